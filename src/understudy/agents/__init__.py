@@ -1,0 +1,1 @@
+"""The side under test or in training: flow runtime, webhook, callable, LLM agent, trainee."""

@@ -1,0 +1,23 @@
+"""Entry point of the ``understudy`` command: imports every command module, then runs Typer."""
+
+from __future__ import annotations
+
+import importlib
+
+from understudy.cli.apps import app
+
+# Each module registers its commands on the apps in ``understudy.cli.apps`` when imported.
+COMMAND_MODULES = [
+    "personas",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"understudy.cli.{_name}")
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,15 @@
+"""Alembic environment: runs migrations on the engine handed over in ``config.attributes``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+config = context.config
+engine = config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+
+with engine.begin() as connection:
+    context.configure(connection=connection, render_as_batch=True)
+    context.run_migrations()

@@ -1,0 +1,159 @@
+"""Fakes and drivers for tests of bots and of understudy itself.
+
+A test of a bot is a few lines::
+
+    from understudy.testing import ScriptedAgent, run_one
+    result = await run_one(ScriptedAgent(["Hi, how can I help?", "Done!"]), persona="impatient",
+                           scenario=my_scenario, seed=1)
+    assert result.termination_reason == "goal_met"
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Awaitable, Callable, Sequence
+
+from understudy.domain.persona import Persona
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult
+from understudy.engine.events import Event, Observer
+from understudy.engine.loop import EngineSettings, run_conversation
+from understudy.engine.seams import Agent, AgentTurn, ConversationState, UserSimulator
+
+
+class FakeClock:
+    """A clock that moves only when told (``advance``) or when something sleeps on it.
+
+    Args:
+        start: the initial reading in seconds.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+
+    def now(self) -> float:
+        """Return the current fake time in seconds."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``."""
+        self._now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Advance by ``seconds`` at once, without waiting."""
+        self._now += seconds
+
+
+AgentScript = Sequence[str | AgentTurn] | Callable[[ConversationState], object]
+
+
+class ScriptedAgent(Agent):
+    """An agent that plays given lines in order, or asks a callable for each reply.
+
+    Args:
+        script: a list of lines (``str`` or ``AgentTurn``), or a callable taking the
+            ``ConversationState`` and returning a ``str``/``AgentTurn`` (or an awaitable of one).
+        then: what to say when the list runs out (None ends the conversation as the agent).
+        clock: a ``FakeClock`` to advance by ``seconds_per_turn`` on each reply (simulates a
+            slow typist or bot).
+        seconds_per_turn: see ``clock``.
+    """
+
+    name = "scripted"
+
+    def __init__(
+        self,
+        script: AgentScript,
+        *,
+        then: str | None = None,
+        clock: FakeClock | None = None,
+        seconds_per_turn: float = 0.0,
+    ) -> None:
+        self._script = script
+        self._then = then
+        self._clock = clock
+        self._seconds = seconds_per_turn
+        self._turn = 0
+
+    async def respond(self, state: ConversationState) -> AgentTurn:
+        """Return the next scripted line (see class docs)."""
+        if self._clock is not None:
+            self._clock.advance(self._seconds)
+        if callable(self._script):
+            out = self._script(state)
+            if inspect.isawaitable(out):
+                out = await out
+        elif self._turn < len(self._script):
+            out = self._script[self._turn]
+        elif self._then is not None:
+            out = self._then
+        else:
+            out = AgentTurn(text="Goodbye.", ended=True)
+        self._turn += 1
+        if isinstance(out, str):
+            return AgentTurn(text=out)
+        return out  # type: ignore[return-value]  # garbage is passed on: the engine reports it
+
+
+class RecordingObserver:
+    """Keeps every event it receives in ``events`` (for assertions)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def on_event(self, event: Event) -> None:
+        """Store the event."""
+        self.events.append(event)
+
+
+SimulatorFactory = Callable[[Persona, Scenario, random.Random], UserSimulator]
+
+
+async def run_one(
+    agent: Agent,
+    *,
+    scenario: Scenario,
+    persona: Persona | str | None = None,
+    seed: int | str = 0,
+    simulator: UserSimulator | None = None,
+    clock: FakeClock | None = None,
+    observers: Sequence[Observer] = (),
+    settings: EngineSettings | None = None,
+) -> ConversationResult:
+    """Run one conversation of the offline simulator against ``agent`` and return the result.
+
+    Args:
+        agent: the agent under test, fresh.
+        scenario: the scenario; its ``persona`` id is used when ``persona`` is None.
+        persona: a Persona, a persona id (built-in or in the library), or None.
+        seed: seeds the simulator's ``random.Random``.
+        simulator: use this simulator instead of the offline one.
+        clock: defaults to a fresh ``FakeClock`` so tests are instant and deterministic.
+        observers: event observers.
+        settings: engine settings (timeouts).
+    """
+    if simulator is None:
+        from understudy.content.personas import resolve_persona
+        from understudy.simulators import make_simulator
+
+        resolved = resolve_persona(persona if persona is not None else scenario.persona)
+        simulator = make_simulator("offline", resolved, scenario, random.Random(seed))
+    return await run_conversation(
+        simulator,
+        agent,
+        scenario,
+        conversation_id=f"test-{seed}",
+        clock=clock or FakeClock(),
+        observers=observers,
+        settings=settings,
+        seed=seed,
+    )
+
+
+def run_one_sync(agent: Agent, **kwargs: object) -> ConversationResult:
+    """``run_one`` for synchronous callers (runs its own event loop)."""
+    import asyncio
+
+    coro: Awaitable[ConversationResult] = run_one(agent, **kwargs)  # type: ignore[arg-type]
+    return asyncio.run(coro)  # type: ignore[arg-type]
