@@ -3,7 +3,7 @@
 ::
 
     UnderstudyError
-     ├── ContentError        a persona, scenario, flow or rubric file is invalid (names file, line, field)
+     ├── ContentError        an author-facing file is invalid (names file, line, field)
      ├── NotFoundError       an id or path that names nothing (lists what does exist)
      └── ConfigError         a setting or option that cannot be used
 """
