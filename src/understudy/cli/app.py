@@ -9,6 +9,15 @@ from understudy.cli.apps import app
 # Each module registers its commands on the apps in ``understudy.cli.apps`` when imported.
 COMMAND_MODULES = [
     "personas",
+    "stress",
+    "runs",
+    "validate",
+    "practice",
+    "retention",
+    "importers",
+    "persona_library",
+    "schema",
+    "agents",
 ]
 
 for _name in COMMAND_MODULES:

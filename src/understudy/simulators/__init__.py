@@ -29,6 +29,13 @@ def _offline(
     return OfflineSimulator(persona, scenario, rng, **options)
 
 
+@SIMULATORS.register("llm")
+def _llm(persona: Persona, scenario: Scenario, rng: random.Random, **options: Any) -> UserSimulator:
+    from understudy.simulators.llm import LLMSimulator
+
+    return LLMSimulator(persona, scenario, rng, **options)
+
+
 def make_simulator(
     kind: str, persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
 ) -> UserSimulator:

@@ -1,0 +1,167 @@
+"""Benchmark: do LLM-backed conversations of a batch really run concurrently?
+
+Starts a local OpenAI-compatible server on 127.0.0.1 that answers every chat completion after a
+fixed delay (200 ms by default), stores an agent persona whose model is that server, and plays a
+batch (50 conversations by default) of the LLM user simulator against it through the same code
+path as ``understudy stress-test --agent ID --simulator llm`` (plan, batch runner, store). Every
+conversation has the same number of customer turns, so the critical path is
+``turns x 2 x delay`` (a customer call and an agent call per turn). It prints the wall time against
+that critical path; the aim is within 1.3x. A second, cached run shows the replay cost.
+
+The server answers at most 5,000 requests, listens on loopback only, and stops when the batch is
+done; the state lives in a temporary folder that is removed at the end.
+
+Run: ``python benchmarks/bench_llm.py [--n 50] [--turns 5] [--delay 0.2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+AGENT_YAML = """\
+# kind: agent
+id: bench-assistant
+name: Bench Assistant
+model: openai-compatible:bench-agent
+chat:
+  prompt: You are a helpful support assistant.
+  temperature: 0.2
+  max_tokens: 120
+"""
+
+
+def responder_for(turns: int) -> Any:
+    """Answer customer requests with ``turns`` lines (the last one ends), agents with a line."""
+    from understudy.llm.testing import Reply
+
+    def respond(request: dict[str, Any]) -> Reply:
+        messages = request.get("messages", [])
+        system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
+        said = sum(1 for m in messages if m.get("role") == "assistant")
+        if "CUSTOMER" in str(system):
+            if said + 1 >= turns:
+                return Reply("That is all I needed, thank you. [END goal_met]")
+            return Reply("I still need help with my order, please.")
+        return Reply("Certainly, I am looking into it for you now.")
+
+    return respond
+
+
+async def play_batch(n: int, base_url: str, no_cache: bool) -> tuple[float, dict[str, Any], int]:
+    """Play one batch; return wall seconds, LLM usage and the longest conversation's turns."""
+    from understudy.llm.models import build_model
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+    from understudy.storage.db import open_database
+    from understudy.storage.store import Store
+    from understudy.stress import plan_stress_test, play
+
+    open_database()  # schema migrations and imports happen before the clock starts
+    settings = LLMSettings(base_url=base_url, concurrency=n * 2, timeout_s=30, max_retries=0)
+    run = LLMRun(settings, cache=False if no_cache else None)
+    plan = plan_stress_test(
+        "bench-assistant",
+        n=n,
+        concurrency=n,
+        simulator="llm",
+        agent_options={"llm_run": run},
+        simulator_options={"model": "openai-compatible:bench-customer", "run": run},
+    )
+    build_model("openai-compatible:warm-up", settings)
+    store = Store()
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        outcome = await play(plan, store)
+    finally:
+        await run.aclose()
+    wall = time.perf_counter() - started
+    print(f"  batch of {n}: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU")
+    errors = [c.result.error for c in outcome.result.conversations if c.result.error]
+    if errors:
+        raise SystemExit(f"{len(errors)} conversations failed, e.g. {errors[0]}")
+    longest = max(c.result.customer_turns for c in outcome.result.conversations)
+    return wall, run.summary(), longest
+
+
+def serve(turns: int, delay: float) -> None:
+    """Child process: run the server, print its URL, stop when stdin closes (or after 10 min)."""
+    from understudy.llm.testing import ChatServer
+
+    with ChatServer(responder_for(turns), delay_s=delay, max_requests=5000) as server:
+        print(server.base_url, flush=True)
+        deadline = threading.Timer(600, lambda: os._exit(0))
+        deadline.daemon = True
+        deadline.start()
+        sys.stdin.read()
+        print(len(server.requests), flush=True)
+
+
+class ServerProcess:
+    """The chat server in a child process, so its work does not share the batch's CPU time."""
+
+    def __init__(self, turns: int, delay: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", "--turns", str(turns), "--delay", str(delay)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.base_url = self.process.stdout.readline().strip()
+
+    def close(self) -> int:
+        """Stop the server; return how many requests it answered."""
+        out, _ = self.process.communicate(timeout=30)
+        return int(out.strip() or 0)
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=50, help="conversations (default 50)")
+    parser.add_argument("--turns", type=int, default=5, help="customer turns per conversation")
+    parser.add_argument("--delay", type=float, default=0.2, help="server delay in seconds")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.turns, args.delay)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="understudy-bench-") as home:
+        os.environ["UNDERSTUDY_HOME"] = home
+        from understudy.agents import persona_store
+
+        agent_file = Path(home) / "agent.yaml"
+        agent_file.write_text(AGENT_YAML, encoding="utf-8")
+
+        persona_store.import_agent(agent_file)
+        server = ServerProcess(args.turns, args.delay)
+        try:
+            url = server.base_url
+            wall, usage, turns = asyncio.run(play_batch(args.n, url, no_cache=True))
+            asyncio.run(play_batch(args.n, url, no_cache=False))  # fills the cache
+            replay_wall, replay, _ = asyncio.run(play_batch(args.n, url, no_cache=False))
+        finally:
+            answered = server.close()
+    critical = turns * 2 * args.delay
+    print(f"conversations: {args.n}, customer turns each: {turns}, delay: {args.delay} s")
+    print(f"model calls: {usage['requests']} uncached; server answered {answered} in all")
+    print(
+        f"wall time: {wall:.2f} s; critical path: {critical:.2f} s (turns x 2 x delay); "
+        f"ratio: {wall / critical:.2f}x (aim: within 1.3x)"
+    )
+    print(f"cached re-run: {replay_wall:.2f} s wall, {replay['requests']} model calls")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""An agent that is a Python function: ``--agent mypackage.bot:reply``.
+
+The function is called once per agent turn with the conversation so far, a list of
+:class:`understudy.domain.transcript.Message` (oldest first; empty when the agent opens; each has
+``role`` (``customer``/``agent``), ``text``, ``index``...). When the function also accepts a
+``conversation_id`` keyword, it gets the conversation's id too (to key its own state). It may be
+sync or async, and returns one of:
+
+- a ``str``: the reply;
+- a ``dict`` with ``text`` and optionally ``fell_back``, ``ended``, ``outcome``, ``meta``;
+- an :class:`understudy.engine.seams.AgentTurn`.
+
+A sync function runs in a worker thread (``asyncio.to_thread``) so a slow one does not hold up the
+other conversations of a batch. Anything else returned, or an exception raised, ends that
+conversation with ``error`` and the reason.
+
+Example::
+
+    def reply(messages, conversation_id=None):
+        if not messages:
+            return "Hello! How can I help?"
+        if "refund" in messages[-1].text.lower():
+            return {"text": "Your refund is on its way.", "ended": True, "outcome": "completed"}
+        return {"text": "Sorry, I didn't get that.", "fell_back": True}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from understudy.engine.seams import Agent, AgentTurn, ConversationState
+from understudy.errors import ConfigError, UnderstudyError
+
+
+class CallableAgentError(UnderstudyError):
+    """The function returned something that is not a reply."""
+
+
+def load_callable(target: str) -> Callable[..., Any]:
+    """Import ``module:function`` (the function part may be dotted: ``module:Class.method``).
+
+    Raises:
+        ConfigError: the module cannot be imported, the attribute is missing or not callable.
+    """
+    module_name, sep, attr = target.partition(":")
+    if not sep or not module_name or not attr:
+        raise ConfigError(f"expected module:function, got {target!r}")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {module_name!r} for agent {target!r}: {exc}") from exc
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise ConfigError(f"{module_name!r} has no attribute {attr!r} (agent {target!r})")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise ConfigError(f"{target!r} is a {type(obj).__name__}, not a function")
+    return obj  # type: ignore[no-any-return]
+
+
+def _accepts_conversation_id(function: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return "conversation_id" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def to_agent_turn(value: Any, source: str) -> AgentTurn:
+    """Turn a function's return value into an ``AgentTurn``.
+
+    Raises:
+        CallableAgentError: not a str, dict with ``text``, or AgentTurn.
+    """
+    if isinstance(value, AgentTurn):
+        return value
+    if isinstance(value, str):
+        return AgentTurn(text=value)
+    if isinstance(value, dict):
+        try:
+            return AgentTurn.model_validate(value)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"]) or "reply"
+            raise CallableAgentError(
+                f"{source} returned a dict that is not a reply ({where}: {problem['msg']}); "
+                "expected keys text, fell_back, ended, outcome, meta"
+            ) from exc
+    raise CallableAgentError(
+        f"{source} returned {type(value).__name__} {value!r:.100}; expected str, dict or AgentTurn"
+    )
+
+
+class CallableAgent(Agent):
+    """Calls a Python function for every agent turn (see the module docstring).
+
+    Args:
+        function: the function.
+        source: how to name it in messages (``module:function``).
+    """
+
+    name = "callable"
+
+    def __init__(self, function: Callable[..., Any], source: str = "") -> None:
+        self.function = function
+        self.source = source or getattr(function, "__qualname__", repr(function))
+        self._pass_id = _accepts_conversation_id(function)
+        self._is_async = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+            getattr(function, "__call__", None)  # noqa: B004 - async callable objects
+        )
+
+    async def respond(self, state: ConversationState) -> AgentTurn:
+        """Call the function with the transcript so far and return its reply.
+
+        Raises:
+            CallableAgentError: the function returned something that is not a reply.
+        """
+        messages = list(state.messages)
+        kwargs = {"conversation_id": state.conversation_id} if self._pass_id else {}
+        if self._is_async:
+            value = await self.function(messages, **kwargs)
+        else:
+            value = await asyncio.to_thread(self.function, messages, **kwargs)
+            if inspect.isawaitable(value):
+                value = await value
+        return to_agent_turn(value, self.source)

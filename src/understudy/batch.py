@@ -1,0 +1,224 @@
+"""Batch runs: N conversations of one user simulator setup against fresh agents, concurrently.
+
+``run_batch`` plays ``n`` conversations with at most ``concurrency`` in flight (an
+``asyncio.Semaphore``). Conversation ``k`` (0-based) gets:
+
+* a fresh agent from ``agent_factory()``;
+* scenario ``scenarios[k % len(scenarios)]`` (round-robin over several scenarios);
+* a fresh user simulator from ``simulator_factory(scenario, rng)`` where
+  ``rng = random.Random(f"{seed}:{k}")``, the conversation's only source of chance;
+* a clock from ``clock_factory()`` and observers from ``observers_factory(k)``.
+
+So the same inputs and seed give the same transcripts and metrics whatever the concurrency and
+whatever order conversations finish in: nothing is shared between conversations except what the
+agent factory chooses to share (a compiled flow, read-only). ``on_conversation_end`` is called
+once per conversation as it finishes (in finishing order) with a ``BatchConversation``; storage
+commits there, a progress bar advances there.
+
+Stopping: when the task running ``run_batch`` is cancelled (Ctrl-C, SIGTERM), the conversations
+still in flight are cancelled, their callbacks are not called, and ``CancelledError`` propagates;
+everything reported through ``on_conversation_end`` before that is kept by the caller. An
+exception raised by ``on_conversation_end`` (e.g. the database is gone) stops the batch the same
+way and propagates, because a result that cannot be recorded must not be silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from understudy.domain.persona import Persona
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.engine.clock import Clock, SystemClock
+from understudy.engine.events import Observer
+from understudy.engine.loop import EngineSettings, run_conversation
+from understudy.engine.seams import Agent, UserSimulator
+from understudy.metrics.bands import Bands
+from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_metrics
+
+AgentFactory = Callable[[], Agent]
+"""Returns a fresh agent for one conversation."""
+
+SimulatorFactory = Callable[[Scenario, random.Random], UserSimulator]
+"""Returns a fresh user simulator for one conversation, given its scenario and seeded rng."""
+
+
+@dataclass(frozen=True)
+class BatchConversation:
+    """One finished conversation of a batch.
+
+    Attributes:
+        index: 0-based position in the batch.
+        seed: the seed string of its random generator, ``"{batch seed}:{index}"``.
+        scenario: the scenario it played.
+        result: transcript, termination reason, errors.
+    """
+
+    index: int
+    seed: str
+    scenario: Scenario
+    result: ConversationResult
+
+    @property
+    def outcome(self) -> ConversationOutcome:
+        """The summary the metrics are computed from."""
+        return ConversationOutcome.from_result(self.result)
+
+
+@dataclass
+class BatchResult:
+    """Every conversation of a finished batch, ordered by index.
+
+    Attributes:
+        conversations: the finished conversations, by index.
+        wall_s: wall-clock seconds the batch took (system clock; not part of the results'
+            determinism).
+    """
+
+    conversations: list[BatchConversation] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    def __repr__(self) -> str:
+        # Kept short on purpose: asyncio formats the repr of a finished task's result in some
+        # code paths, and a full repr of 1,000 transcripts takes seconds.
+        return f"BatchResult({len(self.conversations)} conversations, wall_s={self.wall_s:.3f})"
+
+    @property
+    def errors(self) -> int:
+        """Number of conversations that ended with ``error``."""
+        return sum(
+            1 for c in self.conversations if c.result.termination_reason is TerminationReason.error
+        )
+
+    def metrics(self, bands: Bands | None = None) -> BatchMetrics:
+        """Compute the batch metrics (``understudy.metrics.compute_metrics``)."""
+        return compute_metrics([c.outcome for c in self.conversations], bands)
+
+
+def conversation_seed(seed: int | str, index: int) -> str:
+    """Return the seed string of conversation ``index`` of a batch seeded ``seed``."""
+    return f"{seed}:{index}"
+
+
+def registered_simulators(kind: str, persona: Persona, **options: object) -> SimulatorFactory:
+    """Return a factory of registered user simulators (``understudy.simulators.SIMULATORS``).
+
+    Args:
+        kind: registry name (``offline``, ``llm``...).
+        persona: the customer every conversation of the batch plays.
+        **options: simulator-specific options passed on each time.
+
+    Raises:
+        NotFoundError: unknown simulator kind (raised now, before any conversation starts).
+    """
+    from understudy.simulators import SIMULATORS
+
+    factory = SIMULATORS.get(kind)
+
+    def make(scenario: Scenario, rng: random.Random) -> UserSimulator:
+        return factory(persona, scenario, rng, **options)
+
+    return make
+
+
+OnEnd = Callable[[BatchConversation], Awaitable[None] | None]
+
+
+async def run_batch(
+    agent_factory: AgentFactory,
+    simulator_factory: SimulatorFactory,
+    scenarios: Sequence[Scenario],
+    *,
+    n: int,
+    seed: int | str = 0,
+    concurrency: int = 8,
+    clock_factory: Callable[[], Clock] | None = None,
+    observers_factory: Callable[[int], Sequence[Observer]] | None = None,
+    on_conversation_end: OnEnd | None = None,
+    settings: EngineSettings | None = None,
+    conversation_prefix: str = "c",
+) -> BatchResult:
+    """Run ``n`` conversations and return them ordered by index (see the module docstring).
+
+    Args:
+        agent_factory: called once per conversation for a fresh agent.
+        simulator_factory: called once per conversation with its scenario and seeded rng.
+        scenarios: one or more scenarios, used round-robin by conversation index.
+        n: number of conversations (>= 1).
+        seed: batch seed; conversation ``k`` uses ``random.Random(f"{seed}:{k}")``.
+        concurrency: conversations in flight at most (>= 1).
+        clock_factory: a fresh clock per conversation; the system clock when None. Pass
+            ``understudy.testing.FakeClock`` for simulated time (reproducible ``at_s``).
+        observers_factory: observers of conversation ``k``'s events.
+        on_conversation_end: called (and awaited, if async) as each conversation ends.
+        settings: engine timeouts.
+        conversation_prefix: conversation ids are ``f"{prefix}{k}"``.
+
+    Returns:
+        The finished conversations, ordered by index, and the wall time.
+
+    Raises:
+        ValueError: ``n``, ``concurrency`` below 1, or no scenario.
+        asyncio.CancelledError: the batch was stopped.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    if not scenarios:
+        raise ValueError("a batch needs at least one scenario")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    semaphore = asyncio.Semaphore(concurrency)
+    finished: dict[int, BatchConversation] = {}
+    make_clock: Callable[[], Clock] = clock_factory or SystemClock
+
+    async def one(index: int) -> None:
+        async with semaphore:
+            scenario = scenarios[index % len(scenarios)]
+            seed_text = conversation_seed(seed, index)
+            rng = random.Random(seed_text)
+            simulator = simulator_factory(scenario, rng)
+            agent = agent_factory()
+            observers = observers_factory(index) if observers_factory else ()
+            result = await run_conversation(
+                simulator,
+                agent,
+                scenario,
+                conversation_id=f"{conversation_prefix}{index}",
+                clock=make_clock(),
+                observers=observers,
+                settings=settings,
+                seed=seed_text,
+            )
+            done = BatchConversation(index, seed_text, scenario, result)
+            finished[index] = done
+            if on_conversation_end is not None:
+                outcome = on_conversation_end(done)
+                if inspect.isawaitable(outcome):
+                    await outcome
+
+    # Tasks are created lazily in index order by a bounded feeder, so a batch of 100,000 does not
+    # hold 100,000 pending tasks; the semaphore bounds work in flight.
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        for index in range(n):
+            while len(tasks) >= concurrency * 2:
+                done_tasks, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done_tasks:
+                    task.result()
+            tasks.add(asyncio.ensure_future(one(index)))
+        while tasks:
+            done_tasks, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done_tasks:
+                task.result()
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return BatchResult([finished[i] for i in range(n)], loop.time() - started)

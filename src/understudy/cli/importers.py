@@ -1,0 +1,114 @@
+"""``understudy import tau2|abcd|bitext``: turn public data sets into understudy files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from understudy.cli.apps import import_app
+from understudy.cli.common import console, user_errors
+from understudy.content.importers import ImportReport
+
+OUT_HELP = "Folder to write into (created if needed)."
+
+
+def print_report(report: ImportReport, out: Path, *, show_skipped: int = 20) -> None:
+    """Print what an import wrote (counts per kind) and what it skipped, with reasons."""
+    counts = (
+        ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in report.counts.items())
+        or "nothing"
+    )
+    console.print(f"Wrote {counts} to {escape(str(out))}", highlight=False)
+    for note in report.notes:
+        console.print(f"  {escape(note)}", highlight=False)
+    if report.skipped:
+        console.print(f"Skipped {len(report.skipped)}:", highlight=False)
+        for item in report.skipped[:show_skipped]:
+            console.print(f"  {escape(item.item)}: {escape(item.reason)}", highlight=False)
+        if len(report.skipped) > show_skipped:
+            console.print(f"  ... and {len(report.skipped) - show_skipped} more", highlight=False)
+    else:
+        console.print("Skipped nothing.")
+
+
+@import_app.command("tau2")
+def import_tau2_command(
+    tasks: list[Path] = typer.Argument(
+        ..., help="tau2 tasks.json files, or domain folders / the tau2 data folder."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
+    domain: str | None = typer.Option(
+        None, help="Domain name (default: the folder holding each tasks file)."
+    ),
+) -> None:
+    """Import tau2-bench tasks as scenarios (and personas where a task describes one).
+
+    Example: understudy import tau2 ../shared/data/tau2/retail/tasks.json --out imported/
+    """
+    from understudy.content.importers.tau2 import import_tau2, import_tau2_folder
+
+    report = ImportReport()
+    with user_errors():
+        for path in tasks:
+            if path.is_dir():
+                files = sorted(path.glob("tasks*.json"), key=lambda p: (p.name != "tasks.json", p))
+                if files:
+                    report.merge(import_tau2(files[0], out, domain=domain))
+                else:
+                    report.merge(import_tau2_folder(path, out))
+            else:
+                report.merge(import_tau2(path, out, domain=domain))
+    print_report(report, out)
+    console.print(
+        "Personas were written to "
+        f"{escape(str(out / 'personas'))}; copy them to your library to use them by id "
+        "(understudy personas list shows the library).",
+        highlight=False,
+    )
+
+
+@import_app.command("abcd")
+def import_abcd_command(
+    guidelines: Path = typer.Argument(..., help="ABCD guidelines.json."),
+    out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
+    subflow: str | None = typer.Option(
+        None, help="Import one subflow, by name ('Initiate Refund') or key (refund_initiate)."
+    ),
+    ontology: Path | None = typer.Option(None, help="ontology.json (default: beside guidelines)."),
+    samples: Path | None = typer.Option(
+        None, help="abcd_sample.json (default: beside guidelines)."
+    ),
+) -> None:
+    """Import ABCD subflows as assistant flow skeletons, with a scenario for each.
+
+    Example: understudy import abcd ../shared/data/abcd/guidelines.json --out imported/
+    """
+    from understudy.content.importers.abcd import import_abcd
+
+    with user_errors():
+        report = import_abcd(
+            guidelines, out, subflow=subflow, ontology_path=ontology, samples_path=samples
+        )
+    print_report(report, out)
+
+
+@import_app.command("bitext")
+def import_bitext_command(
+    csv_file: Path = typer.Argument(..., help="Bitext customer-support CSV."),
+    out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
+    max_examples: int = typer.Option(40, min=1, help="Example phrases kept per intent."),
+    max_openings: int = typer.Option(60, min=1, help="Opening lines kept per intent and style."),
+) -> None:
+    """Import Bitext requests as intent examples (for flows) and opening lines (for the
+    simulator's phrasing bank).
+
+    Example: understudy import bitext ../shared/data/bitext/customer_support_sample.csv
+    --out imported/
+    """
+    from understudy.content.importers.bitext import import_bitext
+
+    with user_errors():
+        report = import_bitext(csv_file, out, max_examples=max_examples, max_openings=max_openings)
+    print_report(report, out)

@@ -1,0 +1,178 @@
+"""``understudy personas new|edit|generate``: grow the persona library."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from understudy.cli.apps import personas_app
+from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.personas import PersonaColumn, persona_table
+from understudy.content.importers.common import slug, to_yaml
+from understudy.content.library import (
+    default_scenario_dirs,
+    library_copy,
+    save_persona,
+    scenario_usage,
+)
+from understudy.content.loader import load_model
+from understudy.content.personas import load_all_personas
+from understudy.domain.base import Origin
+from understudy.domain.persona import Demographics, Mood, MoodDrift, Persona
+from understudy.errors import ConfigError, ContentError
+
+
+@personas_app.command("new")
+def new_command(
+    name: str = typer.Option(..., prompt="Name", help="Display name, e.g. Maya."),
+    persona_id: str = typer.Option(
+        "", "--id", help="Id (lower-case, dashes); default: from the name."
+    ),
+    summary: str = typer.Option("", prompt="One-line summary", help="Shown in lists."),
+    mood: Mood = typer.Option(Mood.calm, prompt="Mood", help="Initial mood."),
+    drift: MoodDrift = typer.Option(MoodDrift.medium, prompt="Mood drift", help="How fast."),
+    language: str = typer.Option("en-US", prompt="Language (BCP 47)", help="e.g. en-GB."),
+    age: int | None = typer.Option(None, min=0, max=120, help="Age in years."),
+    occupation: str | None = typer.Option(None, help="Occupation."),
+    backstory: str = typer.Option("", help="A paragraph about who they are."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing persona file."),
+) -> None:
+    """Create a persona in your library ($UNDERSTUDY_HOME/personas/ID.yaml).
+
+    Prompts for what is not given as an option. Edit the file afterwards with
+    `understudy personas edit ID` to fill knowledge, personality and behaviour.
+    """
+    with user_errors():
+        try:
+            persona = Persona(
+                id=persona_id or slug(name),
+                name=name,
+                summary=summary,
+                mood=mood,
+                mood_drift=drift,
+                language=language,
+                demographics=Demographics(age=age, occupation=occupation),
+                backstory=backstory,
+                origin=Origin(kind="hand-written"),
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc).replace("\n", "; ")) from exc
+        path = save_persona(persona, overwrite=force)
+    console.print(f"Created {escape(str(path))}", highlight=False)
+
+
+def _editor() -> list[str]:
+    raw = (
+        os.environ.get("VISUAL")
+        or os.environ.get("EDITOR")
+        or ("notepad" if os.name == "nt" else "vi")
+    )
+    return shlex.split(raw)
+
+
+@personas_app.command("edit")
+def edit_command(persona_id: str = typer.Argument(..., help="Persona id.")) -> None:
+    """Open a persona's YAML in $EDITOR, then validate it.
+
+    A built-in persona is first copied into your library (your copy overrides the built-in).
+    Problems are reported with file, line and field; run the command again to fix them.
+    """
+    with user_errors():
+        path, copied = library_copy(persona_id)
+    if copied:
+        console.print(f"Copied the built-in persona to {escape(str(path))}", highlight=False)
+    try:
+        subprocess.run([*_editor(), str(path)], check=False)
+    except OSError as exc:
+        err_console.print(
+            f"[red]error[/red] cannot start the editor ({escape(str(exc))}); set $EDITOR"
+        )
+        raise typer.Exit(2) from exc
+    try:
+        persona = load_model(Persona, path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error[/red] {escape(str(problem))}", highlight=False)
+        err_console.print(f"Fix it with: understudy personas edit {persona_id}")
+        raise typer.Exit(2) from exc
+    if persona.id != path.stem:
+        err_console.print(
+            f"[yellow]warning[/yellow] the id inside is {persona.id!r} but the file is "
+            f"{path.name}; lookups by id use the file name first",
+            highlight=False,
+        )
+    console.print(f"{escape(str(path))} is valid.", highlight=False)
+
+
+@personas_app.command("generate")
+def generate_command(
+    description: str = typer.Argument(..., help='One line, e.g. "furious retired teacher".'),
+    seed: int | None = typer.Option(None, help="Same description and seed: same persona."),
+    save: bool = typer.Option(False, "--save", help="Save the draft to your library."),
+    force: bool = typer.Option(False, "--force", help="With --save: overwrite."),
+    llm: bool = typer.Option(False, "--llm", help="Draft it with a model instead of offline."),
+    model: str | None = typer.Option(None, "--model", help="With --llm: provider:model."),
+) -> None:
+    """Draft a persona from a one-line description, offline; prints its YAML.
+
+    Mood and drift follow the words ("furious" -> angry, "patient" -> slow drift); name, age
+    and the facts it knows are invented from the seed. The draft is marked `draft: true`
+    until you review it.
+    """
+    from understudy.content.generation import generate_persona
+
+    with user_errors():
+        try:
+            if llm:
+                from understudy.cli.llm_options import generate_with_llm
+
+                persona = generate_with_llm(description, seed, model)
+            else:
+                persona = generate_persona(description, seed=seed)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        typer.echo(to_yaml(persona), nl=False)
+        if save:
+            path: Path = save_persona(persona, overwrite=force)
+            err_console.print(f"Saved {escape(str(path))}", highlight=False)
+
+
+def _usage_columns(usage: dict[str, list[str]]) -> list[PersonaColumn]:
+    def used_by(persona: Persona, _path: Path) -> str:
+        ids = usage.get(persona.id, [])
+        if len(ids) > 3:
+            return f"{', '.join(ids[:3])} +{len(ids) - 3}"
+        return ", ".join(ids) or "-"
+
+    return [
+        PersonaColumn("used by", used_by),
+        PersonaColumn("origin", lambda p, _: p.origin.describe() + (" (draft)" if p.draft else "")),
+    ]
+
+
+# ``personas list`` with the "used by" and origin columns replaces the plain list command of
+# ``understudy.cli.personas`` (same name, same table, two more columns and ``--scenarios``).
+personas_app.registered_commands[:] = [
+    info for info in personas_app.registered_commands if info.name != "list"
+]
+
+
+@personas_app.command("list")
+def list_command(
+    scenarios: list[Path] = typer.Option(
+        [],
+        "--scenarios",
+        help="Scenario folder to scan for 'used by' (repeatable; default ./examples/scenarios).",
+    ),
+) -> None:
+    """List built-in personas and your library, with the scenarios that use each and its origin."""
+    with user_errors():
+        personas = sorted(load_all_personas().values(), key=lambda item: item[0].id)
+    usage = scenario_usage(scenarios or default_scenario_dirs())
+    console.print(persona_table(personas, _usage_columns(usage)))
+    console.print(f"{len(personas)} personas. Show one with: understudy personas show ID")

@@ -1,0 +1,280 @@
+"""``understudy practice`` and ``understudy attempts ...``: practice calls in the terminal.
+
+Thin: parses options, calls ``understudy.practice`` and the attempt store, renders with Rich.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.rule import Rule
+from rich.table import Table
+
+from understudy.agents.trainee import TraineeAgent, read_script
+from understudy.cli.apps import app, attempts_app
+from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.llm_options import practice_llm
+from understudy.content.loader import load_model
+from understudy.content.personas import resolve_persona
+from understudy.domain.persona import Persona
+from understudy.domain.scenario import Scenario
+from understudy.errors import ConfigError, NotFoundError
+from understudy.graders.base import make_grader, rubric_for
+from understudy.practice.briefing import format_duration, load_documents, show_briefing
+from understudy.practice.display import TerminalDisplay
+from understudy.practice.report import (
+    attempt_header,
+    attempt_json,
+    grade_renderable,
+    percent,
+    transcript_renderable,
+)
+from understudy.practice.session import OPENING_PAUSE_S, regrade, run_practice
+from understudy.practice.terminal import start_input_thread
+from understudy.settings import home
+from understudy.storage.attempt_store import AttemptStore
+
+
+def load_scenario(ref: str) -> tuple[Scenario, Path]:
+    """Load a scenario from a YAML path, or by id from ``$UNDERSTUDY_HOME/scenarios``.
+
+    Raises:
+        NotFoundError: neither a file nor a known id.
+        ContentError: the file is invalid.
+    """
+    path = Path(ref)
+    if not path.is_file():
+        path = home() / "scenarios" / f"{ref}.yaml"
+    if not path.is_file():
+        raise NotFoundError(f"no scenario file {ref!r} (give a path to a scenario YAML file)")
+    return load_model(Scenario, path), path.resolve().parent
+
+
+def persona_for(scenario: Scenario, base: Path, override: str | None) -> Persona:
+    """Return the customer persona: ``override`` or the scenario's, paths relative to ``base``."""
+    ref = override or scenario.persona
+    if ref.endswith((".yaml", ".yml")) and not Path(ref).is_absolute():
+        candidate = base / ref
+        if candidate.exists() and not Path(ref).exists():
+            ref = str(candidate)
+    return resolve_persona(ref)
+
+
+@app.command()
+def practice(
+    scenario_ref: str = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file."),
+    persona: str | None = typer.Option(None, "--persona", help="Persona id or file to use."),
+    trainee: str = typer.Option(
+        os.environ.get("USER", "trainee"), "--trainee", help="Who is practising."
+    ),
+    script: Path | None = typer.Option(
+        None, "--script", help="Play the trainee from a file of lines (one reply per line)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the stored attempt as JSON."),
+    rubric: str | None = typer.Option(None, "--rubric", help="Rubric id or file."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the customer's random choices."),
+    grader: str = typer.Option("offline", "--grader", help="Grader to score the attempt."),
+    simulator: str = typer.Option("offline", "--simulator", help="User simulator kind."),
+    model: str | None = typer.Option(
+        None, "--model", help="Model of the LLM simulator and grader (provider:model)."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Bypass the LLM replay cache."),
+    page: bool = typer.Option(False, "--page", help="Show briefing documents in a pager."),
+    opening_pause: float = typer.Option(
+        OPENING_PAUSE_S, "--opening-pause", help="Seconds before the customer's first line."
+    ),
+) -> None:
+    """Practise a call: you are the agent, an AI customer calls. Type /end to end the call."""
+    with user_errors():
+        scenario, base = load_scenario(scenario_ref)
+        customer = persona_for(scenario, base, persona)
+        chosen_rubric = rubric_for(scenario, rubric)
+        llm = practice_llm(customer, scenario, seed, simulator, grader, model, no_cache)
+        chosen_grader = make_grader(grader, **llm.grader_options)
+        lines = read_script(script) if script is not None else None
+        documents = load_documents(scenario, base)
+        out = err_console if as_json else console
+        show_briefing(out, scenario, customer, documents, page=page and lines is None)
+        out.print(Rule(f"Call with {customer.name}"))
+        display = TerminalDisplay(
+            out, scenario, echo_trainee=lines is not None, customer_name=customer.name
+        )
+        store = AttemptStore()
+
+        async def call() -> int:
+            agent = TraineeAgent()
+            if lines is None:
+                start_input_thread(agent, asyncio.get_running_loop())
+            outcome = await run_practice(
+                scenario,
+                customer,
+                agent,
+                trainee_name=trainee,
+                rubric=chosen_rubric,
+                store=store,
+                seed=seed,
+                script=lines,
+                opening_pause_s=opening_pause,
+                observers=[display],
+                grader=chosen_grader,
+                simulator=llm.simulator,
+            )
+            if llm.run is not None:
+                await llm.run.aclose()
+            return outcome.attempt_id
+
+        try:
+            attempt_id = asyncio.run(call())
+        except KeyboardInterrupt:
+            err_console.print("\nCall interrupted; the transcript so far is kept as interrupted.")
+            raise typer.Exit(130) from None
+        record = store.get(attempt_id)
+        if as_json:
+            typer.echo(attempt_json(record))
+            return
+        grade = record.effective_grade()
+        if grade is not None:
+            out.print(Rule("Evaluation"))
+            out.print(grade_renderable(grade))
+        out.print(f"Attempt {attempt_id} stored: understudy attempts show {attempt_id}")
+
+
+@attempts_app.command("list")
+def list_attempts(
+    trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee's attempts."),
+    scenario: str | None = typer.Option(None, "--scenario", help="Only this scenario id."),
+) -> None:
+    """List practice attempts, newest first."""
+    with user_errors():
+        rows = AttemptStore().list_attempts(trainee, scenario)
+    if not rows:
+        console.print("No attempts yet. Start one with: understudy practice SCENARIO")
+        return
+    table = Table()
+    for column in ("id", "trainee", "scenario", "#", "started (UTC)", "length", "ended", "status"):
+        table.add_column(column)
+    table.add_column("evaluation")
+    table.add_column("score", justify="right")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            escape(r.trainee),
+            escape(r.scenario_id),
+            str(r.number),
+            f"{r.started_at:%Y-%m-%d %H:%M}",
+            format_duration(r.duration_s),
+            r.termination_reason,
+            r.status,
+            r.evaluation_status,
+            percent(r.overall),
+        )
+    console.print(table)
+
+
+@attempts_app.command("sessions")
+def list_sessions(
+    trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee's sessions."),
+) -> None:
+    """List practice sessions with their status (To do, Completed, Overdue)."""
+    with user_errors():
+        rows = AttemptStore().list_sessions(trainee)
+    table = Table()
+    for column in ("id", "trainee", "scenario", "deadline", "attempts", "status"):
+        table.add_column(column)
+    for s in rows:
+        deadline = s.deadline.isoformat() if s.deadline else "-"
+        table.add_row(
+            str(s.id), escape(s.trainee), escape(s.scenario_id), deadline, str(s.attempts), s.status
+        )
+    console.print(table)
+
+
+@attempts_app.command("show")
+def show_attempt(
+    attempt_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json", help="Print the attempt as JSON."),
+) -> None:
+    """Show an attempt: its Evaluation (grade per criterion) and its Transcript."""
+    with user_errors():
+        record = AttemptStore().get(attempt_id)
+    if as_json:
+        typer.echo(attempt_json(record))
+        return
+    _print_attempt(console, record)
+
+
+def _print_attempt(out: Console, record: object) -> None:
+    from understudy.storage.attempt_store import AttemptRecord
+
+    assert isinstance(record, AttemptRecord)
+    out.print(attempt_header(record))
+    out.print(Rule("Evaluation"))
+    grade = record.effective_grade()
+    if grade is None:
+        out.print(f"Not graded ({record.evaluation_status}).")
+    else:
+        out.print(grade_renderable(grade))
+    for review in record.reviews:
+        overrides = ", ".join(f"{k}={v:g}" for k, v in review.overrides.items())
+        line = f"[bold]{escape(review.coach)}[/] ({review.created_at:%Y-%m-%d %H:%M}): "
+        line += escape(review.note) + (
+            f" [dim]overrides {escape(overrides)}[/]" if overrides else ""
+        )
+        out.print(line)
+    out.print(Rule("Transcript"))
+    out.print(transcript_renderable(record.messages))
+
+
+def parse_override(raw: str) -> tuple[str, float]:
+    """Parse ``CRITERION=SCORE`` (score 0..1, or a percentage such as ``80%``).
+
+    Raises:
+        ConfigError: malformed text.
+    """
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"expected CRITERION=SCORE, got {raw!r}")
+    text = value.strip()
+    try:
+        score = float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ConfigError(f"expected a number after '=', got {text!r}") from None
+    return name.strip(), score
+
+
+@attempts_app.command("regrade")
+def regrade_attempt(
+    attempt_id: int = typer.Argument(..., metavar="ID"),
+    rubric: str | None = typer.Option(None, "--rubric", help="Rubric id or file."),
+    grader: str = typer.Option("offline", "--grader", help="Grader to score the attempt."),
+) -> None:
+    """Grade a stored attempt again (e.g. an interrupted one, or with another rubric)."""
+    with user_errors():
+        store = AttemptStore()
+        grade = asyncio.run(regrade(store, attempt_id, rubric, grader))
+    console.print(grade_renderable(grade))
+
+
+@attempts_app.command("review")
+def review_attempt(
+    attempt_id: int = typer.Argument(..., metavar="ID"),
+    coach: str = typer.Option(..., "--coach", help="Who reviews."),
+    note: str = typer.Option("", "--note", help="Feedback for the trainee."),
+    override: list[str] = typer.Option(
+        [], "--override", help="CRITERION=SCORE (0..1 or a percentage); repeatable."
+    ),
+) -> None:
+    """Add a coach review to an attempt, optionally overriding criterion scores."""
+    with user_errors():
+        overrides = dict(parse_override(item) for item in override)
+        store = AttemptStore()
+        store.add_review(attempt_id, coach, note, overrides)
+        record = store.get(attempt_id)
+    grade = record.effective_grade()
+    score = f"; overall now {percent(grade.overall)}" if grade else ""
+    console.print(f"Review by {escape(coach)} added to attempt {attempt_id}{score}.")

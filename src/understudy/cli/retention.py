@@ -1,0 +1,69 @@
+"""``understudy retention show|apply``: retention settings and purging expired data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+
+from understudy.cli.apps import retention_app
+from understudy.cli.common import console, user_errors
+from understudy.errors import ConfigError
+from understudy.settings import config_path
+from understudy.storage.retention import KINDS, apply_retention, load_retention
+
+_LABELS = {
+    "event_log": "event log",
+    "transcripts": "transcripts",
+    "grades": "grades and reviews",
+    "audio": "audio recordings",
+}
+
+
+def _parse_now(raw: str | None) -> datetime:
+    if raw is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"expected an ISO date or time such as 2026-03-01, got {raw!r}") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+@retention_app.command("show")
+def show() -> None:
+    """Show how long each kind of data is kept (from config.yaml, key retention)."""
+    with user_errors():
+        settings = load_retention()
+    table = Table(title=f"Retention ({config_path()})")
+    table.add_column("kind")
+    table.add_column("kept")
+    for kind in KINDS:
+        days = settings.days(kind)
+        table.add_row(_LABELS[kind], "forever" if days is None else f"{days} days")
+    console.print(table)
+
+
+@retention_app.command("apply")
+def apply(
+    now: str | None = typer.Option(None, "--now", help="Reference time (ISO), default: now."),
+) -> None:
+    """Purge data past its retention period and report what was removed."""
+    with user_errors():
+        settings = load_retention()
+        report = apply_retention(settings, _parse_now(now))
+    table = Table(title=f"Retention applied at {report.now:%Y-%m-%d %H:%M} UTC")
+    table.add_column("kind")
+    table.add_column("removed", justify="right")
+    table.add_column("older than")
+    for kind in KINDS:
+        cut = report.cutoffs[kind]
+        table.add_row(
+            _LABELS[kind],
+            str(report.removed[kind]),
+            "kept forever" if cut is None else f"{cut:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)

@@ -1,0 +1,271 @@
+"""``understudy runs list | show | compare``: the history of stress-test runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from understudy.cli.apps import runs_app
+from understudy.cli.common import console, user_errors
+from understudy.cli.metrics_view import (
+    comparison_table,
+    metrics_json,
+    metrics_table,
+    rate_text,
+)
+from understudy.domain.transcript import ConversationResult, Role
+from understudy.metrics.bands import Bands, load_bands
+from understudy.metrics.batch import BatchMetrics
+from understudy.metrics.compare import Verdict, compare_metrics
+from understudy.storage.store import RUNNING, Store
+from understudy.storage.tables import RunRow
+
+STATUS_STYLES = {"finished": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
+
+
+def _when(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%m-%d %H:%M")
+
+
+def run_metrics(store: Store, run: RunRow, bands: Bands) -> BatchMetrics:
+    """A run's metrics, banded by the thresholds in force (computed live for running runs)."""
+    if run.metrics is None or run.status == RUNNING:
+        metrics = store.metrics_from_conversations(run.id)
+    else:
+        metrics = BatchMetrics.model_validate(run.metrics)
+    return metrics.rebanded(bands)
+
+
+def _agent_label(run: RunRow) -> str:
+    name = run.agent_name or run.agent_ref
+    return f"{name} ({run.agent_version})" if run.agent_version else name
+
+
+@runs_app.command("list")
+def list_runs(
+    flow: str | None = typer.Option(None, "--flow", help="Only runs of this flow (name or path)."),
+    persona: str | None = typer.Option(None, "--persona", help="Only runs of this persona id."),
+    limit: int = typer.Option(50, "--limit", help="Show at most this many runs."),
+) -> None:
+    """List stored runs, newest first, with their three headline scores."""
+    with user_errors():
+        bands = load_bands()
+        store = Store()
+        runs = store.list_runs(flow=flow, persona=persona, limit=limit)
+        if not runs:
+            console.print("no runs yet; start one with `understudy stress-test FLOW --persona ID`")
+            return
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("run", no_wrap=True)
+        table.add_column("when, status", no_wrap=True)
+        table.add_column("flow", overflow="fold")
+        table.add_column("persona")
+        table.add_column("n", justify="right", no_wrap=True)
+        table.add_column("done", justify="right", no_wrap=True)
+        table.add_column("fallback", justify="right", no_wrap=True)
+        table.add_column("recovery", justify="right", no_wrap=True)
+        for run in runs:
+            metrics = run_metrics(store, run, bands)
+            done = metrics.conversations
+            count = str(run.n) if done == run.n else f"{done}/{run.n}"
+            table.add_row(
+                run.id,
+                Text.assemble(
+                    _when(run.created_at), "\n", (run.status, STATUS_STYLES.get(run.status, ""))
+                ),
+                escape(_agent_label(run)),
+                run.persona_id,
+                count,
+                rate_text(metrics.completion_rate),
+                rate_text(metrics.fallback_rate),
+                rate_text(metrics.off_topic_recovery_rate),
+            )
+        console.print(table)
+        console.print(
+            "[dim]done: completion rate; fallback: conversations with a fallback; "
+            "recovery: off-topic recovery rate[/dim]"
+        )
+
+
+def _transcript(run: RunRow, index: int, result: ConversationResult) -> None:
+    console.print(
+        f"[bold]run {run.id} conversation {index}[/bold] (seed {result.seed}): "
+        f"{result.termination_reason.value}: {escape(result.detail)}",
+        highlight=False,
+    )
+    if result.error:
+        console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False, soft_wrap=True)
+    for m in result.messages:
+        if m.role is Role.customer:
+            mood = m.mood.value if m.mood else "?"
+            acts = ", ".join(str(a) for a in m.acts) or "-"
+            console.print(
+                f"[bold cyan]{m.index:>3} customer[/bold cyan] "
+                f"[dim]\\[{mood}; {escape(acts)}][/dim] {escape(m.text)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            if m.noisy:
+                console.print(
+                    f"             [dim]clean: {escape(m.clean_text or '')}[/dim]", soft_wrap=True
+                )
+        else:
+            flags = []
+            if m.fell_back:
+                flags.append("[yellow]fallback[/yellow]")
+            node = m.meta.get("node")
+            if node:
+                flags.append(f"[dim]node {escape(str(node))}[/dim]")
+            intent = m.meta.get("intent")
+            if intent:
+                flags.append(f"[dim]intent {escape(str(intent))}[/dim]")
+            shown = f" {' '.join(flags)}" if flags else ""
+            console.print(
+                f"[bold magenta]{m.index:>3} agent[/bold magenta]{shown} {escape(m.text)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+@runs_app.command("show")
+def show_run(
+    run_ref: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix, or 'last'."),
+    conversation: int | None = typer.Option(
+        None, "--conversation", "-k", help="Show this conversation (0-based) as a transcript."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
+) -> None:
+    """Show a run: its metrics and conversations, or one conversation as a transcript."""
+    with user_errors():
+        bands = load_bands()
+        store = Store()
+        run = store.get_run(run_ref)
+        if conversation is not None:
+            _row, result = store.get_conversation(run.id, conversation)
+            if as_json:
+                typer.echo(result.model_dump_json(indent=2))
+            else:
+                _transcript(run, conversation, result)
+            return
+        metrics = run_metrics(store, run, bands)
+        rows = store.conversations(run.id)
+        if as_json:
+            out = {
+                "run_id": run.id,
+                "status": run.status,
+                "agent": {
+                    "kind": run.agent_kind,
+                    "ref": run.agent_ref,
+                    "name": run.agent_name,
+                    "version": run.agent_version,
+                    "content_hash": run.agent_hash,
+                },
+                "persona": run.persona_id,
+                "scenarios": run.scenario_ids,
+                "seed": run.seed,
+                "n": run.n,
+                "metrics": metrics_json(metrics),
+                "conversations": [
+                    {
+                        "index": r.index,
+                        "termination_reason": r.termination_reason,
+                        "turns": r.turns,
+                        "fallback_turns": r.fallback_turns,
+                        "off_topic": r.off_topic,
+                        "error": r.error,
+                    }
+                    for r in rows
+                ],
+            }
+            typer.echo(json.dumps(out, indent=2))
+            return
+        status = Text(run.status, style=STATUS_STYLES.get(run.status, ""))
+        console.print(Text.assemble(f"run {run.id}  ", status), highlight=False)
+        console.print(
+            f"{escape(_agent_label(run))} [dim]{escape(run.agent_ref)} "
+            f"sha256 {run.agent_hash[:12]}[/dim]\n"
+            f"persona {run.persona_id}, scenario {', '.join(run.scenario_ids)}, "
+            f"simulator {run.simulator_kind}, seed {run.seed}, "
+            f"{len(rows)} of {run.n} conversations stored, started {_when(run.created_at)}",
+            highlight=False,
+        )
+        if run.error:
+            console.print(f"[yellow]note[/yellow]: {escape(run.error)}", highlight=False)
+        console.print(metrics_table(metrics))
+        table = Table(title="conversations", title_justify="left")
+        for column in ("#", "ending", "turns", "fallbacks", "off-topic", "detail / error"):
+            table.add_column(column)
+        for r in rows:
+            reason_style = "green" if r.completed else ("red" if r.error else "")
+            text = Text("error (below)", style="red") if r.error else Text(r.detail, style="dim")
+            table.add_row(
+                str(r.index),
+                Text(r.termination_reason, style=reason_style),
+                str(r.turns),
+                str(r.fallback_turns),
+                "yes" if r.off_topic else "",
+                text,
+            )
+        console.print(table)
+        failed = [r for r in rows if r.error]
+        if failed:
+            console.print(f"[red]{len(failed)} conversation(s) ended with an error:[/red]")
+        for r in failed:
+            console.print(f"  #{r.index}: {escape(r.error or '')}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[dim]one transcript: understudy runs show {run.id} --conversation K[/dim]",
+            highlight=False,
+        )
+
+
+@runs_app.command("compare")
+def compare_runs(
+    run_a: str = typer.Argument(..., metavar="A", help="Baseline run."),
+    run_b: str = typer.Argument(..., metavar="B", help="Run compared with it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Compare two runs metric by metric: delta, and whether it is beyond the noise.
+
+    A delta is beyond noise when the Newcombe interval of the difference of the two proportions
+    excludes 0 (Welch interval for mean turns), with intervals at a Bonferroni-adjusted level so
+    that all metrics together are wrong at most 5% of the time.
+    """
+    with user_errors():
+        bands = load_bands()
+        store = Store()
+        a, b = store.get_run(run_a), store.get_run(run_b)
+        deltas = compare_metrics(run_metrics(store, a, bands), run_metrics(store, b, bands))
+        if as_json:
+            out = {"a": a.id, "b": b.id, "deltas": [d.model_dump(mode="json") for d in deltas]}
+            typer.echo(json.dumps(out, indent=2))
+            return
+        if a.agent_hash != b.agent_hash:
+            console.print(
+                f"[dim]agents differ: {escape(_agent_label(a))} {a.agent_hash[:12]} vs "
+                f"{escape(_agent_label(b))} {b.agent_hash[:12]}[/dim]",
+                highlight=False,
+            )
+        console.print(comparison_table(deltas, a.id, b.id))
+        console.print(
+            "[dim]* simultaneous 95% intervals (Newcombe; Bonferroni over the metrics compared); "
+            "a delta is beyond noise when its interval excludes 0[/dim]"
+        )
+        moved = [d for d in deltas if d.verdict in (Verdict.better, Verdict.worse)]
+        if not moved:
+            console.print("every difference is within the noise of the two batches")
+        for d in moved:
+            direction = "rose" if (d.delta or 0) > 0 else "dropped"
+            style = "green" if d.verdict is Verdict.better else "red"
+            label = d.metric.replace("_", " ")
+            console.print(
+                f"[{style}]{label} {direction} beyond noise ({d.verdict.value})[/{style}]",
+                highlight=False,
+            )

@@ -1,0 +1,185 @@
+"""``understudy stress-test``: play a batch of simulated customers against a draft assistant.
+
+Exit codes: 0 the run finished; 1 it finished but some conversations ended with an error;
+2 it could not start (bad file, unknown persona, bad option); 130 it was stopped (Ctrl-C or
+SIGTERM), after marking the run ``interrupted`` with its finished conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from understudy.batch import BatchConversation
+from understudy.cli.apps import app
+from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.llm_options import llm_options, usage_line
+from understudy.cli.metrics_view import metrics_json, metrics_table
+from understudy.llm.run import LLMRun
+from understudy.storage.store import Store
+from understudy.stress import StressOutcome, StressPlan, plan_stress_test, play
+
+
+async def _play_with_signals(
+    plan: StressPlan, store: Store, progress: Progress, llm_run: LLMRun | None = None
+) -> StressOutcome:
+    task_id = progress.add_task("conversations", total=plan.n)
+
+    def advance(_done: BatchConversation) -> None:
+        progress.advance(task_id)
+
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+    installed = False
+    if current is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, current.cancel)
+            installed = True
+    try:
+        return await play(plan, store, on_conversation_end=advance)
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
+        if llm_run is not None:
+            await llm_run.aclose()
+
+
+def _json_report(plan: StressPlan, outcome: StressOutcome) -> dict[str, Any]:
+    errors = [
+        {"index": c.index, "error": c.result.error}
+        for c in outcome.result.conversations
+        if c.result.error
+    ]
+    return {
+        "run_id": outcome.run_id,
+        "status": "finished",
+        "metrics": metrics_json(outcome.metrics),
+        "n": plan.n,
+        "seed": plan.seed,
+        "persona": plan.persona.id,
+        "scenarios": [s.id for s in plan.scenarios],
+        "agent": {
+            "kind": plan.agent.kind,
+            "ref": plan.agent.ref,
+            "name": plan.agent.name,
+            "version": plan.agent.version,
+            "content_hash": plan.agent.content_hash,
+        },
+        "errors": errors,
+        "wall_s": round(outcome.result.wall_s, 3),
+    }
+
+
+@app.command("stress-test")
+def stress_test(
+    flow: str | None = typer.Argument(
+        None, help="The assistant under test: a flow file (.yaml); or use --agent."
+    ),
+    agent: str | None = typer.Option(
+        None,
+        "--agent",
+        help="Agent under test: flow file, http(s):// webhook, module:function, agent persona id.",
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Model of the LLM user simulator (provider:model)."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Bypass the LLM replay cache."),
+    version: str = typer.Option(
+        "draft", "--version", help="Agent persona version: draft, production or a number."
+    ),
+    max_tokens: int | None = typer.Option(
+        None, "--max-tokens", help="LLM token budget of the run (stops it cleanly when spent)."
+    ),
+    persona: str | None = typer.Option(
+        None, "--persona", "-p", help="Persona id or YAML file (default: the scenario's)."
+    ),
+    n: int = typer.Option(25, "-n", "--n", help="Number of conversations (any positive number)."),
+    scenario: list[Path] | None = typer.Option(
+        None,
+        "--scenario",
+        "-s",
+        help="Scenario file; repeat for several (played round-robin). Default: the flow's.",
+    ),
+    seed: str = typer.Option(
+        "0", "--seed", help="Batch seed: the same seed replays the same customers."
+    ),
+    concurrency: int = typer.Option(8, "--concurrency", "-c", help="Conversations at once."),
+    simulator: str = typer.Option("offline", "--simulator", help="User simulator kind."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    config: Path | None = typer.Option(
+        None, "--config", help="Configuration file whose 'bands' override the thresholds."
+    ),
+) -> None:
+    """Play N simulated customers against an assistant flow and score the batch.
+
+    Every run and conversation is stored (see `understudy runs`). Exit code 0 finished, 1
+    finished with conversation errors, 2 could not start, 130 stopped (run kept as interrupted).
+    """
+    with user_errors(2):
+        target, llm_run, agent_options, simulator_options = llm_options(
+            flow, agent, simulator, model, no_cache, version, max_tokens
+        )
+        plan = plan_stress_test(
+            target,
+            persona=persona,
+            scenarios=scenario or [],
+            n=n,
+            seed=seed,
+            concurrency=concurrency,
+            simulator=simulator,
+            config=config,
+            agent_options=agent_options,
+            simulator_options=simulator_options,
+        )
+        store = Store()
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    try:
+        with progress:
+            outcome = asyncio.run(_play_with_signals(plan, store, progress, llm_run))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        err_console.print(
+            "[yellow]stopped[/yellow]: the run is kept as interrupted with its finished "
+            "conversations; see `understudy runs list`",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    metrics = outcome.metrics
+    if as_json:
+        report = _json_report(plan, outcome)
+        if llm_run.usage.requests or llm_run.usage.cached:
+            report["llm_usage"] = llm_run.summary()
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        version = f" ({plan.agent.version})" if plan.agent.version else ""
+        title = (
+            f"run {outcome.run_id}: {escape(plan.agent.name or plan.agent.ref)}{version}, "
+            f"persona {plan.persona.id}, {plan.n} conversations, seed {plan.seed}"
+        )
+        console.print(metrics_table(metrics, title=title))
+        if llm_run.usage.requests or llm_run.usage.cached:
+            console.print(usage_line(llm_run))
+    if metrics.errors:
+        first = next(c for c in outcome.result.conversations if c.result.error)
+        err_console.print(
+            f"[red]{metrics.errors} conversation(s) ended with an error[/red], e.g. "
+            f"#{first.index}: {escape(first.result.error or '')}\n"
+            f"see `understudy runs show {outcome.run_id} --conversation {first.index}`",
+            highlight=False,
+        )
+        raise typer.Exit(1)

@@ -1,0 +1,301 @@
+"""Rubrics: how a practice attempt is scored, criterion by criterion.
+
+A rubric is a YAML file (``# kind: rubric``; format in ``docs/rubrics.md``) with criteria; each
+criterion has a weight, an optional ``fatal`` flag and one or more checks. A check is one rule of a
+well-defined kind that the offline grader evaluates on the transcript:
+
+``says``
+    an agent turn matches one of ``phrases`` (fuzzy, ``understudy.matching``), optionally only in
+    the first or last agent turns, and in at least ``min_count`` distinct turns.
+``avoids``
+    no agent turn matches any of ``phrases`` (forbidden wording).
+``asks_before_disclosing``
+    the agent asked for identity (``ask_phrases``) before its first turn that discloses account
+    details (``disclose_phrases``).
+``empathy_after_complaint``
+    every customer complaint is answered, in the next agent turn, with empathy (``phrases``).
+``confirms_resolution``
+    the agent checked that the issue is resolved (``phrases``) and the customer confirmed.
+``exit_condition_met``
+    an exit condition of the scenario (``condition``, or any) was met.
+``within_budget``
+    the call stayed within ``max_agent_turns`` and/or ``max_seconds``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from understudy.domain.base import StrictModel
+
+IDENTITY_QUESTIONS = [
+    "your email",
+    "email address",
+    "zip code",
+    "postcode",
+    "verify your identity",
+    "confirm your identity",
+    "your full name",
+    "your name and",
+    "date of birth",
+    "security question",
+    "last four digits",
+    "account number",
+]
+"""Default phrases of an agent asking for identity (``asks_before_disclosing``)."""
+
+ACCOUNT_DISCLOSURES = [
+    "your order",
+    "the order was",
+    "order number",
+    "your account",
+    "your balance",
+    "your card ending",
+    "on file",
+    "was delivered",
+    "your address is",
+    "your payment method",
+    "you paid",
+]
+"""Default phrases of an agent disclosing account details (``asks_before_disclosing``)."""
+
+EMPATHY_PHRASES = [
+    "i'm sorry",
+    "i am sorry",
+    "so sorry",
+    "sorry to hear",
+    "i apologize",
+    "i apologise",
+    "my apologies",
+    "i understand",
+    "i can understand",
+    "that must be",
+    "i can see why",
+    "that sounds frustrating",
+    "i hear you",
+]
+"""Default empathy phrases (``empathy_after_complaint``)."""
+
+COMPLAINT_PHRASES = [
+    "doesn't work",
+    "does not work",
+    "not working",
+    "broken",
+    "ridiculous",
+    "unacceptable",
+    "frustrated",
+    "frustrating",
+    "annoyed",
+    "disappointed",
+    "angry",
+    "upset",
+    "terrible",
+    "still waiting",
+    "nobody helped",
+    "charged twice",
+]
+"""Default phrases that make a customer turn a complaint, besides ``complain``/``object`` acts."""
+
+RESOLUTION_CHECKS = [
+    "anything else",
+    "does that resolve",
+    "does that solve",
+    "is that all",
+    "have i answered",
+    "does that help",
+    "does that work for you",
+    "is that okay",
+    "can you confirm",
+    "shall i go ahead",
+    "would you like me to proceed",
+    "do you want me to proceed",
+]
+"""Default phrases of an agent checking the resolution (``confirms_resolution``)."""
+
+
+class SaysCheck(StrictModel):
+    """The agent said something matching one of ``phrases``.
+
+    Attributes:
+        kind: ``says``.
+        phrases: any of these counts; wording may vary (fuzzy match).
+        first_agent_turns: look only at the first N agent turns (e.g. 1 for a greeting).
+        last_agent_turns: look only at the last N agent turns (e.g. 2 for a closing).
+        min_count: distinct agent turns that must match for a full score; fewer give a
+            proportional score.
+        threshold: fuzzy match threshold, 0-100 (default 85, see ``understudy.matching``).
+    """
+
+    kind: Literal["says"]
+    phrases: list[str] = Field(min_length=1)
+    first_agent_turns: int | None = Field(default=None, ge=1)
+    last_agent_turns: int | None = Field(default=None, ge=1)
+    min_count: int = Field(default=1, ge=1)
+    threshold: float = Field(default=85.0, ge=0, le=100)
+
+
+class AvoidsCheck(StrictModel):
+    """No agent turn matched a forbidden phrase.
+
+    Attributes:
+        kind: ``avoids``.
+        phrases: forbidden wording.
+        threshold: fuzzy match threshold, 0-100.
+    """
+
+    kind: Literal["avoids"]
+    phrases: list[str] = Field(min_length=1)
+    threshold: float = Field(default=90.0, ge=0, le=100)
+
+
+class AsksBeforeDisclosingCheck(StrictModel):
+    """The agent asked for identity (or a slot) before disclosing account details.
+
+    Attributes:
+        kind: ``asks_before_disclosing``.
+        ask_phrases: what asking for identity sounds like (default ``IDENTITY_QUESTIONS``).
+        disclose_phrases: what disclosing account details sounds like (default
+            ``ACCOUNT_DISCLOSURES``).
+        threshold: fuzzy match threshold, 0-100.
+    """
+
+    kind: Literal["asks_before_disclosing"]
+    ask_phrases: list[str] = Field(default_factory=lambda: list(IDENTITY_QUESTIONS))
+    disclose_phrases: list[str] = Field(default_factory=lambda: list(ACCOUNT_DISCLOSURES))
+    threshold: float = Field(default=90.0, ge=0, le=100)
+
+
+class EmpathyAfterComplaintCheck(StrictModel):
+    """Each customer complaint was answered with empathy in the agent's next turn.
+
+    A customer turn is a complaint when it carries a ``complain`` or ``object`` act, or matches
+    ``complaint_phrases``. Not applicable when the customer never complained.
+
+    Attributes:
+        kind: ``empathy_after_complaint``.
+        phrases: empathy wording (default ``EMPATHY_PHRASES``).
+        complaint_phrases: complaint wording (default ``COMPLAINT_PHRASES``).
+        threshold: fuzzy match threshold, 0-100.
+    """
+
+    kind: Literal["empathy_after_complaint"]
+    phrases: list[str] = Field(default_factory=lambda: list(EMPATHY_PHRASES))
+    complaint_phrases: list[str] = Field(default_factory=lambda: list(COMPLAINT_PHRASES))
+    threshold: float = Field(default=90.0, ge=0, le=100)
+
+
+class ConfirmsResolutionCheck(StrictModel):
+    """The agent checked the resolution with the customer, and the customer confirmed.
+
+    Full score when an agent turn matches ``phrases`` and a later customer turn confirms (an
+    ``affirm``/``thank`` act or a confirming word); half when the customer did not confirm.
+
+    Attributes:
+        kind: ``confirms_resolution``.
+        phrases: wording of the check (default ``RESOLUTION_CHECKS``).
+        threshold: fuzzy match threshold, 0-100.
+    """
+
+    kind: Literal["confirms_resolution"]
+    phrases: list[str] = Field(default_factory=lambda: list(RESOLUTION_CHECKS))
+    threshold: float = Field(default=85.0, ge=0, le=100)
+
+
+class ExitConditionMetCheck(StrictModel):
+    """An exit condition of the scenario was met.
+
+    Not applicable when the scenario has no exit conditions.
+
+    Attributes:
+        kind: ``exit_condition_met``.
+        condition: id of the exit condition; None means any of them.
+    """
+
+    kind: Literal["exit_condition_met"]
+    condition: str | None = None
+
+
+class WithinBudgetCheck(StrictModel):
+    """The call stayed within a budget of agent turns and/or seconds.
+
+    Over budget, the score is budget / actual (so twice the budget scores 0.5).
+
+    Attributes:
+        kind: ``within_budget``.
+        max_agent_turns: agent turns allowed.
+        max_seconds: call duration allowed, in seconds.
+    """
+
+    kind: Literal["within_budget"]
+    max_agent_turns: int | None = Field(default=None, ge=1)
+    max_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _some_budget(self) -> WithinBudgetCheck:
+        if self.max_agent_turns is None and self.max_seconds is None:
+            raise ValueError("expected max_agent_turns or max_seconds, got neither")
+        return self
+
+
+Check = Annotated[
+    SaysCheck
+    | AvoidsCheck
+    | AsksBeforeDisclosingCheck
+    | EmpathyAfterComplaintCheck
+    | ConfirmsResolutionCheck
+    | ExitConditionMetCheck
+    | WithinBudgetCheck,
+    Field(discriminator="kind"),
+]
+"""One check; the ``kind`` key picks the model."""
+
+
+class Criterion(StrictModel):
+    """One scored aspect of a call.
+
+    Attributes:
+        id: short name, e.g. ``identity_verification`` (used by coach overrides).
+        description: what a good attempt does, shown beside the score.
+        weight: relative weight in the overall score (default 1).
+        fatal: a failed fatal criterion (score below ``pass_mark``) makes the overall score 0.
+        pass_mark: the score, 0..1, at or above which the criterion counts as passed.
+        checks: the rules, averaged into the criterion's score (0..1).
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    description: str = ""
+    weight: float = Field(default=1.0, ge=0)
+    fatal: bool = False
+    pass_mark: float = Field(default=0.5, ge=0, le=1)
+    checks: list[Check] = Field(min_length=1)
+
+
+class Rubric(StrictModel):
+    """A set of weighted criteria that grades an attempt.
+
+    Attributes:
+        id: stable identifier, e.g. ``customer-service-call``.
+        name: display name.
+        description: what kind of call it grades.
+        criteria: the criteria, in display order; ids must be unique.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = ""
+    description: str = ""
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Rubric:
+        seen: set[str] = set()
+        for criterion in self.criteria:
+            if criterion.id in seen:
+                raise ValueError(f"expected unique criterion ids, got {criterion.id!r} twice")
+            seen.add(criterion.id)
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        """Return the criterion with ``criterion_id``, or None."""
+        return next((c for c in self.criteria if c.id == criterion_id), None)

@@ -1,0 +1,132 @@
+"""The grader seam, its registry, and the rubric library.
+
+A grader scores a finished conversation against a rubric: ``await grader.grade(result, rubric,
+scenario)`` returns a ``Grade``. Graders register in ``GRADERS`` exactly as plugins do (entry-point
+group ``understudy.graders``); ``offline`` (rule-based) is built in.
+
+Rubrics are looked up by id among the built-ins (``understudy/graders/rubrics/*.yaml``) and the
+user's library (``$UNDERSTUDY_HOME/rubrics/*.yaml``, which overrides by file name), or given as a
+path to a YAML file.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+from understudy.content.kinds import ContentKind, register_kind
+from understudy.content.loader import load_model
+from understudy.domain.grade import Grade
+from understudy.domain.rubric import Rubric
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult
+from understudy.errors import NotFoundError
+from understudy.registry import Registry
+from understudy.settings import home
+
+DEFAULT_RUBRICS = {
+    "customer_service": "customer-service-call",
+    "sales_discovery": "sales-discovery-call",
+    "sales": "sales-discovery-call",
+}
+"""Scenario type -> rubric id used when the scenario names no rubric."""
+
+
+class Grader(ABC):
+    """Grades a finished conversation against a rubric. Subclasses implement ``grade``.
+
+    Attributes:
+        name: registry name, recorded on every grade.
+    """
+
+    name: ClassVar[str] = "grader"
+
+    @abstractmethod
+    async def grade(self, result: ConversationResult, rubric: Rubric, scenario: Scenario) -> Grade:
+        """Return the grade of ``result``.
+
+        Args:
+            result: the finished conversation (transcript, termination reason, duration).
+            rubric: the criteria to score.
+            scenario: the scenario practised (exit conditions, evaluation instructions).
+        """
+
+
+GraderFactory = Callable[..., Grader]
+
+GRADERS: Registry[GraderFactory] = Registry("grader", "understudy.graders")
+
+
+@GRADERS.register("offline")
+def _offline(**options: Any) -> Grader:
+    from understudy.graders.offline import OfflineGrader
+
+    return OfflineGrader(**options)
+
+
+@GRADERS.register("llm")
+def _llm(**options: Any) -> Grader:
+    from understudy.graders.llm import LLMGrader
+
+    return LLMGrader(**options)
+
+
+def make_grader(kind: str = "offline", **options: Any) -> Grader:
+    """Build a grader by registry name.
+
+    Raises:
+        NotFoundError: unknown kind (the message lists the known ones).
+    """
+    return GRADERS.get(kind)(**options)
+
+
+def builtin_rubric_paths() -> list[Path]:
+    """Return the built-in rubric files, sorted by name."""
+    folder = resources.files("understudy.graders") / "rubrics"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def user_rubric_paths() -> list[Path]:
+    """Return the rubric files of the user's library (``$UNDERSTUDY_HOME/rubrics``)."""
+    return sorted((home() / "rubrics").glob("*.yaml"))
+
+
+def load_rubric(ref: str) -> Rubric:
+    """Return the rubric named by ``ref``: an id (user library first, then built-ins) or a path.
+
+    Raises:
+        NotFoundError: no rubric has that id (the message lists the known ids).
+        ContentError: the file is invalid (names file, line and field).
+    """
+    if ref.endswith((".yaml", ".yml")) and Path(ref).exists():
+        return load_model(Rubric, Path(ref))
+    paths = [*user_rubric_paths(), *builtin_rubric_paths()]
+    for path in paths:
+        if path.stem == ref:
+            return load_model(Rubric, path)
+    known = ", ".join(sorted({p.stem for p in paths})) or "none"
+    raise NotFoundError(f"no rubric with id {ref!r}; known rubrics: {known}")
+
+
+register_kind(
+    ContentKind(
+        name="rubric",
+        model=Rubric,
+        load=lambda path: load_model(Rubric, path),
+        detect=lambda data: "criteria" in data,
+        description="a rubric: weighted criteria and their checks (docs/rubrics.md)",
+    )
+)
+
+
+def rubric_for(scenario: Scenario, override: str | None = None) -> Rubric:
+    """Return the rubric for a practice attempt: ``override``, the scenario's, or by type.
+
+    Raises:
+        NotFoundError: the named rubric does not exist.
+    """
+    ref = override or scenario.rubric or DEFAULT_RUBRICS.get(scenario.type, "customer-service-call")
+    return load_rubric(ref)

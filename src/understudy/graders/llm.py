@@ -1,0 +1,225 @@
+"""The LLM grader: a model scores each rubric criterion, with quotes that are checked.
+
+The model gets the rubric (each criterion's id, description, weight and the rules its offline
+checks encode, as guidance), the scenario's goal and evaluation instructions, and the transcript
+with numbered turns. It answers with structured output (pydantic-ai output type
+:class:`GradeOutput`): per criterion a score in [0, 1], a rationale and evidence quotes, each with
+its turn number.
+
+Every quote is then checked against the transcript, white space and case folded:
+
+- found in the turn it names: kept;
+- found verbatim in another turn: kept with the turn corrected, and flagged;
+- found nowhere: dropped and flagged as fabricated (the flag is kept in the criterion's
+  ``flags`` and noted in its rationale).
+
+Criteria the model leaves out get no score (``score: None``: they do not count) and a flag.
+Registered as ``llm`` in ``understudy.graders.base.GRADERS``; the offline grader stays the default.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from understudy.domain.grade import CriterionGrade, Evidence, Grade
+from understudy.domain.rubric import Rubric
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, Message
+from understudy.graders.base import Grader
+from understudy.llm import require_llm
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from understudy.llm.run import LLMRun
+
+_SPACES = re.compile(r"\s+")
+
+
+class QuoteOutput(BaseModel):
+    """One evidence quote as the model gives it."""
+
+    turn: int = Field(description="1-based number of the turn the quote is taken from")
+    quote: str = Field(description="words copied exactly from that turn")
+
+
+class CriterionOutput(BaseModel):
+    """One criterion's grade as the model gives it."""
+
+    id: str = Field(description="the criterion id, exactly as given")
+    score: float = Field(ge=0, le=1, description="0 = not met at all, 1 = fully met")
+    rationale: str = Field(description="one or two sentences explaining the score")
+    evidence: list[QuoteOutput] = Field(default_factory=list)
+
+
+class GradeOutput(BaseModel):
+    """The structured output the model must return."""
+
+    criteria: list[CriterionOutput]
+
+
+def _fold(text: str) -> str:
+    return _SPACES.sub(" ", text.lower()).strip().strip("\"'")
+
+
+def check_quotes(
+    quotes: list[QuoteOutput], messages: list[Message]
+) -> tuple[list[Evidence], list[str]]:
+    """Keep the quotes found in the transcript and flag the others.
+
+    Args:
+        quotes: the model's quotes.
+        messages: the transcript.
+
+    Returns:
+        The kept evidence (turn corrected where needed) and flag sentences.
+    """
+    by_index = {m.index: m for m in messages}
+    kept: list[Evidence] = []
+    flags: list[str] = []
+    for quote in quotes:
+        folded = _fold(quote.quote)
+        if not folded:
+            continue
+        stated = by_index.get(quote.turn)
+        if stated is not None and folded in _fold(stated.text):
+            kept.append(Evidence(turn=stated.index, role=stated.role, quote=quote.quote))
+            continue
+        other = next((m for m in messages if folded in _fold(m.text)), None)
+        if other is not None:
+            kept.append(Evidence(turn=other.index, role=other.role, quote=quote.quote))
+            flags.append(f"quote {quote.quote!r} is from turn {other.index}, not {quote.turn}")
+            continue
+        flags.append(f"fabricated quote dropped (not in the transcript): {quote.quote!r}")
+    return kept, flags
+
+
+def transcript_text(messages: list[Message]) -> str:
+    """Return the transcript as numbered lines: ``[3] customer: ...``."""
+    return "\n".join(f"[{m.index}] {m.role.value}: {m.text}" for m in messages)
+
+
+SYSTEM_PROMPT = (
+    "You grade a contact-centre conversation between an AGENT (the trainee or assistant being "
+    "graded) and a CUSTOMER. Score each rubric criterion from 0 (not met) to 1 (fully met), "
+    "explain the score in one or two sentences, and support it with short quotes copied exactly "
+    "from the transcript, each with the number of the turn it comes from. Never invent a quote; "
+    "give no quote rather than a paraphrase. Grade every criterion, using its id exactly."
+)
+
+
+class LLMGrader(Grader):
+    """Grades with a model (see the module docstring).
+
+    Args:
+        model: ``provider:model``; the ``llm.model`` setting when None.
+        run: the run that accounts for calls (cache, budget, usage); a new one when None.
+        llm_model: a ready pydantic-ai model (``TestModel``/``FunctionModel`` in tests).
+        temperature: sampling temperature (0 by default, for stable grades).
+        seed: seed sent with the call (and part of its cache key).
+
+    Raises:
+        ConfigError: the ``llm`` extra is missing.
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        run: LLMRun | None = None,
+        llm_model: Model | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        require_llm("the LLM grader")
+        from understudy.llm.run import LLMRun
+
+        self.model_name = model
+        self.run = run if run is not None else LLMRun()
+        self.llm_model = llm_model
+        self.temperature = temperature
+        self.seed = seed
+
+    def prompt(self, result: ConversationResult, rubric: Rubric, scenario: Scenario) -> str:
+        """Return the user prompt: rubric, scenario goal, instructions and numbered transcript."""
+        criteria: list[dict[str, Any]] = [
+            {
+                "id": c.id,
+                "description": c.description,
+                "weight": c.weight,
+                "fatal": c.fatal,
+                "guidance": [
+                    check.model_dump(mode="json", exclude_defaults=True) for check in c.checks
+                ],
+            }
+            for c in rubric.criteria
+        ]
+        parts = [
+            f"Rubric {rubric.id}: {rubric.name or rubric.description}",
+            "Criteria (JSON):\n" + json.dumps(criteria, indent=1),
+            f"Scenario: {scenario.name or scenario.id}. Customer's goal: "
+            f"{scenario.goal.reason_for_call}",
+        ]
+        if scenario.evaluation_instructions:
+            parts.append(f"Evaluation instructions: {scenario.evaluation_instructions}")
+        parts.append(
+            f"The conversation ended with {result.termination_reason.value}"
+            + (f" ({result.detail})" if result.detail else "")
+        )
+        parts.append("Transcript:\n" + transcript_text(result.messages))
+        return "\n\n".join(parts)
+
+    async def grade(self, result: ConversationResult, rubric: Rubric, scenario: Scenario) -> Grade:
+        """Grade ``result`` against ``rubric`` (one structured model call).
+
+        Raises:
+            LLMError: the model call failed after retries; BudgetExhausted when the budget is
+                spent.
+        """
+        from pydantic_ai import Agent as ModelAgent
+
+        model = self.run.model(
+            self.model_name, f"grade:{result.conversation_id}", model=self.llm_model
+        )
+        agent = ModelAgent(model, output_type=GradeOutput, system_prompt=SYSTEM_PROMPT)
+        answer = await agent.run(
+            self.prompt(result, rubric, scenario),
+            model_settings={"temperature": self.temperature, "seed": self.seed},
+        )
+        given = {c.id: c for c in answer.output.criteria}
+        criteria: list[CriterionGrade] = []
+        for criterion in rubric.criteria:
+            out = given.get(criterion.id)
+            base = {
+                "id": criterion.id,
+                "description": criterion.description,
+                "weight": criterion.weight,
+                "fatal": criterion.fatal,
+                "pass_mark": criterion.pass_mark,
+            }
+            if out is None:
+                criteria.append(
+                    CriterionGrade(
+                        **base,
+                        rationale="the model gave no grade for this criterion",
+                        flags=["criterion missing from the model's answer"],
+                    )
+                )
+                continue
+            evidence, flags = check_quotes(out.evidence, result.messages)
+            rationale = out.rationale.strip()
+            dropped = sum(1 for f in flags if f.startswith("fabricated"))
+            if dropped:
+                rationale += f" [{dropped} fabricated quote(s) dropped]"
+            criteria.append(
+                CriterionGrade(
+                    **base, score=out.score, rationale=rationale, evidence=evidence, flags=flags
+                )
+            )
+        return Grade.from_criteria(rubric.id, self.name, criteria)

@@ -1,0 +1,190 @@
+"""One run's access to models: cache, timeout, retries, concurrency, usage and budget.
+
+Create one :class:`LLMRun` per batch run (or practice session) and ask it for a model per
+conversation with :meth:`LLMRun.model`; every call made through that model:
+
+1. is looked up in the replay cache (:mod:`understudy.llm.cache`); a hit returns the stored answer
+   and costs nothing;
+2. checks the token budget (``max_tokens_per_run``) and raises :class:`BudgetExhausted` when spent
+   (a call already in flight may finish, so the total can pass the budget by one call per
+   concurrent conversation);
+3. waits for a slot of the model's ``asyncio.Semaphore`` (``concurrency`` calls in flight per
+   model name);
+4. is bounded by ``timeout_s`` and retried up to ``max_retries`` times on a 429, a 5xx, a timeout
+   or a connection error, waiting ``backoff_s * 2**attempt`` seconds in between;
+5. adds its tokens to the conversation's and the run's :class:`Usage`, and is stored in the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from understudy.llm import require_llm
+from understudy.llm.cache import ReplayCache
+from understudy.llm.settings import LLMSettings, load_llm_settings
+from understudy.llm.usage import BudgetExhausted, LLMError, Usage
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from understudy.llm.managed import ManagedModel
+
+Sleep = Callable[[float], Awaitable[None]]
+
+RETRY_STATUSES = frozenset({408, 409, 425, 429})
+
+
+class LLMRun:
+    """Model access for one run.
+
+    Args:
+        settings: LLM settings; ``load_llm_settings()`` (the user's config file) when None.
+        cache: override ``settings.cache``: False bypasses the replay cache (``--no-cache``).
+        sleep: the backoff wait, ``asyncio.sleep`` by default (tests pass a fast one).
+
+    Attributes:
+        usage: totals of the run.
+        by_conversation: usage per conversation id.
+        cache: the replay cache, or None when bypassed.
+    """
+
+    def __init__(
+        self,
+        settings: LLMSettings | None = None,
+        *,
+        cache: bool | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings if settings is not None else load_llm_settings()
+        use_cache = self.settings.cache if cache is None else cache
+        self.cache: ReplayCache | None = ReplayCache() if use_cache else None
+        self.usage = Usage()
+        self.by_conversation: dict[str, Usage] = {}
+        self._sleep = sleep
+        self._models: dict[str, Model] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+
+    # --- budget -------------------------------------------------------------------------------
+
+    @property
+    def exhausted(self) -> bool:
+        """True when the token budget is set and spent."""
+        limit = self.settings.max_tokens_per_run
+        return limit is not None and self.usage.total_tokens >= limit
+
+    def check_budget(self) -> None:
+        """Raise :class:`BudgetExhausted` when the run's token budget is spent."""
+        if self.exhausted:
+            raise BudgetExhausted(
+                f"token budget of {self.settings.max_tokens_per_run} tokens for this run is spent "
+                f"({self.usage.total_tokens} used); raise llm.max_tokens_per_run or --max-tokens"
+            )
+
+    # --- models -------------------------------------------------------------------------------
+
+    def model(
+        self,
+        name: str | None = None,
+        conversation_id: str = "conversation",
+        *,
+        model: Model | None = None,
+    ) -> ManagedModel:
+        """Return a model whose calls go through this run (cache, retries, usage...).
+
+        Args:
+            name: ``provider:model``; ``settings.model`` when None. With ``model`` given, the name
+                only labels the calls (and their cache keys).
+            conversation_id: usage of the calls is added to this conversation's counters.
+            model: an already built pydantic-ai model (e.g. ``TestModel``, ``FunctionModel``)
+                instead of building one from ``name``.
+
+        Raises:
+            ConfigError: the ``llm`` extra is missing or the model cannot be set up.
+        """
+        require_llm("LLM support")
+        from understudy.llm.managed import ManagedModel
+        from understudy.llm.models import build_model, endpoint_of
+
+        label = name or (model.model_name if model is not None else self.settings.model)
+        if model is None:
+            if label not in self._models:
+                self._models[label] = build_model(label, self.settings, self._clients)
+            model = self._models[label]
+            label = f"{label}@{endpoint_of(label, self.settings) or 'default'}"
+        usage = self.by_conversation.setdefault(conversation_id, Usage())
+        return ManagedModel(model, run=self, label=label, usage=usage)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients of the models built so far (call before the event loop ends).
+
+        The run stays usable: models are built again on the next ``model()`` call.
+        """
+        clients, self._clients = self._clients, {}
+        self._models.clear()
+        for client in clients.values():
+            await client.close()
+
+    def semaphore(self, label: str) -> asyncio.Semaphore:
+        """Return the semaphore bounding calls in flight to the model ``label``."""
+        key = (id(asyncio.get_running_loop()), label)
+        if key not in self._semaphores:
+            self._semaphores[key] = asyncio.Semaphore(self.settings.concurrency)
+        return self._semaphores[key]
+
+    # --- calls --------------------------------------------------------------------------------
+
+    def record(self, usage: Usage, input_tokens: int, output_tokens: int, *, cached: bool) -> None:
+        """Add one call's tokens to ``usage`` (a conversation's) and to the run's totals."""
+        for target in (usage, self.usage):
+            if cached:
+                target.cached += 1
+            else:
+                target.requests += 1
+                target.input_tokens += input_tokens
+                target.output_tokens += output_tokens
+
+    async def call_with_retries(
+        self, label: str, usage: Usage, call: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """Await ``call()`` with the per-call timeout, retrying transient failures with backoff.
+
+        Raises:
+            LLMError: the last attempt failed (the message names the model and the failure), or
+                the failure was not transient (e.g. 401, 404, a bad request).
+        """
+        from pydantic_ai.exceptions import ModelAPIError, ModelConnectionError, ModelHTTPError
+
+        attempts = self.settings.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                async with asyncio.timeout(self.settings.timeout_s):
+                    return await call()
+            except TimeoutError:
+                failure = f"no answer within {self.settings.timeout_s:g} s"
+            except ModelHTTPError as exc:
+                if exc.status_code < 500 and exc.status_code not in RETRY_STATUSES:
+                    raise LLMError(f"{label}: HTTP {exc.status_code}: {exc.message}") from exc
+                failure = f"HTTP {exc.status_code}: {exc.message}"
+            except ModelConnectionError as exc:
+                failure = f"connection failed: {exc}"
+            except ModelAPIError as exc:
+                raise LLMError(f"{label}: {exc}") from exc
+            if attempt + 1 == attempts:
+                raise LLMError(f"{label}: {failure} (gave up after {attempts} attempts)")
+            usage.retries += 1
+            self.usage.retries += 1
+            await self._sleep(self.settings.backoff_s * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def summary(self) -> dict[str, Any]:
+        """Return the run's usage and cache counters as plain data (for storage and display)."""
+        out: dict[str, Any] = self.usage.as_dict()
+        out["budget"] = self.settings.max_tokens_per_run
+        out["exhausted"] = self.exhausted
+        if self.cache is not None:
+            out["cache_hits"] = self.cache.hits
+            out["cache_misses"] = self.cache.misses
+        return out

@@ -1,0 +1,152 @@
+"""A local OpenAI-compatible chat server, for tests and benchmarks of LLM-backed runs.
+
+:class:`ChatServer` listens on 127.0.0.1 (loopback only, a free port), answers
+``POST /v1/chat/completions`` after a fixed delay, and stops when its ``with`` block ends. What it
+answers is up to a ``responder``: a function of the request's JSON returning a :class:`Reply` (a
+text, or an HTTP status with a raw body to test failures). Every request is kept in ``requests``.
+
+Example::
+
+    with ChatServer(lambda request: Reply("Hello!"), delay_s=0.2) as server:
+        settings = LLMSettings(base_url=server.base_url)
+        run = LLMRun(settings)        # model "openai-compatible:tiny" now talks to it
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """One answer of the server.
+
+    Attributes:
+        text: the assistant message content (used when ``status`` is 200 and ``body`` is None).
+        status: HTTP status to answer with.
+        body: a raw body to send instead of a chat completion (e.g. malformed JSON).
+        prompt_tokens: reported input tokens.
+        completion_tokens: reported output tokens.
+    """
+
+    text: str = ""
+    status: int = 200
+    body: str | None = None
+    prompt_tokens: int = 10
+    completion_tokens: int = 5
+
+
+Responder = Callable[[dict[str, Any]], Reply]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a batch opens many connections at once
+
+
+def completion(text: str, model: str, prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    """Return an OpenAI chat completion body carrying ``text``."""
+    return {
+        "id": "chatcmpl-local",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+@dataclass
+class ChatServer:
+    """An OpenAI-compatible server on 127.0.0.1 (see the module docstring).
+
+    Args:
+        responder: builds each answer from the request JSON.
+        delay_s: seconds to wait before answering each request.
+        max_requests: the server answers 503 after this many requests (a safety bound).
+    """
+
+    responder: Responder
+    delay_s: float = 0.0
+    max_requests: int = 100_000
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        """The ``/v1`` base URL to give as ``llm.base_url``."""
+        assert self._server is not None, "start the server first (use it in a with block)"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> ChatServer:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    request = json.loads(raw or b"{}")
+                except json.JSONDecodeError:
+                    request = {}
+                with owner._lock:
+                    owner.requests.append(request)
+                    count = len(owner.requests)
+                if owner.delay_s:
+                    time.sleep(owner.delay_s)
+                if count > owner.max_requests:
+                    reply = Reply(status=503, body='{"error": "request bound reached"}')
+                else:
+                    reply = owner.responder(request)
+                if reply.body is not None:
+                    data = reply.body.encode()
+                else:
+                    body = completion(
+                        reply.text,
+                        str(request.get("model", "local")),
+                        reply.prompt_tokens,
+                        reply.completion_tokens,
+                    )
+                    data = json.dumps(body).encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        server = _Server(("127.0.0.1", 0), Handler)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

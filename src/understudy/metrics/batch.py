@@ -1,0 +1,227 @@
+"""Metrics of a batch run, computed from per-conversation outcomes.
+
+Definitions (see DESIGN.md, "Metrics of a batch run"); every rate is ``k / n`` with a 95% Wilson
+interval (``understudy.metrics.intervals``):
+
+================================  ==============================================  ================
+metric                            k / n                                            better
+================================  ==============================================  ================
+``completion_rate``               conversations ending ``goal_met`` / all          higher
+``fallback_rate``                 conversations with >= 1 agent fallback / all     lower
+``fallback_turn_rate``            agent turns that fell back / all agent turns     lower
+``off_topic_recovery_rate``       off-topic conversations completed /              higher
+                                  conversations with an off-topic customer turn
+``abandonment_rate``              conversations ending ``customer_left`` / all     lower
+``escalation_rate``               conversations ending ``escalated`` / all         lower
+``error_rate``                    conversations ending ``error`` / all             lower
+``mean_turns_to_completion``      mean customer turns of completed conversations   lower
+================================  ==============================================  ================
+
+Fallbacks and completion come from what the agent reported on its turns (``AgentTurn.fell_back``,
+``ended``/``outcome``) and from the termination reason, never from guessing at text. An empty
+denominator (no off-topic turn, no completed conversation) gives a value of None, shown as n/a.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.metrics.bands import Band, Bands
+from understudy.metrics.intervals import wilson_interval
+
+RATE_NAMES = (
+    "completion_rate",
+    "fallback_rate",
+    "off_topic_recovery_rate",
+    "abandonment_rate",
+    "escalation_rate",
+)
+"""The five headline rates, in display order (the keys of ``--json`` output)."""
+
+
+@dataclass(frozen=True)
+class ConversationOutcome:
+    """What the metrics need to know about one finished conversation.
+
+    Attributes:
+        termination_reason: why it ended.
+        off_topic: the customer wandered off-topic at least once.
+        customer_turns: number of customer messages.
+        agent_turns: number of agent messages.
+        fallback_turns: number of agent messages that fell back.
+    """
+
+    termination_reason: TerminationReason
+    off_topic: bool
+    customer_turns: int
+    agent_turns: int
+    fallback_turns: int
+
+    @property
+    def completed(self) -> bool:
+        """True when the conversation ended with ``goal_met``."""
+        return self.termination_reason is TerminationReason.goal_met
+
+    @property
+    def fell_back(self) -> bool:
+        """True when the agent fell back at least once."""
+        return self.fallback_turns > 0
+
+    @classmethod
+    def from_result(cls, result: ConversationResult) -> ConversationOutcome:
+        """Summarise a conversation result."""
+        return cls(
+            termination_reason=result.termination_reason,
+            off_topic=result.off_topic,
+            customer_turns=result.customer_turns,
+            agent_turns=result.agent_turns,
+            fallback_turns=result.fallback_turns,
+        )
+
+
+class Rate(BaseModel):
+    """A proportion with its count, interval and band.
+
+    Attributes:
+        value: ``k / n``, or None when ``n`` is 0.
+        k: numerator.
+        n: denominator.
+        low: lower end of the 95% Wilson interval (None when ``n`` is 0).
+        high: upper end of the 95% Wilson interval (None when ``n`` is 0).
+        band: green, amber, red, or n/a.
+    """
+
+    value: float | None
+    k: int
+    n: int
+    low: float | None
+    high: float | None
+    band: Band
+
+    @classmethod
+    def of(cls, name: str, k: int, n: int, bands: Bands) -> Rate:
+        """Build the rate ``k / n`` of metric ``name``, banded by ``bands``."""
+        if n == 0:
+            return cls(value=None, k=k, n=n, low=None, high=None, band=Band.na)
+        low, high = wilson_interval(k, n)
+        value = k / n
+        return cls(value=value, k=k, n=n, low=low, high=high, band=bands.band(name, value))
+
+
+class Mean(BaseModel):
+    """A mean over conversations with its spread and band.
+
+    Attributes:
+        value: the mean, or None when ``n`` is 0.
+        sd: sample standard deviation (None below two values).
+        n: number of values.
+        band: green, amber, red, or n/a.
+    """
+
+    value: float | None
+    sd: float | None
+    n: int
+    band: Band
+
+
+class BatchMetrics(BaseModel):
+    """Every metric of one batch (see the module docstring for the definitions).
+
+    Attributes:
+        conversations: conversations counted.
+        errors: conversations that ended with ``error``.
+    """
+
+    conversations: int
+    errors: int
+    completion_rate: Rate
+    fallback_rate: Rate
+    fallback_turn_rate: Rate
+    off_topic_recovery_rate: Rate
+    abandonment_rate: Rate
+    escalation_rate: Rate
+    error_rate: Rate
+    mean_turns_to_completion: Mean
+
+    def rates(self) -> dict[str, Rate]:
+        """Return every rate by metric name, headline rates first."""
+        return {
+            "completion_rate": self.completion_rate,
+            "fallback_rate": self.fallback_rate,
+            "fallback_turn_rate": self.fallback_turn_rate,
+            "off_topic_recovery_rate": self.off_topic_recovery_rate,
+            "abandonment_rate": self.abandonment_rate,
+            "escalation_rate": self.escalation_rate,
+            "error_rate": self.error_rate,
+        }
+
+    def rebanded(self, bands: Bands) -> BatchMetrics:
+        """Return a copy whose bands follow ``bands`` (e.g. the user's current thresholds)."""
+        update: dict[str, Any] = {}
+        for name, rate in self.rates().items():
+            update[name] = rate.model_copy(update={"band": bands.band(name, rate.value)})
+        mean = self.mean_turns_to_completion
+        update["mean_turns_to_completion"] = mean.model_copy(
+            update={"band": bands.band("mean_turns_to_completion", mean.value)}
+        )
+        return self.model_copy(update=update)
+
+
+def compute_metrics(
+    outcomes: list[ConversationOutcome], bands: Bands | None = None
+) -> BatchMetrics:
+    """Compute the batch metrics of ``outcomes``.
+
+    Args:
+        outcomes: one per finished conversation, in any order (the result does not depend on it).
+        bands: thresholds for the bands; the defaults when None.
+
+    Returns:
+        The metrics; rates with an empty denominator have value None and band n/a.
+    """
+    bands = bands or Bands()
+    n = len(outcomes)
+
+    def count(reason: TerminationReason) -> int:
+        return sum(1 for o in outcomes if o.termination_reason is reason)
+
+    off_topic = [o for o in outcomes if o.off_topic]
+    turns = [float(o.customer_turns) for o in outcomes if o.completed]
+    mean = math.fsum(turns) / len(turns) if turns else None
+    sd = None
+    if mean is not None and len(turns) >= 2:
+        sd = math.sqrt(math.fsum((t - mean) ** 2 for t in turns) / (len(turns) - 1))
+    return BatchMetrics(
+        conversations=n,
+        errors=count(TerminationReason.error),
+        completion_rate=Rate.of("completion_rate", count(TerminationReason.goal_met), n, bands),
+        fallback_rate=Rate.of("fallback_rate", sum(o.fell_back for o in outcomes), n, bands),
+        fallback_turn_rate=Rate.of(
+            "fallback_turn_rate",
+            sum(o.fallback_turns for o in outcomes),
+            sum(o.agent_turns for o in outcomes),
+            bands,
+        ),
+        off_topic_recovery_rate=Rate.of(
+            "off_topic_recovery_rate",
+            sum(o.completed for o in off_topic),
+            len(off_topic),
+            bands,
+        ),
+        abandonment_rate=Rate.of(
+            "abandonment_rate", count(TerminationReason.customer_left), n, bands
+        ),
+        escalation_rate=Rate.of("escalation_rate", count(TerminationReason.escalated), n, bands),
+        error_rate=Rate.of("error_rate", count(TerminationReason.error), n, bands),
+        mean_turns_to_completion=Mean(
+            value=mean,
+            sd=sd,
+            n=len(turns),
+            band=bands.band("mean_turns_to_completion", mean),
+        ),
+    )

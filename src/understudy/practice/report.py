@@ -1,0 +1,90 @@
+"""Rendering a stored attempt: its Evaluation (grade per criterion) and its Transcript.
+
+Shared by ``understudy practice`` (after the call) and ``understudy attempts show``; ``--json``
+output comes from ``attempt_json``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from understudy.domain.grade import Grade
+from understudy.domain.transcript import Message, Role
+from understudy.practice.briefing import format_duration
+from understudy.storage.attempt_store import AttemptRecord
+
+
+def percent(score: float | None) -> str:
+    """Format a 0..1 score as a percentage, ``n/a`` for None."""
+    return "n/a" if score is None else f"{round(score * 100):d}%"
+
+
+def grade_renderable(grade: Grade) -> RenderableType:
+    """Return a table of criteria (score, weight, rationale, evidence) and the overall score."""
+    table = Table(show_lines=True, expand=False)
+    table.add_column("criterion", style="bold")
+    table.add_column("score", justify="right")
+    table.add_column("weight", justify="right")
+    table.add_column("rationale and evidence")
+    for c in grade.criteria:
+        label = c.id + (" (fatal)" if c.fatal else "")
+        score = percent(c.score)
+        if c.passed is False:
+            score = f"[red]{score}[/red]"
+        elif c.passed:
+            score = f"[green]{score}[/green]"
+        if c.overridden_by:
+            score += f"\n[dim]set by {escape(c.overridden_by)}[/dim]"
+        body = escape(c.rationale)
+        for e in c.evidence:
+            body += f'\n[dim]turn {e.turn} ({e.role.value}):[/dim] "{escape(e.quote)}"'
+        table.add_row(label, score, f"{c.weight:g}", body)
+    overall = Text(f"Overall: {percent(grade.overall)}", style="bold")
+    if grade.fatal_failed:
+        overall.append(f"  (failed fatal criterion: {', '.join(grade.fatal_failed)})", style="red")
+    overall.append(f"  · rubric {grade.rubric_id} · grader {grade.grader}", style="dim")
+    return Group(table, overall)
+
+
+def transcript_renderable(messages: list[Message]) -> RenderableType:
+    """Return the transcript with numbered turns, times and the customer's mood."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(justify="right", style="dim")
+    table.add_column(style="dim")
+    table.add_column(style="bold")
+    table.add_column()
+    for m in messages:
+        who = "customer" if m.role is Role.customer else "agent"
+        text = escape(m.text) if m.text else "[dim](ended the call)[/dim]"
+        if m.role is Role.customer and m.mood is not None:
+            text += f" [dim]({m.mood.value})[/dim]"
+        table.add_row(str(m.index), format_duration(m.at_s), who, text)
+    return table
+
+
+def attempt_header(record: AttemptRecord) -> Text:
+    """Return the one-paragraph summary of an attempt."""
+    text = Text()
+    text.append(f"Attempt {record.id}", style="bold")
+    text.append(f" (#{record.number} of {record.trainee} on {record.scenario_id})\n")
+    text.append(f"persona {record.persona_id} · started {record.started_at:%Y-%m-%d %H:%M} UTC")
+    text.append(f" · {format_duration(record.duration_s)} · {record.status}")
+    text.append(f" · ended: {record.termination_reason}")
+    if record.detail:
+        text.append(f" ({record.detail})")
+    text.append(f"\nevaluation: {record.evaluation_status}")
+    return text
+
+
+def attempt_json(record: AttemptRecord) -> str:
+    """Return the attempt as JSON: the record plus ``effective_grade`` (overrides applied)."""
+    data: dict[str, Any] = record.model_dump(mode="json")
+    effective = record.effective_grade()
+    data["effective_grade"] = effective.model_dump(mode="json") if effective else None
+    return json.dumps(data, indent=2, ensure_ascii=False)

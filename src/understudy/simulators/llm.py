@@ -1,0 +1,270 @@
+"""The LLM user simulator: a model improvises the customer's lines, within the persona's limits.
+
+It shares the persona, the scenario and the mood model (:mod:`understudy.simulators.mood`,
+driven by :mod:`understudy.simulators.offline.understanding`) with the offline simulator; only
+the wording comes from a model. Per customer turn:
+
+1. the agent's last turn is read and moves the mood; when patience runs out the model is told to
+   leave, and the turn ends the call with ``customer_left`` whatever it writes;
+2. with the persona's ``off_topic_tendency`` (seeded chance), the model is told to wander
+   off-topic with one of the scenario's ``off_topic_questions``;
+3. the model writes the line (roles reversed: see :mod:`understudy.llm.prompts`); the scenario's
+   scripted ``opening_line``, when set, is used verbatim instead of a first call;
+4. the knowledge boundary (:mod:`understudy.llm.boundary`) is checked: a line stating a value the
+   customer does not know is regenerated (at most ``max_regenerations`` times) with a correction,
+   then repaired by dropping the offending sentences; each such line counts once in
+   ``boundary_repairs`` and in the run's usage (``repairs``);
+5. an end signal ``[END reason]`` ends the call with that termination reason (``goal_met``,
+   ``customer_left`` or ``escalated``) and is removed from the text;
+6. the noise layer (:mod:`understudy.simulators.offline.noise`, typos by
+   ``behaviour.typo_rate``) is applied last, never touching the values the line informs.
+
+Each model call carries a seed drawn from the conversation's seeded generator, so the replay cache
+(:mod:`understudy.llm.cache`) replays a batch exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import TYPE_CHECKING, Any
+
+from understudy.domain.persona import Mood, Persona
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ActType, DialogueAct, Role, TerminationReason
+from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
+from understudy.llm import require_llm
+from understudy.llm.boundary import Violation, boundary_violations, repair
+from understudy.llm.prompts import OPENING_CUE, customer_system_prompt, turn_direction
+from understudy.simulators.mood import MoodModel, MoodSignal
+from understudy.simulators.offline.noise import add_noise
+from understudy.simulators.offline.understanding import ConversationTracker, read_agent_turn
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
+
+    from understudy.llm.managed import ManagedModel
+    from understudy.llm.run import LLMRun
+
+_END = re.compile(r"\[\s*END(?:[\s:_-]+([A-Za-z_]+))?\s*\]", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(customer|me|user)\s*:\s*", re.IGNORECASE)
+_DONT_KNOW = re.compile(
+    r"\b(don'?t (know|have)|do not (know|have)|not sure|no idea|can'?t find)\b", re.IGNORECASE
+)
+_THANKS = re.compile(r"\b(thanks|thank you|cheers)\b", re.IGNORECASE)
+_DECLINE = re.compile(r"\b(no thanks|no, thanks|not interested|no thank you)\b", re.IGNORECASE)
+_REASONS = {
+    "goal_met": TerminationReason.goal_met,
+    "done": TerminationReason.goal_met,
+    "customer_left": TerminationReason.customer_left,
+    "left": TerminationReason.customer_left,
+    "escalated": TerminationReason.escalated,
+    "escalate": TerminationReason.escalated,
+}
+APOLOGY = "Sorry, I don't have that information."
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s.\-]", "", text).lower()
+
+
+class LLMSimulator(UserSimulator):
+    """A model-written customer for one conversation.
+
+    Args:
+        persona: who the customer is.
+        scenario: what the call is about.
+        rng: the conversation's seeded generator (off-topic chance, per-call seeds).
+        model: ``provider:model`` string; the ``llm.model`` setting when None.
+        run: the run that accounts for calls (cache, budget, usage); a new one when None.
+        llm_model: a ready pydantic-ai model (e.g. ``TestModel``/``FunctionModel`` in tests).
+        temperature: sampling temperature (0..2).
+        max_regenerations: regenerations of a line that breaks the knowledge boundary before it
+            is repaired.
+        max_tokens: output tokens per line.
+
+    Raises:
+        ConfigError: the ``llm`` extra is not installed (the message has the install command).
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        persona: Persona,
+        scenario: Scenario,
+        rng: random.Random,
+        *,
+        model: str | None = None,
+        run: LLMRun | None = None,
+        llm_model: Model | None = None,
+        temperature: float = 0.8,
+        max_regenerations: int = 2,
+        max_tokens: int = 300,
+    ) -> None:
+        require_llm("the LLM user simulator")
+        from understudy.llm.run import LLMRun
+
+        self.persona = persona
+        self.scenario = scenario
+        self.rng = rng
+        self.model_name = model
+        self.run = run if run is not None else LLMRun()
+        self.llm_model = llm_model
+        self.temperature = temperature
+        self.max_regenerations = max_regenerations
+        self.max_tokens = max_tokens
+        self.system_prompt = customer_system_prompt(persona, scenario)
+        self.known = {**persona.knowledge.knows, **scenario.goal.known_info}
+        self.unknown = [*persona.knowledge.doesnt_know, *scenario.goal.unknown_info]
+        self.mood = MoodModel.for_persona(persona)
+        self.tracker = ConversationTracker()
+        self.boundary_repairs = 0
+        self.off_topic_turns = 0
+        self._model: ManagedModel | None = None
+
+    # --- the turn -----------------------------------------------------------------------------
+
+    async def respond(self, state: ConversationState) -> CustomerTurn:
+        """Return the customer's next line (see the module docstring for the steps)."""
+        if self._model is None:
+            self._model = self.run.model(
+                self.model_name, state.conversation_id, model=self.llm_model
+            )
+        keys = [*self.known, *self.unknown]
+        last = state.last_agent_message
+        leaving = False
+        extra: str | None = None
+        acts: list[DialogueAct] = []
+        if last is not None:
+            reading = read_agent_turn(last.text, keys)
+            signals = self.tracker.observe_agent(reading)
+            if last.fell_back and MoodSignal.fallback not in signals:
+                signals.append(MoodSignal.fallback)
+            self.mood.update(signals)
+            if self.mood.exhausted:
+                leaving = True
+                extra = (
+                    "You have run out of patience: say you are leaving, then [END customer_left]."
+                )
+        first_turn = not any(m.role is Role.customer for m in state.messages)
+        if first_turn and self.scenario.opening_line:
+            text = self.scenario.opening_line
+            acts = [DialogueAct(type=ActType.greet), DialogueAct(type=ActType.state_goal)]
+        else:
+            if extra is None and not first_turn and self._wanders():
+                question = self.rng.choice(self.scenario.off_topic_questions)
+                extra = f"For this message, wander off-topic: ask {question!r}."
+                acts.append(DialogueAct(type=ActType.off_topic))
+                self.off_topic_turns += 1
+            text = await self._line(state, turn_direction(self.mood.mood, extra))
+            if first_turn:
+                acts = [DialogueAct(type=ActType.state_goal), *acts]
+        text, reason = self._end_signal(text)
+        if leaving:
+            reason = TerminationReason.customer_left
+        acts.extend(self._acts(text, reason))
+        informed = [a.slot for a in acts if a.type is ActType.inform and a.slot]
+        self.tracker.observe_customer(informed, "?" in text, bool(_DECLINE.search(text)))
+        protected = [a.value for a in acts if a.value]
+        noisy = add_noise(text, self.persona.behaviour.typo_rate, self.rng, protected)
+        detail = ""
+        if reason is TerminationReason.customer_left and leaving:
+            detail = "the customer ran out of patience and left"
+        elif reason is not None:
+            detail = f"the customer ended the call ({reason.value})"
+        return CustomerTurn(
+            text=noisy,
+            clean_text=text if noisy != text else None,
+            acts=acts,
+            mood=self.mood.mood,
+            done=reason is not None,
+            termination_reason=reason,
+            detail=detail,
+        )
+
+    def _wanders(self) -> bool:
+        tendency = self.persona.behaviour.off_topic_tendency
+        if not self.scenario.off_topic_questions or tendency <= 0:
+            return False
+        if self.off_topic_turns and tendency <= 0.5:
+            return False
+        return self.rng.random() < tendency
+
+    # --- generation and the knowledge boundary -------------------------------------------------
+
+    async def _line(self, state: ConversationState, direction: str) -> str:
+        from pydantic_ai.direct import model_request
+
+        from understudy.llm.history import customer_view, response_text
+
+        assert self._model is not None
+        heard = [m.text for m in state.messages if m.role is Role.agent]
+        correction: str | None = None
+        text = ""
+        violations: list[Violation] = []
+        for _attempt in range(self.max_regenerations + 1):
+            note = direction if correction is None else f"{direction}\n{correction}"
+            messages = customer_view(self.system_prompt, state.messages, OPENING_CUE, note)
+            settings: dict[str, Any] = {
+                "temperature": self.temperature,
+                "max_tokens": self.max_tokens,
+                "seed": self.rng.randrange(2**31),
+            }
+            response = await model_request(self._model, messages, model_settings=settings)  # type: ignore[arg-type]
+            text = self._clean(response_text(response))
+            violations = boundary_violations(text, self.known.values(), self.unknown, heard)
+            if not violations:
+                break
+            stated = ", ".join(repr(v.value) for v in violations)
+            correction = (
+                f"[Your previous draft stated {stated}, which you do not know. Write the message "
+                "again without any value you were not given; say you don't have it.]"
+            )
+        if violations:
+            text = repair(text, violations, APOLOGY)
+        if correction is not None:
+            self.boundary_repairs += 1
+            self._model.usage.repairs += 1
+            self.run.usage.repairs += 1
+        return text
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        text = _LABEL.sub("", text).strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            text = text[1:-1].strip()
+        return text
+
+    def _end_signal(self, text: str) -> tuple[str, TerminationReason | None]:
+        match = _END.search(text)
+        if match is None:
+            return text, None
+        word = (match.group(1) or "").lower()
+        if word in _REASONS:
+            reason = _REASONS[word]
+        elif self.mood.mood in (Mood.angry, Mood.frustrated):
+            reason = TerminationReason.customer_left
+        else:
+            reason = TerminationReason.goal_met
+        stripped = _END.sub("", text).strip()
+        return stripped or "Goodbye.", reason
+
+    def _acts(self, text: str, reason: TerminationReason | None) -> list[DialogueAct]:
+        squashed = _squash(text)
+        acts = [
+            DialogueAct(type=ActType.inform, slot=key, value=value)
+            for key, value in self.known.items()
+            if value and _squash(value) in squashed
+        ]
+        if _DONT_KNOW.search(text):
+            acts.append(DialogueAct(type=ActType.dont_know))
+        if _THANKS.search(text):
+            acts.append(DialogueAct(type=ActType.thank))
+        if reason is TerminationReason.escalated:
+            acts.append(DialogueAct(type=ActType.escalate))
+        elif reason is TerminationReason.customer_left:
+            acts.append(DialogueAct(type=ActType.leave))
+        elif reason is not None:
+            acts.append(DialogueAct(type=ActType.bye))
+        return acts

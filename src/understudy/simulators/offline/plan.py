@@ -1,0 +1,64 @@
+"""Options of the offline simulator and the plan of one customer turn being decided."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from understudy.domain.transcript import ActType, DialogueAct, TerminationReason
+from understudy.simulators.offline.wording import Utterance
+
+EITHER = re.compile(r"\bor\b", re.IGNORECASE)
+VALUEISH = re.compile(r"[\w.+-]*\d[\w.+-]*|[\w.+-]+@[\w.-]+")
+
+ENDING_ACTS = {ActType.state_goal, ActType.inform, ActType.dont_know, ActType.return_to_goal}
+SOCIAL_ACTS = {ActType.thank, ActType.bye, ActType.reassurance, ActType.escalate}
+ASKING_ACTS = {ActType.escalate, ActType.ask_repeat, ActType.reassurance, ActType.complain}
+
+
+class OfflineOptions(BaseModel):
+    """Options of the offline simulator (unknown keys are errors).
+
+    Attributes:
+        escalate_chance: chance, per turn while angry, of asking for a human (default 0.6).
+        ask_repeat_scale: chance of asking the agent to repeat = non-native level x this
+            (default 0.35, so a strongly non-native persona asks on about one long turn in four).
+        objection_chance: chance of raising the next scenario objection when the agent proposes
+            something or makes progress (default 0.35).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    escalate_chance: float = Field(default=0.6, ge=0.0, le=1.0)
+    ask_repeat_scale: float = Field(default=0.35, ge=0.0, le=1.0)
+    objection_chance: float = Field(default=0.35, ge=0.0, le=1.0)
+
+
+class TurnPlan:
+    """The acts of one turn being decided, with the utterance that words them.
+
+    Attributes:
+        acts: the turn's dialogue acts, in order.
+        utt: the sentences being built.
+        done: the customer ends the call with this turn.
+        reason: the termination reason, when done.
+        detail: a sentence explaining the ending.
+        declined: the turn declines an offer.
+    """
+
+    def __init__(self) -> None:
+        self.acts: list[DialogueAct] = []
+        self.utt = Utterance([], [], [])
+        self.done = False
+        self.reason: TerminationReason | None = None
+        self.detail = ""
+        self.declined = False
+
+    def act(self, kind: ActType, slot: str | None = None, value: str | None = None) -> None:
+        """Append a dialogue act."""
+        self.acts.append(DialogueAct(type=kind, slot=slot, value=value))
+
+    def end(self, reason: TerminationReason, detail: str) -> None:
+        """Mark the turn as the customer's last, with its reason."""
+        self.done, self.reason, self.detail = True, reason, detail

@@ -1,0 +1,378 @@
+"""The offline user simulator: an agenda-based customer with no LLM and no network.
+
+Per turn it reads the agent's last message (``understanding``), moves its mood (``mood``),
+decides its dialogue acts (this module), words them in the persona's voice (``wording``) and, for
+typo-prone personas, adds typing noise (``noise``). The only source of chance is the injected
+``random.Random``, so the same persona, scenario, agent and seed give the same conversation,
+character for character.
+
+How it ends, as the customer:
+
+* patience runs out -> a ``leave`` act, done with ``customer_left``;
+* it asked for a human (when angry) and the agent hands over -> done with ``escalated``;
+* the agent has said the issue is resolved and then closes ("goodbye", "have a nice day") and the
+  scenario has no exit conditions -> thanks and goodbye, done with ``goal_met``. With exit
+  conditions the customer leaves the verdict to them (and keeps talking).
+
+Otherwise it never ends the call itself: on "anything else?" it answers "no, thanks" with
+``negate``, ``thank`` and ``bye`` acts and lets the agent (or the engine's limits) end it, since
+in a stress test it is the agent's flow that reports completion.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from understudy.domain.persona import Persona
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ActType, DialogueAct, Role, TerminationReason
+from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
+from understudy.simulators.mood import MoodModel
+from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
+from understudy.simulators.offline.noise import add_noise
+from understudy.simulators.offline.plan import (
+    ASKING_ACTS,
+    EITHER,
+    ENDING_ACTS,
+    SOCIAL_ACTS,
+    VALUEISH,
+    OfflineOptions,
+    TurnPlan,
+)
+from understudy.simulators.offline.understanding import (
+    AgentReading,
+    ConversationTracker,
+    read_agent_turn,
+)
+from understudy.simulators.offline.wording import Wording
+
+_GREETING_START = re.compile(
+    r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening|day)|greetings)\b", re.IGNORECASE
+)
+
+
+class OfflineSimulator(UserSimulator):
+    """Plays the customer with an agenda, a mood model and a phrasing bank.
+
+    Args:
+        persona: who the customer is.
+        scenario: what the call is about.
+        rng: the conversation's seeded random generator, the only source of chance.
+        **options: ``OfflineOptions`` fields.
+
+    Raises:
+        pydantic.ValidationError: an unknown or invalid option.
+    """
+
+    name = "offline"
+
+    def __init__(
+        self, persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
+    ) -> None:
+        self.options = OfflineOptions(**options)
+        self.persona = persona
+        self.scenario = scenario
+        self.rng = rng
+        self.knowledge = EffectiveKnowledge.build(persona, scenario)
+        self.keys = self.knowledge.keys()
+        self.mood = MoodModel.for_persona(persona)
+        self.tracker = ConversationTracker()
+        self.agenda = Agenda(scenario, persona.behaviour.off_topic_tendency)
+        self.wording = Wording(persona, scenario, rng, self.knowledge.known)
+        self.turn = 0
+        self.asked_human = False
+        self.last_acts: list[DialogueAct] = []
+        self.pending_return = False
+        self._agent_text = ""
+
+    async def respond(self, state: ConversationState) -> CustomerTurn:
+        """Return the customer's next turn (see the module docstring)."""
+        return self.step(state)
+
+    def step(self, state: ConversationState) -> CustomerTurn:
+        """Synchronous body of ``respond`` (pure computation, no I/O)."""
+        self.turn += 1
+        agent = None
+        if state.messages and state.messages[-1].role is Role.agent:
+            agent = state.messages[-1].text
+        self._agent_text = agent or ""
+        plan = TurnPlan()
+        if agent is None:
+            self._open(plan)
+        else:
+            reading = read_agent_turn(agent, self.keys)
+            self.mood.update(self.tracker.observe_agent(reading))
+            self._react(plan, reading, agent)
+        return self._finish(plan)
+
+    # -- deciding ------------------------------------------------------------------------------
+
+    def _open(self, plan: TurnPlan) -> None:
+        line = self.scenario.opening_line.strip()
+        if line:
+            # The scenario's scripted line, word for word (typing noise still applies).
+            plan.utt.verbatim = line
+            if _GREETING_START.match(line):
+                plan.act(ActType.greet)
+            plan.act(ActType.state_goal)
+            for key, value in self.knowledge.known.items():
+                if value and value in line:
+                    plan.act(ActType.inform, key, value)
+        else:
+            greeted = self.wording.goal(plan.utt, opening=True)
+            if greeted:
+                plan.act(ActType.greet)
+            plan.act(ActType.state_goal)
+        self.agenda.goal_stated = True
+
+    def _react(self, plan: TurnPlan, reading: AgentReading, text: str) -> None:
+        if self.mood.exhausted:
+            plan.act(ActType.leave)
+            self.wording.line(plan.utt, self.wording.pick("leave"))
+            plan.end(
+                TerminationReason.customer_left,
+                f"the customer's patience ran out after {self.turn - 1} agent turns "
+                f"(mood {self.mood.mood.value})",
+            )
+            return
+        if reading.handover and self._handover(plan, reading):
+            return
+        if reading.resolution:
+            self.agenda.resolved = True
+        if reading.closing and not reading.question:
+            self._closing(plan)
+            return
+        if reading.anything_else:
+            self._no_more(plan)
+            return
+        if not self.agenda.goal_stated:
+            self._open(plan)
+            self._answer_requests(plan, reading)
+            return
+        if self.mood.angry and self.rng.random() < self.options.escalate_chance:
+            plan.act(ActType.escalate)
+            self.wording.line(plan.utt, self.wording.pick("escalate"))
+            self.asked_human = True
+            return
+        if self.agenda.wander(self.rng, self.turn):
+            line = self.agenda.off_topic_line(self.rng) or self.wording.pick("off_topic")
+            plan.act(ActType.off_topic)
+            self.wording.line(plan.utt, line)
+            self.pending_return = True
+            return
+        if self._ask_repeat(plan, reading, text):
+            return
+        if self.pending_return:
+            plan.act(ActType.return_to_goal)
+            self.wording.line(plan.utt, self.wording.pick("return_to_goal"))
+            self.pending_return = False
+        self._content(plan, reading)
+
+    def _handover(self, plan: TurnPlan, reading: AgentReading) -> bool:
+        wants = self.asked_human or self.mood.angry
+        if reading.question and not wants:
+            plan.act(ActType.negate)
+            plan.declined = True
+            self.wording.line(plan.utt, self.wording.pick("decline"))
+            self.wording.goal(plan.utt, opening=False, restate=True)
+            plan.act(ActType.state_goal)
+            return True
+        if reading.question:
+            plan.act(ActType.affirm)
+            self.wording.line(plan.utt, self.wording.pick("affirm"))
+        else:
+            plan.act(ActType.thank)
+            self.wording.thank(plan.utt)
+        plan.end(TerminationReason.escalated, "the agent handed the customer over to a human")
+        return True
+
+    def _closing(self, plan: TurnPlan) -> None:
+        plan.act(ActType.thank)
+        plan.act(ActType.bye)
+        self.wording.thank(plan.utt)
+        self.wording.line(plan.utt, self.wording.pick("bye"))
+        self.agenda.closing = True
+        if self.agenda.resolved and not self.scenario.exit_conditions:
+            plan.end(
+                TerminationReason.goal_met,
+                "the agent resolved the request and closed the conversation",
+            )
+
+    def _no_more(self, plan: TurnPlan) -> None:
+        plan.act(ActType.negate)
+        plan.act(ActType.thank)
+        plan.act(ActType.bye)
+        self.wording.no_more(plan.utt)
+        if not plan.utt.sentences[-1].lower().count("thank"):
+            self.wording.thank(plan.utt)
+        self.wording.line(plan.utt, self.wording.pick("bye"))
+        self.agenda.closing = True
+
+    def _ask_repeat(self, plan: TurnPlan, reading: AgentReading, text: str) -> bool:
+        level = self.persona.behaviour.non_native_level
+        if level <= 0 or not reading.question or len(text.split()) < 6:
+            return False
+        if any(a.type is ActType.ask_repeat for a in self.last_acts):
+            return False
+        if self.rng.random() >= level * self.options.ask_repeat_scale:
+            return False
+        plan.act(ActType.ask_repeat)
+        self.wording.line(plan.utt, self.wording.pick("ask_repeat"))
+        return True
+
+    def _answer_requests(self, plan: TurnPlan, reading: AgentReading) -> None:
+        answers = [self.knowledge.answer(key) for key in reading.requested]
+        if EITHER.search(self._agent_text) and any(a.type is ActType.inform for a in answers):
+            # "your name or account ID?": one known alternative is enough.
+            answers = [a for a in answers if a.type is ActType.inform]
+        for act in answers:
+            key = act.slot or ""
+            plan.acts.append(act)
+            if act.type is ActType.inform and act.value is not None:
+                self.wording.inform(plan.utt, key, act.value)
+            else:
+                self.wording.dont_know(plan.utt, key)
+
+    def _content(self, plan: TurnPlan, reading: AgentReading) -> None:
+        wording = self.wording
+        if reading.fallback:
+            if self.mood.mood.value in ("frustrated", "angry") and self.rng.random() < 0.5:
+                plan.act(ActType.complain)
+                wording.line(plan.utt, wording.pick("complain"))
+            if reading.requested:  # "Sorry, I didn't catch that. What is your zip code?"
+                self._answer_requests(plan, reading)
+                return
+            self._rephrase(plan, reading)
+            return
+        if reading.requested:
+            self._answer_requests(plan, reading)
+            return
+        if reading.confirmation:
+            self._confirm(plan, reading)
+            return
+        if reading.greeting:
+            plan.act(ActType.state_goal)
+            wording.goal(plan.utt, opening=False, restate=self.turn > 2)
+            return
+        if reading.resolution or reading.progress or reading.empathy:
+            objection = self.agenda.objection(self.rng, self.options.objection_chance)
+            if objection and not reading.resolution:
+                plan.act(ActType.object)
+                wording.line(plan.utt, objection)
+            elif reading.resolution:
+                plan.act(ActType.thank)
+                wording.thank(plan.utt)
+            else:
+                plan.act(ActType.other)
+                wording.line(plan.utt, wording.pick("other"))
+            if self.rng.random() < self.persona.behaviour.reassurance_seeking:
+                plan.act(ActType.reassurance)
+                wording.line(plan.utt, wording.pick("reassurance"))
+            return
+        plan.act(ActType.return_to_goal)
+        if self.rng.random() < 0.5:
+            wording.line(plan.utt, wording.pick("urge"))
+        else:
+            wording.goal(plan.utt, opening=False, restate=True)
+
+    def _rephrase(self, plan: TurnPlan, reading: AgentReading) -> None:
+        """After a fallback, say the last turn's main act again in other words.
+
+        The goal is restated when the agent asks its opening question again ("What can I help
+        you with?") or when the last turn stated the goal; facts are given again when the last
+        turn gave facts; a yes or a no is repeated; anything else restates the goal.
+        """
+        wording, last = self.wording, {a.type for a in self.last_acts}
+        informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
+        if reading.greeting or last & {ActType.state_goal, ActType.off_topic} or not last:
+            self._restate_goal(plan)
+        elif informed:
+            for act in informed:
+                plan.acts.append(act)
+                wording.inform(plan.utt, act.slot or "", act.value or "")
+        elif last & {ActType.dont_know}:
+            for act in self.last_acts:
+                if act.type is ActType.dont_know:
+                    plan.acts.append(act)
+                    wording.dont_know(plan.utt, act.slot or "")
+        elif last & {ActType.affirm, ActType.negate}:
+            kind = ActType.affirm if ActType.affirm in last else ActType.negate
+            plan.act(kind)
+            wording.line(plan.utt, wording.pick(kind.value))
+        else:
+            self._restate_goal(plan)
+
+    def _restate_goal(self, plan: TurnPlan) -> None:
+        """Restate the goal, in other words than before when the bank allows."""
+        plan.act(ActType.state_goal)
+        self.wording.goal(plan.utt, opening=False, restate=True, fresh=True)
+
+    def _confirm(self, plan: TurnPlan, reading: AgentReading) -> None:
+        wording = self.wording
+        text_values = set(VALUEISH.findall(self._agent_text))
+        if reading.offer:
+            plan.act(ActType.negate)
+            plan.declined = True
+            wording.line(plan.utt, wording.pick("decline"))
+            objection = self.agenda.objection(self.rng, self.options.objection_chance)
+            if objection:
+                plan.act(ActType.object)
+                wording.line(plan.utt, objection)
+            return
+        for key in reading.confirming:  # a slot only mentioned in a statement is not asked
+            act = self.knowledge.answer(key)
+            if act.type is ActType.dont_know:
+                plan.acts.append(act)
+                wording.dont_know(plan.utt, key)
+                return
+            value = act.value or ""
+            wrong = [v for v in text_values if v not in value]
+            if wrong and value not in self._agent_text:
+                plan.act(ActType.negate)
+                wording.line(plan.utt, wording.pick("negate"))
+                plan.acts.append(act)
+                wording.inform(plan.utt, key, value, after_negate=True)
+                return
+            plan.act(ActType.affirm)
+            wording.line(plan.utt, wording.pick("affirm"))
+            if value not in self._agent_text and key not in self.tracker.informed:
+                plan.acts.append(act)
+                wording.inform(plan.utt, key, value)
+            return
+        objection = self.agenda.objection(self.rng, self.options.objection_chance)
+        if objection:
+            plan.act(ActType.object)
+            wording.line(plan.utt, objection)
+        else:
+            plan.act(ActType.affirm)
+            wording.line(plan.utt, wording.pick("affirm"))
+
+    # -- wording -------------------------------------------------------------------------------
+
+    def _finish(self, plan: TurnPlan) -> CustomerTurn:
+        for key, value in zip(plan.utt.keys, plan.utt.values, strict=True):
+            if not any(a.type is ActType.inform and a.slot == key for a in plan.acts):
+                plan.act(ActType.inform, key, value)
+        kinds = {a.type for a in plan.acts}
+        endings = bool(kinds & ENDING_ACTS) and not kinds & SOCIAL_ACTS
+        clean = self.wording.finish(plan.utt, extras=not plan.done, endings=endings)
+        rate = self.persona.behaviour.typo_rate
+        protected = [*plan.utt.values, *(a.value for a in plan.acts if a.value)]
+        text = add_noise(clean, rate, self.rng, protected) if rate > 0 else clean
+        if not text.strip():
+            text = clean = "..."
+        informed = [a.slot for a in plan.acts if a.type is ActType.inform and a.slot]
+        asked = any(a.type in ASKING_ACTS for a in plan.acts)
+        self.tracker.observe_customer(informed, asked, plan.declined)
+        self.last_acts = plan.acts
+        return CustomerTurn(
+            text=text,
+            clean_text=clean,
+            acts=plan.acts,
+            mood=self.mood.mood,
+            done=plan.done,
+            termination_reason=plan.reason,
+            detail=plan.detail,
+        )

@@ -1,0 +1,338 @@
+"""Word dialogue acts in a persona's voice, from the phrasing bank and the phrase lists.
+
+Values are handled as opaque markers while a turn is styled (contractions spelled out,
+misphrasings, fillers), and put in only at the end, so styling can never alter a value; the
+wording layer only ever writes values it is handed from the customer's known facts.
+
+Styles (``Style.from_persona``): ``terse`` for personas tagged ``terse`` or with verbosity below
+0.25 (impatient: few words, no greeting, no pleasantries); ``verbose`` for ``verbose`` or verbosity
+above 0.75 (elderly: fillers and extra sentences); ``simple`` for ``simple_grammar`` or a
+non-native level of 0.4 and more (contractions spelled out, occasional learner misphrasings);
+``polite`` and ``demanding`` add endings.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from understudy.domain.persona import Persona
+from understudy.domain.scenario import Scenario
+from understudy.simulators.offline.phrases import (
+    CONTRACTIONS,
+    DEMANDS,
+    MISPHRASINGS,
+    OPENERS,
+    PHRASES,
+    POLITE_SUFFIXES,
+    REASON_FRAMES,
+    VERBOSE_PREFIXES,
+    VERBOSE_SUFFIXES,
+)
+from understudy.simulators.offline.reason import customer_reason, lower_first
+from understudy.simulators.offline.slots import canonical_slot, slot_label
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_MARKER = re.compile(r"\u27e6(\d+)\u27e7")
+_QUESTION_START = re.compile(
+    r"^(how|can|could|where|what|would|is|do|does|will|when|why|which|may)\b", re.IGNORECASE
+)
+_LOWER_I = re.compile(r"\bi\b")
+BANK_SHARE = 0.8
+"""Share of goal statements worded from the phrasing bank when it has lines for the intent:
+real customer requests are preferred over the scenario's reason for call."""
+_MISPHRASINGS = tuple((re.compile(p), r) for p, r in MISPHRASINGS)
+_CONTRACTIONS = tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in CONTRACTIONS)
+
+
+@cache
+def phrasing_bank() -> dict[str, Any]:
+    """Return the phrasing bank (``data/phrasing_bank.json``), loaded once per process.
+
+    See ``data/SOURCES.md`` for its sources and licences and ``scripts/build_phrasing_bank.py``
+    for how it is made.
+    """
+    path = resources.files("understudy.simulators.offline") / "data" / "phrasing_bank.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a persona words its turns (see the module docstring).
+
+    Attributes:
+        key: the phrase-list style: ``plain``, ``terse`` or ``simple``.
+        verbose: adds fillers and extra sentences.
+        polite: adds polite endings.
+        demanding: adds demanding endings.
+        verbosity: the persona's verbosity, 0-1.
+        non_native: the persona's non-native level, 0-1.
+    """
+
+    key: str
+    verbose: bool
+    polite: bool
+    demanding: bool
+    verbosity: float
+    non_native: float
+
+    @classmethod
+    def from_persona(cls, persona: Persona) -> Style:
+        """Derive the style from the persona's style tags and behaviour."""
+        tags = set(persona.style_tags)
+        b = persona.behaviour
+        if "terse" in tags or b.verbosity < 0.25:
+            key = "terse"
+        elif "simple_grammar" in tags or b.non_native_level >= 0.4:
+            key = "simple"
+        else:
+            key = "plain"
+        return cls(
+            key=key,
+            verbose=key != "terse" and ("verbose" in tags or b.verbosity > 0.75),
+            polite="polite" in tags and key != "terse",
+            demanding="demanding" in tags,
+            verbosity=b.verbosity,
+            non_native=b.non_native_level,
+        )
+
+
+@dataclass
+class Utterance:
+    """A turn being built: sentences with value markers, and the values they refer to.
+
+    Attributes:
+        sentences: the sentences to style, with value markers.
+        values: the values the markers refer to, in order.
+        keys: the slot key of each value.
+        verbatim: a scripted line (the scenario's opening line) that opens the turn as it is,
+            never styled.
+    """
+
+    sentences: list[str]
+    values: list[str]
+    keys: list[str]
+    verbatim: str = ""
+
+    def add(self, sentence: str) -> None:
+        """Append a sentence (empty ones are skipped)."""
+        if sentence:
+            self.sentences.append(sentence)
+
+
+class Wording:
+    """Words acts for one persona in one conversation.
+
+    Args:
+        persona: who speaks (style).
+        scenario: what the call is about (intent, reason, objections, off-topic questions).
+        rng: the conversation's seeded random generator.
+        known: the customer's effective known facts, slot key -> value.
+    """
+
+    def __init__(
+        self, persona: Persona, scenario: Scenario, rng: random.Random, known: dict[str, str]
+    ) -> None:
+        self.style = Style.from_persona(persona)
+        self.scenario = scenario
+        self.rng = rng
+        self.known = known
+        self._by_canonical = {canonical_slot(k) or k: k for k in known}
+        bank = phrasing_bank()
+        intent = bank.get("intents", {}).get(scenario.goal.intent or "", {})
+        self._intent_lines = self._usable(
+            intent.get("terse" if self.style.key == "terse" else "plain", [])
+        )
+        if not self._intent_lines:
+            self._intent_lines = self._usable(intent.get("plain", []))
+        caller = bank.get("caller", {})
+        self._fillers: dict[str, int] = caller.get("fillers", {})
+        self._no_more: list[str] = caller.get("no_more", [])
+        self._thanks: list[str] = caller.get("thanks", [])
+        self._frames: dict[str, int] = caller.get("fact_frames", {})
+        self._goals_said: set[str] = set()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _usable(self, lines: list[str]) -> list[str]:
+        """Bank lines whose every placeholder names a known fact."""
+        out = []
+        for line in lines:
+            slots = _PLACEHOLDER.findall(line)
+            if all((canonical_slot(s) or s) in self._by_canonical for s in slots):
+                out.append(line)
+        return out
+
+    def pick(self, kind: str) -> str:
+        """Return a random phrasing of ``kind`` in this persona's style."""
+        table = PHRASES[kind]
+        return self.rng.choice(table.get(self.style.key) or table["plain"])
+
+    def _value(self, utt: Utterance, key: str, value: str) -> str:
+        utt.values.append(value)
+        utt.keys.append(key)
+        return f"\u27e6{len(utt.values) - 1}\u27e7"
+
+    def _bank_line(self, utt: Utterance, line: str) -> str:
+        def fill(match: re.Match[str]) -> str:
+            key = self._by_canonical[canonical_slot(match.group(1)) or match.group(1)]
+            return self._value(utt, key, self.known[key])
+
+        text = _LOWER_I.sub("I", _PLACEHOLDER.sub(fill, line.strip()))
+        if text[-1:] not in ".?!":
+            text += "?" if _QUESTION_START.match(text) else "."
+        return text[0].upper() + text[1:]
+
+    def _harper(self, lines: list[str]) -> str:
+        line = _LOWER_I.sub("I", self.rng.choice(lines))
+        return line[0].upper() + line[1:] + "."
+
+    # -- acts --------------------------------------------------------------------------------
+
+    def _goal_body(self) -> tuple[str, Utterance]:
+        """Draw one wording of the goal, with its values in a scratch utterance."""
+        scratch = Utterance([], [], [])
+        if bool(self._intent_lines) and self.rng.random() < BANK_SHARE:
+            return self._bank_line(scratch, self.rng.choice(self._intent_lines)), scratch
+        reason = customer_reason(self.scenario.goal.reason_for_call)
+        frame = self.rng.choice(REASON_FRAMES[self.style.key])
+        if not frame.startswith("{r}") and not frame.rstrip().endswith(". {r}"):
+            reason = lower_first(reason)
+        body = frame.format(r=reason)
+        return body[0].upper() + body[1:], scratch
+
+    def goal(
+        self, utt: Utterance, *, opening: bool, restate: bool = False, fresh: bool = False
+    ) -> bool:
+        """Add a statement of the goal: a bank request for the intent, or the reason for call.
+
+        Args:
+            utt: the turn being built.
+            opening: the first statement of the call (may get a greeting in front).
+            restate: the goal was stated before ("As I said, ...").
+            fresh: try (up to three draws) for a wording not used before in this call, as
+                when rephrasing after the agent did not understand.
+
+        Returns:
+            True when an opening got a greeting in front ("Hi, ...").
+        """
+        greeted = False
+        body, scratch = self._goal_body()
+        for _ in range(2 if fresh else 0):
+            if body not in self._goals_said:
+                break
+            body, scratch = self._goal_body()
+        self._goals_said.add(body)
+        base = len(utt.values)
+        body = _MARKER.sub(lambda m: f"\u27e6{int(m.group(1)) + base}\u27e7", body)
+        utt.values.extend(scratch.values)
+        utt.keys.extend(scratch.keys)
+        if restate:
+            body = self.pick("restate_prefix") + lower_first(body)
+            body = body[0].upper() + body[1:]
+        elif opening:
+            prefix = self.rng.choice(OPENERS[self.style.key])
+            if prefix:
+                greeted = True
+                body = prefix + lower_first(body)
+                body = _LOWER_I.sub("I", body)
+        utt.add(body)
+        return greeted
+
+    def inform(self, utt: Utterance, key: str, value: str, *, after_negate: bool = False) -> None:
+        """Add a statement of one known fact (after a "no", without "Sure," or "Yes,")."""
+        if self.style.key == "plain" and self._frames and self.rng.random() < 0.25:
+            # How Harper Valley callers state a fact: "my {slot} is {value}".
+            frames = list(self._frames)
+            frame = self.rng.choices(frames, weights=[self._frames[f] for f in frames])[0]
+            template = frame.replace("{slot}", "{label}").replace("{value}", "{v}") + "."
+        else:
+            template = self.pick("inform")
+        if after_negate and template.startswith(("Sure", "Yes", "Okay")):
+            template = "The {label} is {v}." if self.style.key != "terse" else "{v}."
+        marker = self._value(utt, key, value)
+        sentence = template.replace("{v}", marker).replace("{label}", slot_label(key))
+        utt.add(sentence[0].upper() + sentence[1:])
+
+    def dont_know(self, utt: Utterance, key: str) -> None:
+        """Add a statement that the customer does not know ``key``."""
+        my = "my" if canonical_slot(key) else "the"
+        utt.add(self.pick("dont_know").replace("{my}", my).replace("{label}", slot_label(key)))
+
+    def no_more(self, utt: Utterance) -> None:
+        """Answer "anything else?" with no (Harper Valley callers' own words when plain)."""
+        if self.style.key == "plain" and self._no_more and self.rng.random() < 0.6:
+            utt.add(self._harper(self._no_more))
+        else:
+            utt.add(self.pick("no_more"))
+
+    def thank(self, utt: Utterance) -> None:
+        """Add thanks."""
+        if self.style.key == "plain" and self._thanks and self.rng.random() < 0.4:
+            utt.add(self._harper(self._thanks))
+        else:
+            utt.add(self.pick("thank"))
+
+    def line(self, utt: Utterance, text: str) -> None:
+        """Add a scripted line (objection, off-topic question) as it is."""
+        utt.add(text.strip())
+
+    # -- finishing ---------------------------------------------------------------------------
+
+    def finish(self, utt: Utterance, *, extras: bool = True, endings: bool = True) -> str:
+        """Style the sentences and put the values in; returns the clean text of the turn.
+
+        Args:
+            utt: the turn being built.
+            extras: add the persona's fillers and extra sentences.
+            endings: add polite or demanding endings (off for thanks and goodbyes).
+        """
+        if utt.verbatim:
+            rest = Utterance(utt.sentences, utt.values, utt.keys)
+            styled = self.finish(rest, extras=False, endings=False) if utt.sentences else ""
+            return f"{utt.verbatim} {styled}".strip()
+        style, rng = self.style, self.rng
+        sentences = [s for s in utt.sentences if s]
+        if extras and style.verbose:
+            if rng.random() < style.verbosity * 0.8:
+                prefix = rng.choice(VERBOSE_PREFIXES).rstrip(", ")
+                if sentences and not sentences[0].lower().startswith(prefix.lower()):
+                    sentences.insert(0, prefix + ",")
+            if rng.random() < (style.verbosity - 0.5) * 1.2:
+                sentences.append(rng.choice(VERBOSE_SUFFIXES))
+        elif extras and style.key == "plain" and self._fillers and rng.random() < 0.12:
+            words = list(self._fillers)
+            filler = rng.choices(words, weights=[self._fillers[w] for w in words])[0]
+            sentences.insert(0, filler.capitalize() + ",")
+        endings = endings and extras
+        if endings and style.polite and rng.random() < 0.25:
+            sentences.append(rng.choice(POLITE_SUFFIXES))
+        if endings and style.demanding and rng.random() < 0.3:
+            sentences.append(rng.choice(DEMANDS))
+        text = " ".join(sentences)
+        text = re.sub(r",\s+([A-Z])", lambda m: ", " + m.group(1).lower(), text)
+        text = _LOWER_I.sub("I", text)
+        if style.key == "simple":
+            for pattern, repl in _CONTRACTIONS:
+                text = pattern.sub(repl, text)
+            if rng.random() < style.non_native * 0.6:
+                options = [(p, r) for p, r in _MISPHRASINGS if p.search(text)]
+                if options:
+                    pattern, repl = rng.choice(options)
+                    text = pattern.sub(repl, text, count=1)
+        text = text[:1].upper() + text[1:] if text else text
+        return _MARKER.sub(lambda m: utt.values[int(m.group(1))], text)
+
+
+def first_person(reason: str) -> str:
+    """Turn a reason written as instructions ("You want a refund...") into the customer's words.
+
+    See ``understudy.simulators.offline.reason.customer_reason`` for the rules.
+    """
+    return customer_reason(reason)

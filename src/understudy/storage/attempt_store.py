@@ -1,0 +1,334 @@
+"""Reading and writing practice attempts (tables in ``storage.attempts``).
+
+Every write commits at once, so a process killed mid-call leaves the transcript so far in the
+database; an attempt stays ``interrupted`` until ``finish_attempt`` marks it ``finished``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from understudy.domain.grade import CoachReview, Grade
+from understudy.domain.persona import Mood, Persona
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import DialogueAct, Message, Role
+from understudy.errors import ConfigError, NotFoundError
+from understudy.storage.attempt_records import (
+    AttemptRecord,
+    AttemptSummary,
+    Now,
+    SessionSummary,
+    content_hash,
+    session_status,
+    utc_now,
+)
+from understudy.storage.attempts import (
+    ATTEMPT_FINISHED,
+    ATTEMPT_INTERRUPTED,
+    EVALUATED,
+    EVALUATING,
+    NOT_EVALUATED,
+    AttemptEventRow,
+    AttemptMessageRow,
+    AttemptRow,
+    CoachReviewRow,
+    PracticeSessionRow,
+)
+from understudy.storage.db import open_database
+
+__all__ = [
+    "AttemptRecord",
+    "AttemptStore",
+    "AttemptSummary",
+    "SessionSummary",
+    "content_hash",
+    "session_status",
+    "utc_now",
+]
+
+
+class AttemptStore:
+    """Practice attempts in the database.
+
+    Args:
+        sessions: a SQLAlchemy session factory; ``open_database()`` when None.
+        now: wall-clock source (naive UTC), injectable for tests.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session] | None = None, now: Now = utc_now) -> None:
+        self._sessions = sessions or open_database()
+        self.now = now
+
+    def start_attempt(
+        self,
+        trainee: str,
+        scenario: Scenario,
+        persona: Persona,
+        rubric_id: str | None = None,
+        seed: int | str | None = None,
+    ) -> int:
+        """Create the attempt (``interrupted`` until finished) in its session; return its id."""
+        with self._sessions() as db:
+            row = db.scalars(
+                select(PracticeSessionRow).where(
+                    PracticeSessionRow.trainee == trainee,
+                    PracticeSessionRow.scenario_id == scenario.id,
+                )
+            ).first()
+            if row is None:
+                row = PracticeSessionRow(
+                    trainee=trainee,
+                    scenario_id=scenario.id,
+                    scenario_name=scenario.name,
+                    deadline=scenario.deadline,
+                    created_at=self.now(),
+                )
+                db.add(row)
+                db.flush()
+            count = db.scalar(
+                select(func.count(AttemptRow.id)).where(AttemptRow.session_id == row.id)
+            )
+            attempt = AttemptRow(
+                session_id=row.id,
+                number=(count or 0) + 1,
+                trainee=trainee,
+                scenario_id=scenario.id,
+                scenario_json=scenario.model_dump(mode="json"),
+                scenario_hash=content_hash(scenario),
+                persona_id=persona.id,
+                persona_json=persona.model_dump(mode="json"),
+                persona_hash=content_hash(persona),
+                rubric_id=rubric_id,
+                seed=None if seed is None else str(seed),
+                started_at=self.now(),
+                duration_s=0.0,
+                termination_reason="interrupted",
+                detail="",
+                status=ATTEMPT_INTERRUPTED,
+                evaluation_status=NOT_EVALUATED,
+            )
+            db.add(attempt)
+            db.commit()
+            return attempt.id
+
+    def add_message(self, attempt_id: int, message: Message) -> None:
+        """Store one transcript turn and commit."""
+        with self._sessions() as db:
+            db.add(
+                AttemptMessageRow(
+                    attempt_id=attempt_id,
+                    turn=message.index,
+                    role=message.role.value,
+                    text=message.text,
+                    clean_text=message.clean_text,
+                    acts=[a.model_dump(mode="json") for a in message.acts],
+                    mood=message.mood.value if message.mood else None,
+                    at_s=message.at_s,
+                    meta=message.meta,
+                    created_at=self.now(),
+                )
+            )
+            row = db.get(AttemptRow, attempt_id)
+            if row is not None:
+                row.duration_s = max(row.duration_s, message.at_s)
+            db.commit()
+
+    def add_event(
+        self, attempt_id: int, kind: str, turn: int | None, at_s: float, data: dict[str, Any]
+    ) -> None:
+        """Append one event-log entry and commit."""
+        with self._sessions() as db:
+            db.add(
+                AttemptEventRow(
+                    attempt_id=attempt_id,
+                    kind=kind,
+                    turn=turn,
+                    at_s=at_s,
+                    data=data,
+                    created_at=self.now(),
+                )
+            )
+            db.commit()
+
+    def finish_attempt(
+        self, attempt_id: int, termination_reason: str, detail: str, duration_s: float
+    ) -> None:
+        """Mark the attempt finished with its ending; evaluation becomes ``Evaluating``."""
+        with self._sessions() as db:
+            row = self._row(db, attempt_id)
+            row.status = ATTEMPT_FINISHED
+            row.termination_reason = termination_reason
+            row.detail = detail
+            row.duration_s = duration_s
+            row.ended_at = self.now()
+            row.evaluation_status = EVALUATING
+            db.commit()
+
+    def save_grade(self, attempt_id: int, grade: Grade) -> None:
+        """Store the grade; evaluation becomes ``Completed``."""
+        with self._sessions() as db:
+            row = self._row(db, attempt_id)
+            row.grade_json = grade.model_dump(mode="json")
+            row.graded_at = self.now()
+            row.evaluation_status = EVALUATED
+            db.commit()
+
+    def add_review(
+        self, attempt_id: int, coach: str, note: str, overrides: dict[str, float]
+    ) -> CoachReview:
+        """Store a coach review.
+
+        Raises:
+            NotFoundError: no such attempt.
+            ConfigError: an override names a criterion the grade does not have, or a score
+                outside 0..1.
+        """
+        record = self.get(attempt_id)
+        known = {c.id for c in record.grade.criteria} if record.grade else set()
+        for criterion_id, score in overrides.items():
+            if criterion_id not in known:
+                names = ", ".join(sorted(known)) or "none (not graded yet)"
+                raise ConfigError(f"unknown criterion {criterion_id!r}; criteria: {names}")
+            if not 0.0 <= score <= 1.0:
+                raise ConfigError(f"expected a score between 0 and 1, got {score:g}")
+        review = CoachReview(coach=coach, note=note, overrides=overrides, created_at=self.now())
+        with self._sessions() as db:
+            db.add(
+                CoachReviewRow(
+                    attempt_id=attempt_id,
+                    coach=coach,
+                    note=note,
+                    overrides=overrides,
+                    created_at=review.created_at,
+                )
+            )
+            db.commit()
+        return review
+
+    def list_attempts(
+        self, trainee: str | None = None, scenario_id: str | None = None
+    ) -> list[AttemptSummary]:
+        """Return attempts, newest first, optionally filtered by trainee and scenario id."""
+        query = select(AttemptRow).order_by(AttemptRow.id.desc())
+        if trainee:
+            query = query.where(AttemptRow.trainee == trainee)
+        if scenario_id:
+            query = query.where(AttemptRow.scenario_id == scenario_id)
+        with self._sessions() as db:
+            rows = db.scalars(query).all()
+            return [
+                AttemptSummary(
+                    id=r.id,
+                    number=r.number,
+                    trainee=r.trainee,
+                    scenario_id=r.scenario_id,
+                    started_at=r.started_at,
+                    duration_s=r.duration_s,
+                    termination_reason=r.termination_reason,
+                    status=r.status,
+                    evaluation_status=r.evaluation_status,
+                    overall=_overall(r, [_review(v) for v in r.reviews]),
+                )
+                for r in rows
+            ]
+
+    def list_sessions(
+        self, trainee: str | None = None, today: date | None = None
+    ) -> list[SessionSummary]:
+        """Return practice sessions with their derived status (see ``session_status``)."""
+        today = today or self.now().date()
+        query = select(PracticeSessionRow).order_by(PracticeSessionRow.id)
+        if trainee:
+            query = query.where(PracticeSessionRow.trainee == trainee)
+        with self._sessions() as db:
+            out = []
+            for row in db.scalars(query).all():
+                finished = any(a.status == ATTEMPT_FINISHED for a in row.attempts)
+                out.append(
+                    SessionSummary(
+                        id=row.id,
+                        trainee=row.trainee,
+                        scenario_id=row.scenario_id,
+                        deadline=row.deadline,
+                        attempts=len(row.attempts),
+                        status=session_status(finished, row.deadline, today),
+                    )
+                )
+            return out
+
+    def get(self, attempt_id: int) -> AttemptRecord:
+        """Return the whole attempt.
+
+        Raises:
+            NotFoundError: no attempt has that id.
+        """
+        with self._sessions() as db:
+            row = self._row(db, attempt_id)
+            events = db.scalars(
+                select(AttemptEventRow)
+                .where(AttemptEventRow.attempt_id == attempt_id)
+                .order_by(AttemptEventRow.id)
+            ).all()
+            return AttemptRecord(
+                id=row.id,
+                number=row.number,
+                trainee=row.trainee,
+                scenario_id=row.scenario_id,
+                scenario_hash=row.scenario_hash,
+                persona_id=row.persona_id,
+                persona_hash=row.persona_hash,
+                rubric_id=row.rubric_id,
+                seed=row.seed,
+                started_at=row.started_at,
+                ended_at=row.ended_at,
+                duration_s=row.duration_s,
+                termination_reason=row.termination_reason,
+                detail=row.detail,
+                status=row.status,
+                evaluation_status=row.evaluation_status,
+                messages=[_message(m) for m in row.messages],
+                events=[{"kind": e.kind, "turn": e.turn, "at_s": e.at_s, **e.data} for e in events],
+                grade=Grade.model_validate(row.grade_json) if row.grade_json else None,
+                reviews=[_review(v) for v in row.reviews],
+            )
+
+    def scenario_snapshot(self, attempt_id: int) -> Scenario:
+        """Return the scenario exactly as it was when the attempt started."""
+        with self._sessions() as db:
+            return Scenario.model_validate(self._row(db, attempt_id).scenario_json)
+
+    @staticmethod
+    def _row(db: Session, attempt_id: int) -> AttemptRow:
+        row = db.get(AttemptRow, attempt_id)
+        if row is None:
+            raise NotFoundError(f"no attempt with id {attempt_id} (see `understudy attempts list`)")
+        return row
+
+
+def _message(row: AttemptMessageRow) -> Message:
+    return Message(
+        index=row.turn,
+        role=Role(row.role),
+        text=row.text,
+        clean_text=row.clean_text,
+        acts=[DialogueAct.model_validate(a) for a in row.acts],
+        mood=Mood(row.mood) if row.mood else None,
+        at_s=row.at_s,
+        meta=row.meta,
+    )
+
+
+def _review(row: CoachReviewRow) -> CoachReview:
+    return CoachReview(
+        coach=row.coach, note=row.note, overrides=row.overrides, created_at=row.created_at
+    )
+
+
+def _overall(row: AttemptRow, reviews: list[CoachReview]) -> float | None:
+    if not row.grade_json:
+        return None
+    return Grade.model_validate(row.grade_json).effective(reviews).overall

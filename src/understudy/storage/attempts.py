@@ -1,0 +1,139 @@
+"""Tables of practice: sessions, attempts, their messages and event log, and coach reviews.
+
+Created by the migration ``0002_attempts``. Times are stored as naive UTC datetimes; ``at_s`` are
+seconds since the call started, from the engine's clock.
+
+- ``practice_sessions``: one per (trainee, scenario), with an optional deadline. Its status is
+  derived (``session_status``): Completed once it has a finished attempt, Overdue when the
+  deadline has passed without one, To do otherwise.
+- ``attempts``: one run of a session: number, snapshots and content hashes of the scenario and
+  persona, times, termination reason, status (``interrupted`` until the call ends, then
+  ``finished``), evaluation status (``Evaluating`` then ``Completed``) and the grade as JSON.
+- ``attempt_messages``: the transcript, turns numbered from 1.
+- ``attempt_events``: the event log (message, mood change, act, exit check, start, end).
+- ``coach_reviews``: a coach's note and score overrides (criterion id -> 0..1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from understudy.storage.db import Base
+
+ATTEMPT_INTERRUPTED = "interrupted"
+ATTEMPT_FINISHED = "finished"
+EVALUATING = "Evaluating"
+EVALUATED = "Completed"
+NOT_EVALUATED = "Not evaluated"
+
+
+class PracticeSessionRow(Base):
+    """A trainee's assigned or self-started scenario."""
+
+    __tablename__ = "practice_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(200), index=True)
+    scenario_name: Mapped[str] = mapped_column(String(300), default="")
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    attempts: Mapped[list[AttemptRow]] = relationship(
+        back_populates="session", order_by="AttemptRow.number"
+    )
+
+
+class AttemptRow(Base):
+    """One attempt at a practice session."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    trainee: Mapped[str] = mapped_column(String(200), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(200), index=True)
+    scenario_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scenario_hash: Mapped[str] = mapped_column(String(64))
+    persona_id: Mapped[str] = mapped_column(String(200))
+    persona_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    persona_hash: Mapped[str] = mapped_column(String(64))
+    rubric_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    seed: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    termination_reason: Mapped[str] = mapped_column(String(40), default="interrupted")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=ATTEMPT_INTERRUPTED)
+    evaluation_status: Mapped[str] = mapped_column(String(20), default=NOT_EVALUATED)
+    grade_json: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True
+    )
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    session: Mapped[PracticeSessionRow] = relationship(back_populates="attempts")
+    messages: Mapped[list[AttemptMessageRow]] = relationship(
+        order_by="AttemptMessageRow.turn", cascade="all, delete-orphan"
+    )
+    reviews: Mapped[list[CoachReviewRow]] = relationship(
+        order_by="CoachReviewRow.id", cascade="all, delete-orphan"
+    )
+
+
+class AttemptMessageRow(Base):
+    """One turn of an attempt's transcript."""
+
+    __tablename__ = "attempt_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    turn: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    clean_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    acts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    mood: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    at_s: Mapped[float] = mapped_column(Float, default=0.0)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class AttemptEventRow(Base):
+    """One entry of an attempt's event log."""
+
+    __tablename__ = "attempt_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    turn: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at_s: Mapped[float] = mapped_column(Float, default=0.0)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class CoachReviewRow(Base):
+    """A coach's feedback on an attempt."""
+
+    __tablename__ = "coach_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    coach: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    overrides: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,164 @@
+"""Retention: how long each kind of stored data is kept, and purging what is past its time.
+
+Settings come from the ``retention:`` key of ``$UNDERSTUDY_HOME/config.yaml``; each value is a
+number of days, or ``null`` / ``keep`` to keep forever::
+
+    retention:
+      event_log_days: 90     # attempt event logs (default 90)
+      transcripts_days: keep # attempt transcripts (default: kept)
+      grades_days: keep      # grades and coach reviews (default: kept)
+      audio_days: 90         # call recordings, once voice practice exists (default 90)
+
+Ages are measured from when a row was written (event log rows, transcript turns) or when the
+attempt started (grades). A purge removes event-log rows, transcript turns, or clears the grade
+and deletes the reviews; the attempt row itself, with its snapshots, stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from understudy.errors import ConfigError
+from understudy.settings import config_path
+from understudy.storage.attempts import (
+    AttemptEventRow,
+    AttemptMessageRow,
+    AttemptRow,
+    CoachReviewRow,
+)
+from understudy.storage.db import open_database
+
+KINDS = ("event_log", "transcripts", "grades", "audio")
+"""The kinds of data with a retention setting, in display order."""
+
+
+class RetentionSettings(BaseModel):
+    """Days each kind of data is kept; None keeps it forever.
+
+    Attributes:
+        event_log_days: attempt event logs (default 90 days).
+        transcripts_days: attempt transcripts (default: kept).
+        grades_days: grades and coach reviews (default: kept).
+        audio_days: call recordings (default 90 days; nothing is recorded before voice practice).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_log_days: int | None = Field(default=90, ge=0)
+    transcripts_days: int | None = Field(default=None, ge=0)
+    grades_days: int | None = Field(default=None, ge=0)
+    audio_days: int | None = Field(default=90, ge=0)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _keep(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"keep", "forever", "never"}:
+            return None
+        return value
+
+    def days(self, kind: str) -> int | None:
+        """Return the days kept for ``kind`` (one of ``KINDS``), None for forever."""
+        value: int | None = getattr(self, f"{kind}_days")
+        return value
+
+
+def load_retention() -> RetentionSettings:
+    """Read the ``retention:`` settings from ``config.yaml`` (defaults when absent).
+
+    Raises:
+        ConfigError: the file or the ``retention`` section is invalid.
+    """
+    path = config_path()
+    if not path.exists():
+        return RetentionSettings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    section = data.get("retention") if isinstance(data, dict) else None
+    if section is None:
+        return RetentionSettings()
+    try:
+        return RetentionSettings.model_validate(section)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"retention.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+
+
+class PurgeReport(BaseModel):
+    """What ``apply_retention`` removed, per kind.
+
+    Attributes:
+        now: the reference time (naive UTC).
+        removed: kind -> rows removed (event-log rows, transcript turns, grades cleared, audio
+            files).
+        cutoffs: kind -> the time before which data was removed (None: kept forever).
+    """
+
+    now: datetime
+    removed: dict[str, int]
+    cutoffs: dict[str, datetime | None]
+
+
+def apply_retention(
+    settings: RetentionSettings,
+    now: datetime,
+    sessions: sessionmaker[Session] | None = None,
+) -> PurgeReport:
+    """Purge every kind of data older than its retention period.
+
+    Args:
+        settings: the retention settings.
+        now: the reference time, naive UTC.
+        sessions: a session factory; ``open_database()`` when None.
+
+    Returns:
+        Counts of what was removed, per kind.
+    """
+    factory = sessions or open_database()
+    cutoffs: dict[str, datetime | None] = {}
+    for kind in KINDS:
+        days = settings.days(kind)
+        cutoffs[kind] = None if days is None else now - timedelta(days=days)
+    removed = dict.fromkeys(KINDS, 0)
+    events_cut, messages_cut, grades_cut = (
+        cutoffs["event_log"],
+        cutoffs["transcripts"],
+        cutoffs["grades"],
+    )
+    with factory() as db:
+        if events_cut is not None:
+            stmt: Any = delete(AttemptEventRow).where(AttemptEventRow.created_at < events_cut)
+            removed["event_log"] = _count(db.execute(stmt))
+        if messages_cut is not None:
+            stmt = delete(AttemptMessageRow).where(AttemptMessageRow.created_at < messages_cut)
+            removed["transcripts"] = _count(db.execute(stmt))
+        if grades_cut is not None:
+            old = select(AttemptRow.id).where(
+                AttemptRow.started_at < grades_cut, AttemptRow.grade_json.is_not(None)
+            )
+            ids = list(db.scalars(old))
+            if ids:
+                stmt = delete(CoachReviewRow).where(CoachReviewRow.attempt_id.in_(ids))
+                db.execute(stmt)
+                stmt = (
+                    update(AttemptRow)
+                    .where(AttemptRow.id.in_(ids))
+                    .values(grade_json=None, evaluation_status="Purged")
+                )
+                db.execute(stmt)
+            removed["grades"] = len(ids)
+        db.commit()
+    return PurgeReport(now=now, removed=removed, cutoffs=cutoffs)
+
+
+def _count(outcome: Any) -> int:
+    return int(getattr(outcome, "rowcount", 0) or 0)

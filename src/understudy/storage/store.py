@@ -1,0 +1,479 @@
+"""The run store: a small API over the history tables, one short transaction per call.
+
+Writes never hold a lock for long: a run row is created, then each conversation is committed in
+its own transaction the moment it ends (``save_conversation``), so a batch stopped at any point
+keeps everything that finished. Two batches writing at once each take turns on SQLite's single
+writer lock (WAL mode and a 30 s busy timeout are set in ``storage.db``).
+
+A run whose process died without a word (SIGKILL, power loss) stays ``running`` in the table;
+``reap_stale`` (called by every listing and lookup) marks such runs ``interrupted`` when their
+recorded process no longer exists on this host (or its pid now belongs to a process started
+after the run, where ``/proc`` tells), and computes their metrics from the conversations that
+were stored. Runs started on another host are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from understudy.domain.persona import Mood
+from understudy.domain.transcript import (
+    ConversationResult,
+    DialogueAct,
+    Message,
+    Role,
+    TerminationReason,
+)
+from understudy.errors import ConfigError, NotFoundError
+from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_metrics
+from understudy.settings import database_url
+from understudy.storage import tables as _tables  # noqa: F401 - registers the mapped classes
+from understudy.storage.db import dispose_all, open_database
+from understudy.storage.tables import ConversationRow, MessageRow, RunRow
+
+_CONVERSATIONS = cast(Table, ConversationRow.__table__)
+_MESSAGES = cast(Table, MessageRow.__table__)
+
+RUNNING, FINISHED, INTERRUPTED, FAILED = "running", "finished", "interrupted", "failed"
+"""The statuses of a run."""
+
+_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read out and type
+_ID_LENGTH = 6
+
+
+def new_run_id() -> str:
+    """Return a fresh short run id: 6 characters, lower-case, no look-alike characters."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+
+
+@dataclass
+class RunSpec:
+    """What a new run records before its first conversation.
+
+    Attributes:
+        agent_kind: ``flow``, ``http``, ``callable``, ``agent-persona``...
+        agent_ref: the path, URL or name the user gave.
+        agent_name: display name of the agent (the flow's name).
+        agent_version: version label (``draft``, ``published``, ``production``...).
+        agent_snapshot: the agent's content at run time (the flow file's text).
+        agent_hash: sha256 of the agent's normalised content.
+        persona_id: the persona played.
+        persona_snapshot: the persona as JSON.
+        persona_hash: sha256 of the persona.
+        scenario_ids: the scenario(s), in round-robin order.
+        scenario_snapshot: the scenarios as a JSON list.
+        scenario_hash: sha256 of the scenarios.
+        simulator_kind: ``offline``, ``llm``...
+        seed: batch seed.
+        n: conversations planned.
+        concurrency: conversations in flight at most.
+    """
+
+    agent_kind: str
+    agent_ref: str
+    persona_id: str
+    simulator_kind: str
+    seed: str
+    n: int
+    concurrency: int
+    agent_name: str = ""
+    agent_version: str = ""
+    agent_snapshot: str = ""
+    agent_hash: str = ""
+    persona_snapshot: str = ""
+    persona_hash: str = ""
+    scenario_ids: list[str] = field(default_factory=list)
+    scenario_snapshot: str = ""
+    scenario_hash: str = ""
+
+
+def _process_start(pid: int) -> float | None:
+    """Return when process ``pid`` started (epoch seconds) where ``/proc`` tells, else None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        ticks = float(stat.rsplit(")", 1)[1].split()[19])  # field 22: start time in ticks
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def _owner_alive(pid: int, since: datetime) -> bool:
+    """True when process ``pid`` exists and is not a newer process that reused the pid."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    except OSError:
+        return False
+    started = _process_start(pid)
+    if started is None:
+        return True
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return started <= since.timestamp() + 5.0  # a process born after the run cannot own it
+
+
+def _outcome(row: ConversationRow) -> ConversationOutcome:
+    return ConversationOutcome(
+        termination_reason=TerminationReason(row.termination_reason),
+        off_topic=row.off_topic,
+        customer_turns=row.turns,
+        agent_turns=row.agent_turns,
+        fallback_turns=row.fallback_turns,
+    )
+
+
+class Store:
+    """Runs, conversations and messages in the database.
+
+    Args:
+        url: SQLAlchemy URL; ``settings.database_url()`` when None. The schema is upgraded on
+            first use.
+
+    Raises:
+        ConfigError: the database cannot be opened (the message names it).
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._sessions = self._open(url)
+        self._host = socket.gethostname()
+
+    @staticmethod
+    def _open(url: str | None) -> sessionmaker[Session]:
+        # Two processes upgrading a fresh database at once can collide ("already exists",
+        # "locked"); the loser retries once the winner's migration is in place. Anything else
+        # (a bad URL, a read-only folder) is reported at once.
+        for attempt in range(20):
+            try:
+                return open_database(url)
+            except OperationalError as exc:
+                text = str(exc).lower()
+                transient = "already exists" in text or "locked" in text
+                if not transient or attempt == 19:
+                    where = url or database_url()
+                    raise ConfigError(f"cannot open the database {where}: {exc.orig}") from exc
+                dispose_all()
+                time.sleep(0.1 + 0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create_run(self, spec: RunSpec) -> str:
+        """Record a new ``running`` run owned by this process and return its id."""
+        for _ in range(10):
+            run_id = new_run_id()
+            row = RunRow(
+                id=run_id,
+                created_at=datetime.now(UTC),
+                status=RUNNING,
+                pid=os.getpid(),
+                host=self._host,
+                agent_kind=spec.agent_kind,
+                agent_ref=spec.agent_ref,
+                agent_name=spec.agent_name,
+                agent_version=spec.agent_version,
+                agent_snapshot=spec.agent_snapshot,
+                agent_hash=spec.agent_hash,
+                persona_id=spec.persona_id,
+                persona_snapshot=spec.persona_snapshot,
+                persona_hash=spec.persona_hash,
+                scenario_ids=list(spec.scenario_ids),
+                scenario_snapshot=spec.scenario_snapshot,
+                scenario_hash=spec.scenario_hash,
+                simulator_kind=spec.simulator_kind,
+                seed=spec.seed,
+                n=spec.n,
+                concurrency=spec.concurrency,
+            )
+            try:
+                with self._sessions.begin() as session:
+                    session.add(row)
+            except IntegrityError:
+                continue
+            return run_id
+        raise RuntimeError("could not find a free run id")  # pragma: no cover
+
+    def save_conversation(
+        self,
+        run_id: str,
+        index: int,
+        result: ConversationResult,
+        *,
+        scenario_id: str,
+        seed: str,
+        usage: dict[str, Any] | None = None,
+    ) -> None:
+        """Store one finished conversation and its messages in a single transaction.
+
+        Args:
+            run_id: the run it belongs to.
+            index: its 0-based index in the batch.
+            result: the conversation.
+            scenario_id: the scenario it played.
+            seed: its seed string.
+            usage: LLM token usage, when an LLM took part.
+        """
+        outcome = ConversationOutcome.from_result(result)
+        conversation = {
+            "run_id": run_id,
+            "index": index,
+            "seed": seed,
+            "scenario_id": scenario_id,
+            "termination_reason": result.termination_reason.value,
+            "detail": result.detail,
+            "error": result.error,
+            "completed": outcome.completed,
+            "off_topic": outcome.off_topic,
+            "fell_back": outcome.fell_back,
+            "fallback_turns": outcome.fallback_turns,
+            "agent_turns": outcome.agent_turns,
+            "turns": outcome.customer_turns,
+            "duration_s": result.duration_s,
+            "moods": [m.value for m in result.moods],
+            "usage": usage,
+        }
+        # Core inserts (one executemany for the messages): several times faster than the ORM
+        # unit of work for a conversation of 20-30 messages.
+        with self._sessions.begin() as session:
+            connection = session.connection()
+            inserted = connection.execute(
+                insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id), conversation
+            )
+            conversation_id = inserted.scalar_one()
+            if result.messages:
+                connection.execute(
+                    insert(_MESSAGES),
+                    [
+                        {
+                            "conversation_id": conversation_id,
+                            "index": m.index,
+                            "role": m.role.value,
+                            "text": m.text,
+                            "clean_text": m.clean_text,
+                            "acts": [
+                                {"type": a.type.value, "slot": a.slot, "value": a.value}
+                                for a in m.acts
+                            ],
+                            "mood": m.mood.value if m.mood is not None else None,
+                            "at_s": m.at_s,
+                            "fell_back": m.fell_back,
+                            "meta": m.meta,
+                        }
+                        for m in result.messages
+                    ],
+                )
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str = FINISHED,
+        metrics: BatchMetrics | None = None,
+        error: str | None = None,
+        usage: dict[str, Any] | None = None,
+        wall_s: float | None = None,
+    ) -> BatchMetrics:
+        """Close a run with ``status`` and its metrics.
+
+        Args:
+            run_id: the run.
+            status: ``finished``, ``interrupted`` or ``failed``.
+            metrics: the batch metrics; computed from the stored conversations when None (an
+                interrupted run's metrics cover what finished).
+            error: what went wrong, for ``failed`` runs.
+            usage: LLM token usage of the whole run.
+            wall_s: wall-clock seconds the batch took.
+
+        Returns:
+            The metrics stored.
+        """
+        if metrics is None:
+            metrics = self.metrics_from_conversations(run_id)
+        with self._sessions.begin() as session:
+            session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=datetime.now(UTC),
+                    metrics=metrics.model_dump(mode="json"),
+                    error=error,
+                    usage=usage,
+                    wall_s=wall_s,
+                )
+            )
+        return metrics
+
+    def metrics_from_conversations(self, run_id: str) -> BatchMetrics:
+        """Compute a run's metrics from its stored conversations (default bands)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ConversationRow).where(ConversationRow.run_id == run_id)
+            ).all()
+            return compute_metrics([_outcome(r) for r in rows])
+
+    def reap_stale(self) -> list[str]:
+        """Mark ``running`` runs whose process is gone (same host) as ``interrupted``.
+
+        Returns:
+            The ids of the runs marked.
+        """
+        with self._sessions() as session:
+            stale = [
+                row.id
+                for row in session.scalars(select(RunRow).where(RunRow.status == RUNNING))
+                if row.host == self._host
+                and row.pid is not None
+                and not _owner_alive(row.pid, row.created_at)
+            ]
+        for run_id in stale:
+            self.finish_run(run_id, status=INTERRUPTED, error="the batch process stopped")
+        return stale
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list_runs(
+        self, *, flow: str | None = None, persona: str | None = None, limit: int | None = None
+    ) -> list[RunRow]:
+        """Return runs, newest first.
+
+        Args:
+            flow: keep runs whose agent name equals it or whose agent reference (path) ends
+                with it.
+            persona: keep runs of this persona id.
+            limit: at most this many.
+        """
+        self.reap_stale()
+        query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id)
+        if flow:
+            query = query.where(
+                or_(
+                    RunRow.agent_name == flow,
+                    RunRow.agent_ref == flow,
+                    RunRow.agent_ref.endswith(flow),
+                )
+            )
+        if persona:
+            query = query.where(RunRow.persona_id == persona)
+        if limit:
+            query = query.limit(limit)
+        with self._sessions() as session:
+            return list(session.scalars(query).all())
+
+    def get_run(self, ref: str) -> RunRow:
+        """Return the run named by ``ref``: an id, a unique id prefix, or ``last``.
+
+        Raises:
+            NotFoundError: no run, or an ambiguous prefix (the message lists candidates).
+        """
+        self.reap_stale()
+        with self._sessions() as session:
+            if ref in ("last", "latest"):
+                row = session.scalars(
+                    select(RunRow).order_by(RunRow.created_at.desc()).limit(1)
+                ).first()
+                if row is None:
+                    raise NotFoundError("no runs yet; start one with `understudy stress-test`")
+                return row
+            exact = session.get(RunRow, ref)
+            if exact is not None:
+                return exact
+            matches = list(session.scalars(select(RunRow).where(RunRow.id.startswith(ref))))
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            ids = ", ".join(sorted(m.id for m in matches))
+            raise NotFoundError(f"run id {ref!r} is ambiguous: {ids}")
+        raise NotFoundError(f"no run with id {ref!r}; see `understudy runs list`")
+
+    def conversations(self, run_id: str) -> list[ConversationRow]:
+        """Return the stored conversations of a run, by index."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(ConversationRow)
+                    .where(ConversationRow.run_id == run_id)
+                    .order_by(ConversationRow.index)
+                )
+            )
+
+    def count_conversations(self, run_id: str) -> int:
+        """Return how many conversations of a run are stored."""
+        with self._sessions() as session:
+            query = select(func.count()).where(ConversationRow.run_id == run_id)
+            return int(session.scalar(query) or 0)
+
+    def get_conversation(
+        self, run_id: str, index: int
+    ) -> tuple[ConversationRow, ConversationResult]:
+        """Return one stored conversation: its row and the rebuilt ``ConversationResult``.
+
+        Raises:
+            NotFoundError: no conversation ``index`` in that run.
+        """
+        with self._sessions() as session:
+            row = session.scalars(
+                select(ConversationRow).where(
+                    ConversationRow.run_id == run_id, ConversationRow.index == index
+                )
+            ).first()
+            if row is None:
+                count = self.count_conversations(run_id)
+                raise NotFoundError(
+                    f"run {run_id} has no conversation {index}; stored: 0..{count - 1}"
+                    if count
+                    else f"run {run_id} has no stored conversations"
+                )
+            messages = session.scalars(
+                select(MessageRow)
+                .where(MessageRow.conversation_id == row.id)
+                .order_by(MessageRow.index)
+            ).all()
+            result = ConversationResult(
+                conversation_id=f"{run_id}/{index}",
+                seed=row.seed,
+                messages=[_message(m) for m in messages],
+                termination_reason=TerminationReason(row.termination_reason),
+                detail=row.detail,
+                error=row.error,
+                duration_s=row.duration_s,
+                moods=[Mood(m) for m in row.moods],
+            )
+        return row, result
+
+    def transcripts(self, run_id: str) -> Sequence[ConversationResult]:
+        """Return every stored conversation of a run, rebuilt, by index."""
+        return [self.get_conversation(run_id, row.index)[1] for row in self.conversations(run_id)]
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        index=row.index,
+        role=Role(row.role),
+        text=row.text,
+        clean_text=row.clean_text,
+        acts=[DialogueAct.model_validate(a) for a in row.acts],
+        mood=Mood(row.mood) if row.mood else None,
+        at_s=row.at_s,
+        fell_back=row.fell_back,
+        meta=dict(row.meta),
+    )
