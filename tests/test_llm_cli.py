@@ -62,6 +62,11 @@ def test_stress_test_with_the_llm_simulator_replays_from_the_cache(tmp_path: Pat
     assert two["llm_usage"]["cached"] == 9
     assert two["metrics"] == one["metrics"], "a replayed run should score the same"
     assert three["llm_usage"]["requests"] == 9, "--no-cache should call the model again"
+    stored = json.loads(runner.invoke(app, ["runs", "show", one["run_id"], "--json"]).stdout)
+    assert stored["llm_usage"]["requests"] == 9, "the run's token usage should be stored"
+    assert sum(c["llm_usage"]["requests"] for c in stored["conversations"]) == 9, (
+        "each conversation's token usage should be stored"
+    )
 
 
 def test_a_spent_budget_ends_conversations_with_a_clear_error(tmp_path: Path) -> None:

@@ -53,6 +53,39 @@ def test_a_statement_mentioning_a_slot_is_not_a_request() -> None:
     assert reading.progress
 
 
+def test_only_yes_no_questions_name_the_slots_to_confirm() -> None:
+    text = "You'll be refunded to your original payment method. Is your order number ORD-1?"
+    reading = read_agent_turn(text, (*KEYS, "payment_method"))
+    assert reading.confirming == ("order_id",), "the statement's slot is not being confirmed"
+    assert reading.requested == (), "a statement naming a slot is not a request"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'll share your email address with the courier.",
+        "Your order number is printed on the receipt.",
+        "This is what your account number looks like.",
+    ],
+)
+def test_statements_with_asking_words_are_not_requests(text: str) -> None:
+    assert read_agent_turn(text, KEYS).requested == (), f"{text!r} asks for nothing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please give me your order number.",
+        "Can you tell me your zip code?",
+        "May I have your email address?",
+        "I need your phone number to continue.",
+        "Provide your username.",
+    ],
+)
+def test_questions_and_imperatives_are_requests(text: str) -> None:
+    assert read_agent_turn(text, KEYS).requested, f"{text!r} asks for a slot"
+
+
 def test_yes_no_question_with_a_value_is_a_confirmation() -> None:
     reading = read_agent_turn("Is your order number ORD-1234?", KEYS)
     assert reading.confirmation and not reading.requested
@@ -77,6 +110,10 @@ def test_yes_no_question_with_a_value_is_a_confirmation() -> None:
         ("Hello! How can I help you today?", "greeting"),
         ("Would you like to add our extended warranty?", "offer"),
         ("Are you sure? This is your last chance!", "pushy"),
+        ("Calm down, please.", "rude"),
+        ("That's not my problem.", "rude"),
+        ("You should have read the reviews.", "rude"),
+        ("Like I said, we can't do that.", "rude"),
     ],
 )
 def test_turn_kinds_are_recognised(text: str, flag: str) -> None:

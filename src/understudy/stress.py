@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -189,12 +190,21 @@ class StressOutcome:
         return f"StressOutcome(run_id={self.run_id!r}, {self.result!r})"
 
 
+class UsageSource(Protocol):
+    """Token usage of LLM calls made during a run (``understudy.llm.LLMRun`` is one)."""
+
+    def conversation_usage(self, conversation_id: str) -> dict[str, int] | None: ...
+
+    def run_usage(self) -> dict[str, int] | None: ...
+
+
 async def play(
     plan: StressPlan,
     store: Store | None,
     *,
     on_conversation_end: Callable[[BatchConversation], None] | None = None,
     on_start: Callable[[str | None], None] | None = None,
+    usage: UsageSource | None = None,
 ) -> StressOutcome:
     """Play a planned stress test, storing the run and each conversation as it ends.
 
@@ -203,6 +213,7 @@ async def play(
         store: where to record it; None plays without storing (benchmarks).
         on_conversation_end: called after each conversation is stored (progress display).
         on_start: called with the run id once the run row exists.
+        usage: where LLM token usage is read from, stored per conversation and per run.
 
     Raises:
         asyncio.CancelledError: the batch was stopped; the run is then marked ``interrupted``
@@ -222,6 +233,7 @@ async def play(
                 done.result,
                 scenario_id=done.scenario.id,
                 seed=done.seed,
+                usage=usage.conversation_usage(done.result.conversation_id) if usage else None,
             )
         if on_conversation_end is not None:
             on_conversation_end(done)
@@ -248,5 +260,11 @@ async def play(
         raise
     metrics = result.metrics(plan.bands)
     if store is not None and run_id is not None:
-        store.finish_run(run_id, status=FINISHED, metrics=metrics, wall_s=result.wall_s)
+        store.finish_run(
+            run_id,
+            status=FINISHED,
+            metrics=metrics,
+            wall_s=result.wall_s,
+            usage=usage.run_usage() if usage else None,
+        )
     return StressOutcome(run_id, result, metrics)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from understudy.errors import ContentError, UnderstudyError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager

@@ -173,6 +173,7 @@ def show_run(
                 "seed": run.seed,
                 "n": run.n,
                 "metrics": metrics_json(metrics),
+                "llm_usage": run.usage,
                 "conversations": [
                     {
                         "index": r.index,
@@ -181,6 +182,7 @@ def show_run(
                         "fallback_turns": r.fallback_turns,
                         "off_topic": r.off_topic,
                         "error": r.error,
+                        "llm_usage": r.usage,
                     }
                     for r in rows
                 ],
@@ -199,6 +201,9 @@ def show_run(
         )
         if run.error:
             console.print(f"[yellow]note[/yellow]: {escape(run.error)}", highlight=False)
+        if run.usage:
+            used = ", ".join(f"{key} {value}" for key, value in run.usage.items())
+            console.print(f"LLM usage: {used}", highlight=False)
         console.print(metrics_table(metrics))
         table = Table(title="conversations", title_justify="left")
         for column in ("#", "ending", "turns", "fallbacks", "off-topic", "detail / error"):

@@ -44,7 +44,7 @@ async def _play_with_signals(
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
             installed = True
     try:
-        return await play(plan, store, on_conversation_end=advance)
+        return await play(plan, store, on_conversation_end=advance, usage=llm_run)
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGTERM)

@@ -186,3 +186,21 @@ register_kind(
     ),
     before="persona",
 )
+
+
+def _rubric_model() -> type[BaseModel]:
+    from understudy.domain.rubric import Rubric
+
+    return Rubric
+
+
+register_kind(
+    ContentKind(
+        name="rubric",
+        model=_rubric_model(),
+        load=lambda path: load_model(_rubric_model(), path),
+        detect=lambda data: "criteria" in data,
+        description="a rubric: weighted criteria and their checks (docs/rubrics.md)",
+    ),
+    before="persona",
+)

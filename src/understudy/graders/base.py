@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from understudy.content.kinds import ContentKind, register_kind
 from understudy.content.loader import load_model
 from understudy.domain.grade import Grade
 from understudy.domain.rubric import Rubric
@@ -109,17 +108,6 @@ def load_rubric(ref: str) -> Rubric:
             return load_model(Rubric, path)
     known = ", ".join(sorted({p.stem for p in paths})) or "none"
     raise NotFoundError(f"no rubric with id {ref!r}; known rubrics: {known}")
-
-
-register_kind(
-    ContentKind(
-        name="rubric",
-        model=Rubric,
-        load=lambda path: load_model(Rubric, path),
-        detect=lambda data: "criteria" in data,
-        description="a rubric: weighted criteria and their checks (docs/rubrics.md)",
-    )
-)
 
 
 def rubric_for(scenario: Scenario, override: str | None = None) -> Rubric:

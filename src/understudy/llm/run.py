@@ -117,6 +117,15 @@ class LLMRun:
         usage = self.by_conversation.setdefault(conversation_id, Usage())
         return ManagedModel(model, run=self, label=label, usage=usage)
 
+    def conversation_usage(self, conversation_id: str) -> dict[str, int] | None:
+        """Return the token usage of one conversation (None when it made no LLM call)."""
+        usage = self.by_conversation.get(conversation_id)
+        return usage.as_dict() if usage is not None and (usage.requests or usage.cached) else None
+
+    def run_usage(self) -> dict[str, int] | None:
+        """Return the token usage of the whole run (None when no LLM call was made)."""
+        return self.usage.as_dict() if self.usage.requests or self.usage.cached else None
+
     async def aclose(self) -> None:
         """Close the HTTP clients of the models built so far (call before the event loop ends).
 
