@@ -246,3 +246,14 @@ def test_agent_persona_ids_resolve_to_llm_agents(tmp_path: Path) -> None:
     factory, info = resolve_agent("acme-support")
     assert info.kind == "agent-persona" and info.version == "draft" and info.realtime
     assert isinstance(factory(), LLMAgent)
+
+
+def test_edit_without_a_file_opens_the_editor_and_saves_its_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    persona_store.import_agent(write_agent(tmp_path, "Hi there"))
+    monkeypatch.setenv("VISUAL", "sed -i 's/Hi there/Welcome back/'")
+    result = runner.invoke(app, ["agents", "edit", "acme-support"])
+    assert result.exit_code == 0, result.output
+    draft = persona_store.draft_path("acme-support").read_text(encoding="utf-8")
+    assert "Welcome back" in draft, "the editor's change should be saved as the draft"

@@ -197,7 +197,9 @@ def test_the_phrasing_bank_is_preferred_for_a_known_intent() -> None:
         play("calm", ["How can I help?"], seed, scenario).messages[0].text for seed in range(50)
     ]
     from_reason = sum("air purifier" in t for t in openings)
-    assert from_reason <= 15, f"most openings should come from the bank ({from_reason}/50 did not)"
+    assert from_reason <= 10, (
+        f"four in five openings should come from the bank ({from_reason}/50 did not)"
+    )
 
 
 # -- 3. slot synonyms ------------------------------------------------------------------------------

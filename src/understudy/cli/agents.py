@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from understudy.agents import persona_store
 from understudy.cli.apps import agents_app
-from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.common import console, edit_text, err_console, user_errors
 
 
 def _status(agent_id: str) -> tuple[str, str]:
@@ -129,7 +128,7 @@ def edit_agent(
         if file is not None:
             text = file.read_text(encoding="utf-8")
         else:
-            edited = click.edit(path.read_text(encoding="utf-8"), extension=".yaml")
+            edited = edit_text(path.read_text(encoding="utf-8"))
             if edited is None:
                 console.print("no changes")
                 return

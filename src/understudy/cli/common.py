@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -27,3 +32,38 @@ def user_errors(exit_code: int = 2) -> Iterator[None]:
     except UnderstudyError as exc:
         err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(exit_code) from exc
+
+
+def editor_command() -> list[str]:
+    """Return the editor command: ``$VISUAL``, else ``$EDITOR``, else vi (notepad on Windows)."""
+    raw = (
+        os.environ.get("VISUAL")
+        or os.environ.get("EDITOR")
+        or ("notepad" if os.name == "nt" else "vi")
+    )
+    return shlex.split(raw)
+
+
+def open_in_editor(path: Path) -> None:
+    """Open ``path`` in the user's editor and wait for it to close.
+
+    Raises:
+        typer.Exit: with code 2 when the editor cannot be started (the message says to set $EDITOR).
+    """
+    try:
+        subprocess.run([*editor_command(), str(path)], check=False)
+    except OSError as exc:
+        err_console.print(
+            f"[red]error[/red] cannot start the editor ({escape(str(exc))}); set $EDITOR"
+        )
+        raise typer.Exit(2) from exc
+
+
+def edit_text(text: str, suffix: str = ".yaml") -> str | None:
+    """Let the user edit ``text`` in their editor (a temporary file); None when unchanged."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"edit{suffix}"
+        path.write_text(text, encoding="utf-8")
+        open_in_editor(path)
+        edited = path.read_text(encoding="utf-8")
+    return None if edited == text else edited

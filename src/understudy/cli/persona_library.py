@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
 from understudy.cli.apps import personas_app
-from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.common import console, err_console, open_in_editor, user_errors
 from understudy.cli.personas import PersonaColumn, persona_table
 from understudy.content.importers.common import slug, to_yaml
 from understudy.content.library import (
@@ -66,15 +63,6 @@ def new_command(
     console.print(f"Created {escape(str(path))}", highlight=False)
 
 
-def _editor() -> list[str]:
-    raw = (
-        os.environ.get("VISUAL")
-        or os.environ.get("EDITOR")
-        or ("notepad" if os.name == "nt" else "vi")
-    )
-    return shlex.split(raw)
-
-
 @personas_app.command("edit")
 def edit_command(persona_id: str = typer.Argument(..., help="Persona id.")) -> None:
     """Open a persona's YAML in $EDITOR, then validate it.
@@ -86,13 +74,7 @@ def edit_command(persona_id: str = typer.Argument(..., help="Persona id.")) -> N
         path, copied = library_copy(persona_id)
     if copied:
         console.print(f"Copied the built-in persona to {escape(str(path))}", highlight=False)
-    try:
-        subprocess.run([*_editor(), str(path)], check=False)
-    except OSError as exc:
-        err_console.print(
-            f"[red]error[/red] cannot start the editor ({escape(str(exc))}); set $EDITOR"
-        )
-        raise typer.Exit(2) from exc
+    open_in_editor(path)
     try:
         persona = load_model(Persona, path)
     except ContentError as exc:

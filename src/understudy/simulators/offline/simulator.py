@@ -6,6 +6,11 @@ typo-prone personas, adds typing noise (``noise``). The only source of chance is
 ``random.Random``, so the same persona, scenario, agent and seed give the same conversation,
 character for character.
 
+It opens with the scenario's ``opening_line`` word for word when one is set (typing noise still
+applies for typo-prone personas), otherwise with a generated statement of its goal. After a
+fallback it says its last act again in other words (the goal when the agent asks its opening
+question again or the last turn stated the goal; the same facts when it gave facts).
+
 How it ends, as the customer:
 
 * patience runs out -> a ``leave`` act, done with ``customer_left``;
@@ -37,10 +42,10 @@ from understudy.simulators.offline.plan import (
     EITHER,
     ENDING_ACTS,
     SOCIAL_ACTS,
-    VALUEISH,
     OfflineOptions,
     TurnPlan,
 )
+from understudy.simulators.offline.replies import RepliesMixin
 from understudy.simulators.offline.understanding import (
     AgentReading,
     ConversationTracker,
@@ -53,7 +58,7 @@ _GREETING_START = re.compile(
 )
 
 
-class OfflineSimulator(UserSimulator):
+class OfflineSimulator(RepliesMixin, UserSimulator):
     """Plays the customer with an agenda, a mood model and a phrasing bank.
 
     Args:
@@ -276,78 +281,6 @@ class OfflineSimulator(UserSimulator):
             wording.line(plan.utt, wording.pick("urge"))
         else:
             wording.goal(plan.utt, opening=False, restate=True)
-
-    def _rephrase(self, plan: TurnPlan, reading: AgentReading) -> None:
-        """After a fallback, say the last turn's main act again in other words.
-
-        The goal is restated when the agent asks its opening question again ("What can I help
-        you with?") or when the last turn stated the goal; facts are given again when the last
-        turn gave facts; a yes or a no is repeated; anything else restates the goal.
-        """
-        wording, last = self.wording, {a.type for a in self.last_acts}
-        informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
-        if reading.greeting or last & {ActType.state_goal, ActType.off_topic} or not last:
-            self._restate_goal(plan)
-        elif informed:
-            for act in informed:
-                plan.acts.append(act)
-                wording.inform(plan.utt, act.slot or "", act.value or "")
-        elif last & {ActType.dont_know}:
-            for act in self.last_acts:
-                if act.type is ActType.dont_know:
-                    plan.acts.append(act)
-                    wording.dont_know(plan.utt, act.slot or "")
-        elif last & {ActType.affirm, ActType.negate}:
-            kind = ActType.affirm if ActType.affirm in last else ActType.negate
-            plan.act(kind)
-            wording.line(plan.utt, wording.pick(kind.value))
-        else:
-            self._restate_goal(plan)
-
-    def _restate_goal(self, plan: TurnPlan) -> None:
-        """Restate the goal, in other words than before when the bank allows."""
-        plan.act(ActType.state_goal)
-        self.wording.goal(plan.utt, opening=False, restate=True, fresh=True)
-
-    def _confirm(self, plan: TurnPlan, reading: AgentReading) -> None:
-        wording = self.wording
-        text_values = set(VALUEISH.findall(self._agent_text))
-        if reading.offer:
-            plan.act(ActType.negate)
-            plan.declined = True
-            wording.line(plan.utt, wording.pick("decline"))
-            objection = self.agenda.objection(self.rng, self.options.objection_chance)
-            if objection:
-                plan.act(ActType.object)
-                wording.line(plan.utt, objection)
-            return
-        for key in reading.confirming:  # a slot only mentioned in a statement is not asked
-            act = self.knowledge.answer(key)
-            if act.type is ActType.dont_know:
-                plan.acts.append(act)
-                wording.dont_know(plan.utt, key)
-                return
-            value = act.value or ""
-            wrong = [v for v in text_values if v not in value]
-            if wrong and value not in self._agent_text:
-                plan.act(ActType.negate)
-                wording.line(plan.utt, wording.pick("negate"))
-                plan.acts.append(act)
-                wording.inform(plan.utt, key, value, after_negate=True)
-                return
-            plan.act(ActType.affirm)
-            wording.line(plan.utt, wording.pick("affirm"))
-            if value not in self._agent_text and key not in self.tracker.informed:
-                plan.acts.append(act)
-                wording.inform(plan.utt, key, value)
-            return
-        objection = self.agenda.objection(self.rng, self.options.objection_chance)
-        if objection:
-            plan.act(ActType.object)
-            wording.line(plan.utt, objection)
-        else:
-            plan.act(ActType.affirm)
-            wording.line(plan.utt, wording.pick("affirm"))
 
     # -- wording -------------------------------------------------------------------------------
 

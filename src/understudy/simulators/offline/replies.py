@@ -1,0 +1,101 @@
+"""Replies of the offline simulator that depend on what it said before: rephrasing after a
+fallback, and answering a yes/no question about a slot.
+
+``RepliesMixin`` is mixed into ``OfflineSimulator``; it reads the simulator's state (declared
+below) and adds acts and sentences to the turn being planned.
+"""
+
+from __future__ import annotations
+
+import random
+
+from understudy.domain.transcript import ActType, DialogueAct
+from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
+from understudy.simulators.offline.plan import VALUEISH, OfflineOptions, TurnPlan
+from understudy.simulators.offline.understanding import AgentReading, ConversationTracker
+from understudy.simulators.offline.wording import Wording
+
+
+class RepliesMixin:
+    """Rephrasing and confirmation replies (see the module docstring)."""
+
+    wording: Wording
+    knowledge: EffectiveKnowledge
+    agenda: Agenda
+    options: OfflineOptions
+    tracker: ConversationTracker
+    rng: random.Random
+    last_acts: list[DialogueAct]
+    _agent_text: str
+
+    def _rephrase(self, plan: TurnPlan, reading: AgentReading) -> None:
+        """After a fallback, say the last turn's main act again in other words.
+
+        The goal is restated when the agent asks its opening question again ("What can I help
+        you with?") or when the last turn stated the goal; facts are given again when the last
+        turn gave facts; a yes or a no is repeated; anything else restates the goal.
+        """
+        wording, last = self.wording, {a.type for a in self.last_acts}
+        informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
+        if reading.greeting or last & {ActType.state_goal, ActType.off_topic} or not last:
+            self._restate_goal(plan)
+        elif informed:
+            for act in informed:
+                plan.acts.append(act)
+                wording.inform(plan.utt, act.slot or "", act.value or "")
+        elif last & {ActType.dont_know}:
+            for act in self.last_acts:
+                if act.type is ActType.dont_know:
+                    plan.acts.append(act)
+                    wording.dont_know(plan.utt, act.slot or "")
+        elif last & {ActType.affirm, ActType.negate}:
+            kind = ActType.affirm if ActType.affirm in last else ActType.negate
+            plan.act(kind)
+            wording.line(plan.utt, wording.pick(kind.value))
+        else:
+            self._restate_goal(plan)
+
+    def _restate_goal(self, plan: TurnPlan) -> None:
+        """Restate the goal, in other words than before when the bank allows."""
+        plan.act(ActType.state_goal)
+        self.wording.goal(plan.utt, opening=False, restate=True, fresh=True)
+
+    def _confirm(self, plan: TurnPlan, reading: AgentReading) -> None:
+        wording = self.wording
+        text_values = set(VALUEISH.findall(self._agent_text))
+        if reading.offer:
+            plan.act(ActType.negate)
+            plan.declined = True
+            wording.line(plan.utt, wording.pick("decline"))
+            objection = self.agenda.objection(self.rng, self.options.objection_chance)
+            if objection:
+                plan.act(ActType.object)
+                wording.line(plan.utt, objection)
+            return
+        for key in reading.confirming:  # a slot only mentioned in a statement is not asked
+            act = self.knowledge.answer(key)
+            if act.type is ActType.dont_know:
+                plan.acts.append(act)
+                wording.dont_know(plan.utt, key)
+                return
+            value = act.value or ""
+            wrong = [v for v in text_values if v not in value]
+            if wrong and value not in self._agent_text:
+                plan.act(ActType.negate)
+                wording.line(plan.utt, wording.pick("negate"))
+                plan.acts.append(act)
+                wording.inform(plan.utt, key, value, after_negate=True)
+                return
+            plan.act(ActType.affirm)
+            wording.line(plan.utt, wording.pick("affirm"))
+            if value not in self._agent_text and key not in self.tracker.informed:
+                plan.acts.append(act)
+                wording.inform(plan.utt, key, value)
+            return
+        objection = self.agenda.objection(self.rng, self.options.objection_chance)
+        if objection:
+            plan.act(ActType.object)
+            wording.line(plan.utt, objection)
+        else:
+            plan.act(ActType.affirm)
+            wording.line(plan.utt, wording.pick("affirm"))
