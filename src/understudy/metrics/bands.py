@@ -15,7 +15,8 @@ ready to publish: most difficult customers finish (completion >= 80% green, < 60
 rarely fails to understand (conversations with a fallback <= 20% green, > 40% red; fallback turns
 <= 10% of assistant turns green, > 25% red); a wandering customer is usually brought back
 (recovery >= 70% green, < 40% red); few leave or need a human (<= 10% green, > 25% red); a task
-takes a handful of customer turns (<= 8 green, > 14 red). They are not an industry standard;
+takes about a dozen customer turns at most (<= 12 green, > 20 red: the ABCD refund procedure
+alone asks for seven facts). They are not an industry standard;
 override them in ``$UNDERSTUDY_HOME/config.yaml`` (or a file given with ``--config``; it wins),
 giving either threshold or both::
 
@@ -87,7 +88,7 @@ DEFAULT_BANDS: dict[str, Threshold] = {
     "abandonment_rate": Threshold(green=0.10, red=0.25),
     "escalation_rate": Threshold(green=0.10, red=0.25),
     "error_rate": Threshold(green=0.0, red=0.05),
-    "mean_turns_to_completion": Threshold(green=8.0, red=14.0),
+    "mean_turns_to_completion": Threshold(green=12.0, red=20.0),
 }
 """Default thresholds; see the module docstring for where they come from."""
 

@@ -157,6 +157,7 @@ class Wording:
         self._thanks: list[str] = caller.get("thanks", [])
         self._frames: dict[str, int] = caller.get("fact_frames", {})
         self._goals_said: set[str] = set()
+        self._last_from_bank = False
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -195,10 +196,18 @@ class Wording:
 
     # -- acts --------------------------------------------------------------------------------
 
-    def _goal_body(self) -> tuple[str, Utterance]:
-        """Draw one wording of the goal, with its values in a scratch utterance."""
+    def _goal_body(self, bank: bool | None = None) -> tuple[str, Utterance]:
+        """Draw one wording of the goal, with its values in a scratch utterance.
+
+        Args:
+            bank: word it from the phrasing bank (True) or the reason for call (False); None
+                draws the source, the bank with chance ``BANK_SHARE`` when it has lines.
+        """
         scratch = Utterance([], [], [])
-        if bool(self._intent_lines) and self.rng.random() < BANK_SHARE:
+        if bank is None:
+            bank = bool(self._intent_lines) and self.rng.random() < BANK_SHARE
+        self._last_from_bank = bank = bank and bool(self._intent_lines)
+        if bank:
             return self._bank_line(scratch, self.rng.choice(self._intent_lines)), scratch
         reason = customer_reason(self.scenario.goal.reason_for_call)
         frame = self.rng.choice(REASON_FRAMES[self.style.key])
@@ -216,14 +225,16 @@ class Wording:
             utt: the turn being built.
             opening: the first statement of the call (may get a greeting in front).
             restate: the goal was stated before ("As I said, ...").
-            fresh: try (up to three draws) for a wording not used before in this call, as
-                when rephrasing after the agent did not understand.
+            fresh: say it differently, as when the agent did not understand: from the other
+                source than last time (bank or reason for call) and, in up to three draws, in
+                words not used before in this call.
 
         Returns:
             True when an opening got a greeting in front ("Hi, ...").
         """
         greeted = False
-        body, scratch = self._goal_body()
+        source = (not self._last_from_bank) if fresh and self._intent_lines else None
+        body, scratch = self._goal_body(source)
         for _ in range(2 if fresh else 0):
             if body not in self._goals_said:
                 break
