@@ -10,14 +10,15 @@ SQLAlchemy URL works through ``UNDERSTUDY_DATABASE_URL``.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 from understudy.settings import database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class Base(DeclarativeBase):
@@ -47,6 +48,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config pointing at the packaged migrations and ``engine``."""
+    from alembic.config import Config  # imported on use: it is slow and most commands skip it
+
     config = Config()
     location = resources.files("understudy.storage") / "migrations"
     config.set_main_option("script_location", str(location))
@@ -57,6 +60,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Run every pending migration on ``engine`` (idempotent)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 

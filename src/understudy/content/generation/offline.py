@@ -189,9 +189,10 @@ def generate_persona(description: str, *, seed: int | None = None) -> Persona:
     situation_line = situation.story.format(**story_fill)
     likes = [f"{verb} {what.strip()}" for verb, what in _LIKES.findall(low)]
     years = rng.randint(2, 15)
+    article = "an" if str(age).startswith("8") or age in (11, 18) else "a"  # "an 84-year-old"
     backstory = (
-        f"{first} {last} is a {age}-year-old {occupation} and has been a customer for {years} "
-        f"years. {situation_line}"
+        f"{first} {last} is {article} {age}-year-old {occupation} and has been a customer "
+        f"for {years} years. {situation_line}"
     )
     if likes:
         backstory += f" {pronoun.capitalize()} {'; '.join(likes)}."
