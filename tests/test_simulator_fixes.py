@@ -162,6 +162,7 @@ def test_without_an_opening_line_openings_are_generated_and_varied() -> None:
             "The bicycle I received was damaged.",
         ),
         ("My card was charged twice.", "My card was charged twice."),
+        ("Order 1234 arrived broken.", "Order 1234 arrived broken."),
     ],
 )
 def test_reason_for_call_becomes_first_person_customer_speech(reason: str, expected: str) -> None:

@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "runs",
     "validate",
     "practice",
+    "assign",
+    "report",
     "retention",
     "importers",
     "persona_library",

@@ -12,7 +12,9 @@ app = typer.Typer(
 )
 personas_app = typer.Typer(help="Customer personas: list, show, preview, create, generate.")
 runs_app = typer.Typer(help="Stored stress-test runs: list, show, compare.")
-attempts_app = typer.Typer(help="Practice attempts: list, show, review, regrade.")
+attempts_app = typer.Typer(
+    help="Practice attempts and sessions: list, sessions, show, review, regrade."
+)
 agents_app = typer.Typer(help="Agent personas (LLM assistants): list, show, publish.")
 import_app = typer.Typer(help="Import personas, scenarios and flows from public data sets.")
 retention_app = typer.Typer(help="Data retention: show settings, purge expired data.")

@@ -65,6 +65,24 @@ def persona_for(scenario: Scenario, base: Path, override: str | None) -> Persona
     return resolve_persona(ref)
 
 
+def show_assignment(out: Console, scenario: Scenario, trainee: str) -> None:
+    """Print the trainee's assignment of ``scenario``, if any: deadline and coach instructions."""
+    from understudy.storage.assignments import AssignmentStore
+
+    session = AssignmentStore().active(trainee, scenario.id)
+    if session is None or not session.assigned:
+        return
+    who = f" by {escape(session.assigned_by)}" if session.assigned_by else ""
+    line = f"[bold]Assigned{who}[/] (session {session.id}, {session.status})"
+    if session.deadline:
+        line += f", deadline {session.deadline.isoformat()}"
+    if session.per_week:
+        line += f", {session.this_week}/{session.per_week} this week"
+    out.print(line, highlight=False)
+    if session.instructions and session.instructions != scenario.instructions:
+        out.print(f"[bold]Instructions:[/] {escape(session.instructions)}", highlight=False)
+
+
 @app.command()
 def practice(
     scenario_ref: str = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file."),
@@ -100,6 +118,7 @@ def practice(
         documents = load_documents(scenario, base)
         out = err_console if as_json else console
         show_briefing(out, scenario, customer, documents, page=page and lines is None)
+        show_assignment(out, scenario, trainee)
         out.print(Rule(f"Call with {customer.name}"))
         display = TerminalDisplay(
             out, scenario, echo_trainee=lines is not None, customer_name=customer.name
@@ -172,24 +191,6 @@ def list_attempts(
             r.status,
             r.evaluation_status,
             percent(r.overall),
-        )
-    console.print(table)
-
-
-@attempts_app.command("sessions")
-def list_sessions(
-    trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee's sessions."),
-) -> None:
-    """List practice sessions with their status (To do, Completed, Overdue)."""
-    with user_errors():
-        rows = AttemptStore().list_sessions(trainee)
-    table = Table()
-    for column in ("id", "trainee", "scenario", "deadline", "attempts", "status"):
-        table.add_column(column)
-    for s in rows:
-        deadline = s.deadline.isoformat() if s.deadline else "-"
-        table.add_row(
-            str(s.id), escape(s.trainee), escape(s.scenario_id), deadline, str(s.attempts), s.status
         )
     console.print(table)
 

@@ -60,7 +60,26 @@ class AttemptSummary(BaseModel):
 
 
 class SessionSummary(BaseModel):
-    """One practice session with its derived status."""
+    """One practice session with its derived status.
+
+    Attributes:
+        id: session id.
+        trainee: who practises.
+        scenario_id: the scenario's id.
+        deadline: the date by which an attempt is expected (inclusive), if any.
+        attempts: every attempt, finished or interrupted.
+        status: ``To do``, ``Completed`` or ``Overdue`` (``Removed`` for a removed assignment).
+        scenario_name: the scenario's display name when assigned or first practised.
+        per_week: expected finished attempts per week (Monday to Sunday), if set.
+        this_week: finished attempts started in the week containing the report date.
+        late: completed, but the first finished attempt started after the deadline.
+        assigned: a coach assigned it (``understudy assign``); False when self-started.
+        assigned_by: who assigned it, if recorded.
+        instructions: shown to the trainee before each attempt.
+        created_at: when the session was created (naive UTC).
+        last_attempt_at: when the newest attempt started (naive UTC), if any.
+        removed: the assignment was removed (``unassign --force``); its attempts are kept.
+    """
 
     id: int
     trainee: str
@@ -68,6 +87,16 @@ class SessionSummary(BaseModel):
     deadline: date | None
     attempts: int
     status: str
+    scenario_name: str = ""
+    per_week: int | None = None
+    this_week: int = 0
+    late: bool = False
+    assigned: bool = False
+    assigned_by: str | None = None
+    instructions: str = ""
+    created_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    removed: bool = False
 
 
 class AttemptRecord(BaseModel):

@@ -17,6 +17,7 @@ from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import DialogueAct, Message, Role
 from understudy.errors import ConfigError, NotFoundError
+from understudy.storage.assignments import active_session_row, summarize
 from understudy.storage.attempt_records import (
     AttemptRecord,
     AttemptSummary,
@@ -71,14 +72,14 @@ class AttemptStore:
         rubric_id: str | None = None,
         seed: int | str | None = None,
     ) -> int:
-        """Create the attempt (``interrupted`` until finished) in its session; return its id."""
+        """Create the attempt (``interrupted`` until finished) in its session; return its id.
+
+        The session is the trainee's active one for the scenario (an assignment, see
+        ``storage.assignments``); without one, a self-started session is created with the
+        scenario's deadline.
+        """
         with self._sessions() as db:
-            row = db.scalars(
-                select(PracticeSessionRow).where(
-                    PracticeSessionRow.trainee == trainee,
-                    PracticeSessionRow.scenario_id == scenario.id,
-                )
-            ).first()
+            row = active_session_row(db, trainee, scenario.id)
             if row is None:
                 row = PracticeSessionRow(
                     trainee=trainee,
@@ -239,26 +240,17 @@ class AttemptStore:
     def list_sessions(
         self, trainee: str | None = None, today: date | None = None
     ) -> list[SessionSummary]:
-        """Return practice sessions with their derived status (see ``session_status``)."""
+        """Return active practice sessions with their derived status (see ``session_status``)."""
         today = today or self.now().date()
-        query = select(PracticeSessionRow).order_by(PracticeSessionRow.id)
+        query = (
+            select(PracticeSessionRow)
+            .where(PracticeSessionRow.removed_at.is_(None))
+            .order_by(PracticeSessionRow.id)
+        )
         if trainee:
             query = query.where(PracticeSessionRow.trainee == trainee)
         with self._sessions() as db:
-            out = []
-            for row in db.scalars(query).all():
-                finished = any(a.status == ATTEMPT_FINISHED for a in row.attempts)
-                out.append(
-                    SessionSummary(
-                        id=row.id,
-                        trainee=row.trainee,
-                        scenario_id=row.scenario_id,
-                        deadline=row.deadline,
-                        attempts=len(row.attempts),
-                        status=session_status(finished, row.deadline, today),
-                    )
-                )
-            return out
+            return [summarize(row, today) for row in db.scalars(query).all()]
 
     def get(self, attempt_id: int) -> AttemptRecord:
         """Return the whole attempt.

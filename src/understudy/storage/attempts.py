@@ -3,9 +3,12 @@
 Created by the migration ``0002_attempts``. Times are stored as naive UTC datetimes; ``at_s`` are
 seconds since the call started, from the engine's clock.
 
-- ``practice_sessions``: one per (trainee, scenario), with an optional deadline. Its status is
-  derived (``session_status``): Completed once it has a finished attempt, Overdue when the
-  deadline has passed without one, To do otherwise.
+- ``practice_sessions``: one active session per (trainee, scenario), with an optional deadline.
+  Its status is derived (``session_status``): Completed once it has a finished attempt, Overdue
+  when the deadline has passed without one, To do otherwise. Sessions a coach assigned (migration
+  ``0003_assignments``) also carry the expected frequency (``per_week``), who assigned them, the
+  instructions for the trainee and when they were assigned; ``removed_at`` marks an assignment
+  removed while keeping its attempts.
 - ``attempts``: one run of a session: number, snapshots and content hashes of the scenario and
   persona, times, termination reason, status (``interrupted`` until the call ends, then
   ``finished``), evaluation status (``Evaluating`` then ``Completed``) and the grade as JSON.
@@ -42,6 +45,11 @@ class PracticeSessionRow(Base):
     scenario_name: Mapped[str] = mapped_column(String(300), default="")
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    per_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     attempts: Mapped[list[AttemptRow]] = relationship(
         back_populates="session", order_by="AttemptRow.number"

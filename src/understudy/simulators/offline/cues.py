@@ -119,11 +119,12 @@ OFFER = cue(
 )
 RUDE = cue(
     r"\bcalm down\b",
-    r"\b(relax|chill out)\b",
+    r"\bchill out\b",
     r"\byou (should|could) have (read|checked|looked|known|listened|asked|thought|called|paid)",
     r"\bif you had (read|checked|looked|listened|paid attention)",
     r"\b(that'?s|that is|it'?s|it is|this is|not) (not )?my (problem|fault|job|concern)\b",
-    r"\b(as|like) i (already |just )?(said|told you|explained|mentioned|stated)\b",
+    r"\b(as|like) i (already |just )?(said|told you)\b",
+    r"\bas i already (explained|mentioned|stated)\b",
     r"\bi (already|just) (said|told you|explained)\b",
     r"\bhow many times\b",
     r"\b(are you|you're|you are) (even |not )?(listening|paying attention)\b",

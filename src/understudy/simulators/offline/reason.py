@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+_SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s+[A-Z0-9\"'(])|[.!?]+\s*$|$)")
+"""A sentence ends at punctuation followed by a capital (so "i.e. delay" stays whole)."""
 
 _TIMING = (
     r"at the (?:end|start|beginning|same time)|in the end|at some point|afterwards|after that|"
@@ -56,10 +57,14 @@ _TASK_VERBS = re.compile(
     r"check|report|dispute|close|open|remove|add|track|file|claim|modify|transfer|pay|upgrade|"
     r"downgrade|obtain|apply|set up|sign up|subscribe|unsubscribe|renew|replace|fix|receive|"
     r"learn|know|see|ask|arrange|schedule|reschedule|confirm|activate|deactivate|delete|"
-    r"switch|move|redeem|use|inquire|enquire|complain|understand)\b",
+    r"switch|move|redeem|use|inquire|enquire|complain|understand)\s+"
+    r"(?:the|a|an|your|my|his|her|their|its|it|them|one|two|both|all|some|this|that|these|"
+    r"those|to|for|about|whether|if|why|how|what|when|where|back|in|out|up|off|on)\b",
     re.IGNORECASE,
 )
-"""Bare task verbs that open an imperative reason ("Return the air purifier...")."""
+"""Bare task verbs that open an imperative reason ("Return the air purifier..."), followed by
+a word that shows the verb is one ("the", "your", "whether"...), so that "Order 1234 arrived
+broken" is left as it is."""
 
 _OBJECT_BEFORE = (
     r"to|for|with|at|from|about|by|of|on|onto|into|give|gave|given|send|sent|tell|told|charge|"
@@ -89,7 +94,7 @@ _PRONOUNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\byou\b", "I"),
     )
 )
-_LOWER_I = re.compile(r"\bi\b")
+_LOWER_I = re.compile(r"\bi\b(?!\.\w)")
 
 
 def _fix_case(text: str) -> str:

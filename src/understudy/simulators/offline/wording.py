@@ -42,7 +42,7 @@ _MARKER = re.compile(r"\u27e6(\d+)\u27e7")
 _QUESTION_START = re.compile(
     r"^(how|can|could|where|what|would|is|do|does|will|when|why|which|may)\b", re.IGNORECASE
 )
-_LOWER_I = re.compile(r"\bi\b")
+_LOWER_I = re.compile(r"\bi\b(?!\.\w)")
 BANK_SHARE = 0.8
 """Share of goal statements worded from the phrasing bank when it has lines for the intent:
 real customer requests are preferred over the scenario's reason for call."""
