@@ -116,11 +116,19 @@ async def test_a_fallback_limit_of_one_hands_over_sooner_somewhere(refund: Flow)
 async def test_with_strict_intent_matching_noisy_personas_fall_back_more_than_calm(
     refund: Flow, noisy: str
 ) -> None:
+    # Pooled over four seeded batches (200 conversations each side): the non-native effect on a
+    # character n-gram matcher is small (learner vocabulary, requests to repeat), so one batch
+    # of 50 would measure the seed more than the persona.
     strict = strict_matching(refund)
-    calm = await score(strict, "calm")
-    other = await score(strict, str(noisy))
-    assert value(other.fallback_turn_rate.value) > value(calm.fallback_turn_rate.value), (
-        f"{noisy} customers should be misunderstood more often than calm ones"
+
+    async def pooled(persona: str) -> float:
+        rates = [(await score(strict, persona, seed)).fallback_turn_rate for seed in range(1, 5)]
+        return sum(r.k for r in rates) / sum(r.n for r in rates)
+
+    calm, other = await pooled("calm"), await pooled(noisy)
+    assert other > calm, (
+        f"{noisy} customers should be misunderstood more often than calm ones "
+        f"(fallback turns {other:.3f} vs {calm:.3f})"
     )
 
 

@@ -340,3 +340,28 @@ def test_after_a_fallback_the_last_act_is_rephrased() -> None:
             continue
         informs = [a for a in repeat.acts if a.type is ActType.inform]
         assert [a.slot for a in informs] == ["zip_code"], "the fact just given is given again"
+
+
+def _openings(persona_id: str, scenario: Scenario, seeds: int = 60) -> list[str]:
+    persona = resolve_persona(persona_id)
+    state = ConversationState("x", scenario)
+    lines = []
+    for seed in range(seeds):
+        simulator = OfflineSimulator(persona, scenario, random.Random(seed))
+        lines.append(asyncio.run(simulator.respond(state)).clean_text or "")
+    return lines
+
+
+def test_non_native_speakers_reach_for_learner_words_where_calm_customers_do_not() -> None:
+    scenario = Scenario(
+        id="refund",
+        persona="calm",
+        goal=CustomerGoal(reason_for_call="I want a refund for my order.", intent="get_refund"),
+    )
+    learner = re.compile(
+        r"return of money|give back my money|repayment|pay back|buying|thing I bought"
+    )
+    non_native = sum(bool(learner.search(line)) for line in _openings("non-native", scenario))
+    calm = sum(bool(learner.search(line)) for line in _openings("calm", scenario))
+    assert non_native >= 10, f"non-native openings should often paraphrase, got {non_native}/60"
+    assert calm == 0, f"calm openings should keep the usual words, got {calm}/60"

@@ -246,6 +246,25 @@ MISPHRASINGS: tuple[tuple[str, str], ...] = (
     (r"\ba ", ""),
 )
 
+# Learner vocabulary: a non-native speaker often reaches for a plainer or translated word than
+# the one a bot was trained on ("money back" for "refund"). Each word is swapped with a chance
+# growing with ``non_native_level``; this, more than grammar, is what trips intent matching.
+LEARNER_VOCABULARY: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\brefunds?\b", ("return of money", "give back my money", "repayment")),
+    (r"\breimburse(?:ments?)?\b", ("repayment", "pay back")),
+    (r"\bcancel\b", ("stop", "make cancellation of")),
+    (r"\border\b", ("purchase", "buying", "thing I bought")),
+    (r"\bdelivery\b", ("sending", "arriving")),
+    (r"\bshipping\b", ("sending", "post")),
+    (r"\baccount\b", ("profile", "registration")),
+    (r"\bpassword\b", ("pass word", "secret code")),
+    (r"\busername\b", ("user name", "login name")),
+    (r"\bcharged\b", ("taken money", "billed")),
+    (r"\bwrong\b", ("not correct", "bad")),
+    (r"\bchange\b", ("make different", "modify")),
+    (r"\baddress\b", ("adress", "location")),
+)
+
 CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("I'm", "I am"),
     ("don't", "do not"),

@@ -26,6 +26,7 @@ from understudy.domain.scenario import Scenario
 from understudy.simulators.offline.phrases import (
     CONTRACTIONS,
     DEMANDS,
+    LEARNER_VOCABULARY,
     MISPHRASINGS,
     OPENERS,
     PHRASES,
@@ -48,6 +49,9 @@ BANK_SHARE = 0.8
 real customer requests are preferred over the scenario's reason for call."""
 _MISPHRASINGS = tuple((re.compile(p), r) for p, r in MISPHRASINGS)
 _CONTRACTIONS = tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in CONTRACTIONS)
+_LEARNER_VOCABULARY = tuple(
+    (re.compile(p, re.IGNORECASE), words) for p, words in LEARNER_VOCABULARY
+)
 
 
 @cache
@@ -332,6 +336,9 @@ class Wording:
         if style.key == "simple":
             for pattern, repl in _CONTRACTIONS:
                 text = pattern.sub(repl, text)
+            for pattern, paraphrases in _LEARNER_VOCABULARY:
+                if pattern.search(text) and rng.random() < style.non_native * 0.6:
+                    text = pattern.sub(rng.choice(paraphrases), text, count=1)
             if rng.random() < style.non_native * 0.6:
                 options = [(p, r) for p, r in _MISPHRASINGS if p.search(text)]
                 if options:
