@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +24,22 @@ def understudy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     dispose_all()
 
 
-@pytest.fixture
+REQUIRE_DATA_VARIABLE = "UNDERSTUDY_REQUIRE_DATA"
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real data sets in ../shared/data; skips the test when they are absent."""
+    """The real data sets in ../shared/data.
+
+    When they are absent the test is skipped, unless ``UNDERSTUDY_REQUIRE_DATA=1`` is set
+    (CI sets it, since it always has ../shared beside the clone): then the test fails, so a
+    missing data folder can never pass silently.
+    """
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (clone with ../shared beside it)")
+        message = f"real data not found at {SHARED_DATA} (clone with ../shared beside it)"
+        if os.environ.get(REQUIRE_DATA_VARIABLE) == "1":
+            pytest.fail(f"{message}; {REQUIRE_DATA_VARIABLE}=1 requires it", pytrace=False)
+        pytest.skip(message)
     return SHARED_DATA
 
 

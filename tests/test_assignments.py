@@ -112,6 +112,10 @@ def test_reassigning_updates_the_session_and_scenario_values_are_defaults(tmp_pa
     data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
     data.update(
         persona=str(SCENARIO.parent / data["persona"]),
+        briefing={
+            **data["briefing"],
+            "documents": [str(SCENARIO.parent / d) for d in data["briefing"]["documents"]],
+        },
         deadline="2031-06-30",
         sessions_per_week=3,
         instructions="Practise twice before Friday.",
@@ -203,7 +207,7 @@ def test_report_counts_sessions_attempts_and_mean_grades() -> None:
     table = cli("report", "--now", "2026-03-15")
     for shown in ("practice-retail-return", "73%", "sam", "60%", "2026-03-12"):
         assert shown in table.output, f"the report table should show {shown!r}"
-    assert "No practice yet" in cli("report", "--scenario", "other").output
+    assert "No practice matches --scenario other" in cli("report", "--scenario", "other").output
 
 
 def test_a_database_at_0002_upgrades_to_head_and_keeps_its_sessions(tmp_path: Path) -> None:

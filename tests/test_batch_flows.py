@@ -91,16 +91,34 @@ async def test_no_way_back_after_an_off_topic_turn_lowers_off_topic_recovery(
     assert value(broken.completion_rate.value) < value(intact.completion_rate.value)
 
 
-@pytest.mark.parametrize("persona", ["elderly", "typo-prone", "calm"])
-async def test_a_fallback_limit_of_one_never_completes_more_and_escalates_no_less(
+@pytest.mark.parametrize("persona", ["elderly", "typo-prone"])
+async def test_a_fallback_limit_of_one_costs_completions_and_adds_escalations(
     refund: Flow, persona: str
 ) -> None:
+    # Measured at seed 1: elderly 50 -> 46 completions, typo-prone 50 -> 45; these personas are
+    # misunderstood at least once in some conversations, so a limit of one must hand them over.
     intact = await score(refund, persona)
     broken = await score(fallback_limit_one(refund), persona)
+    assert broken.completion_rate.k < intact.completion_rate.k, (
+        f"{persona} customers handed over at the first fallback should finish less often "
+        f"({broken.completion_rate.k} vs {intact.completion_rate.k})"
+    )
+    assert broken.escalation_rate.k > intact.escalation_rate.k, (
+        f"{persona} customers handed over at the first fallback should be escalated more often "
+        f"({broken.escalation_rate.k} vs {intact.escalation_rate.k})"
+    )
+
+
+async def test_a_fallback_limit_of_one_never_costs_a_calm_customer_more(refund: Flow) -> None:
+    # A calm customer is rarely misunderstood, so the limit may change nothing (50 -> 50 at seed 1).
+    intact = await score(refund, "calm")
+    broken = await score(fallback_limit_one(refund), "calm")
     assert broken.completion_rate.k <= intact.completion_rate.k, (
         "the same customers, handed over sooner, cannot finish more often"
     )
-    assert broken.escalation_rate.k >= intact.escalation_rate.k
+    assert broken.escalation_rate.k >= intact.escalation_rate.k, (
+        "the same customers, handed over sooner, cannot be escalated less often"
+    )
 
 
 async def test_a_fallback_limit_of_one_hands_over_sooner_somewhere(refund: Flow) -> None:

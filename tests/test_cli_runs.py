@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 from flow_variants import CRYSTAL, REFUND, order_id_rejects_customer_format, write_flow
 from understudy.cli.app import app
 from understudy.content.flows import load_flow
+from understudy.content.personas import resolve_persona
+from understudy.domain.persona import Mood
 
 runner = CliRunner()
 
@@ -61,7 +64,14 @@ def test_one_conversation_reads_as_a_transcript_with_mood_acts_and_noise() -> No
     assert "customer" in out and "agent" in out
     assert "clean:" in out, "noisy customer text is shown with its clean version"
     assert "state_goal()" in out or "inform(" in out, "dialogue acts are shown"
-    assert any(mood in out for mood in ("calm", "confused", "frustrated")), "moods are shown"
+    customer_lines = re.findall(r"^ *\d+ customer \[(\w+)[;\]]", out, re.M)
+    assert len(customer_lines) == len(re.findall(r"^ *\d+ customer ", out, re.M)) > 0, (
+        "every customer line shows a mood in brackets"
+    )
+    assert set(customer_lines) <= {m.value for m in Mood}, f"moods shown: {set(customer_lines)}"
+    assert customer_lines[0] == resolve_persona("typo-prone").mood.value, (
+        "the first customer turn is in the persona's starting mood"
+    )
 
 
 def test_compare_same_flow_different_seeds_is_within_noise() -> None:

@@ -22,11 +22,8 @@ from understudy.domain.transcript import (
     TerminationReason,
 )
 from understudy.engine.seams import ConversationState
-from understudy.testing import run_one
-
-pytest.importorskip("understudy.simulators.offline")
-
 from understudy.simulators.offline import OfflineSimulator
+from understudy.testing import run_one
 
 SEEDS = range(20)
 

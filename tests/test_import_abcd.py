@@ -22,10 +22,8 @@ from understudy.testing import FakeClock
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "abcd"
-    if not data.is_dir():
-        pytest.skip(f"real data not found at {data}")
+def imported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = shared_data / "abcd"
     out = tmp_path_factory.mktemp("abcd")
     report = import_abcd(data / "guidelines.json", out)
     assert not report.skipped, report.skipped
@@ -134,3 +132,15 @@ def test_cli_imports_one_subflow(shared_data: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Wrote 1 flow, 1 scenario" in result.output
+
+
+def test_understudy_validate_accepts_every_imported_file(imported: Path) -> None:
+    flows = sorted((imported / "flows").glob("*.yaml"))
+    scenarios = sorted((imported / "scenarios").glob("*.yaml"))
+    assert len(flows) == 55 and scenarios, "the import should write 55 flows and their scenarios"
+    result = CliRunner().invoke(
+        app, ["validate", *map(str, flows + scenarios)], env={"COLUMNS": "1000"}
+    )
+    assert result.exit_code == 0, f"validate should accept the ABCD import:\n{result.stderr}"
+    assert result.stdout.count("(flow)") == len(flows), "one ok line per flow"
+    assert result.stdout.count("(scenario)") == len(scenarios), "one ok line per scenario"

@@ -13,16 +13,15 @@ from understudy.content.importers.facts import parse_facts, parse_unknown
 from understudy.content.importers.tau2 import convert_task, import_tau2, import_tau2_folder
 from understudy.content.loader import load_model
 from understudy.content.personas import builtin_persona_paths
+from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ContentError
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "tau2"
-    if not data.is_dir():
-        pytest.skip(f"real data not found at {data}")
+def imported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = shared_data / "tau2"
     out = tmp_path_factory.mktemp("tau2")
     report = import_tau2_folder(data, out)
     assert not report.skipped, f"no task should be skipped, got {report.skipped[:3]}"
@@ -47,10 +46,24 @@ def test_all_five_domains_give_at_least_280_valid_scenarios(scenarios: list[Scen
 def test_every_scenario_plays_a_written_persona_or_a_builtin(
     imported: Path, scenarios: list[Scenario]
 ) -> None:
-    personas = {load_model(Persona, p).id for p in (imported / "personas").glob("*.yaml")}
+    written = {p.name for p in (imported / "personas").glob("*.yaml")}
     builtins = {p.stem for p in builtin_persona_paths()} | {"calm"}
     for scenario in scenarios:
-        assert scenario.persona in personas | builtins, f"{scenario.id}: unknown persona"
+        if scenario.persona in builtins:
+            continue
+        assert scenario.persona.startswith("../personas/"), (
+            f"{scenario.id}: an imported persona should be named by a path from the scenario"
+        )
+        assert Path(scenario.persona).name in written, f"{scenario.id}: unknown persona"
+
+
+def test_imported_scenario_resolves_its_persona_from_any_folder(
+    imported: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    scenario, base = load_scenario(imported / "scenarios" / "tau2-retail-3.yaml")
+    persona = scenario_persona(scenario, base)
+    assert persona.name == "Yusuf Rossi", "the persona path is relative to the scenario file"
 
 
 def test_retail_task_3_lands_name_zip_and_forgotten_email(imported: Path) -> None:
@@ -71,7 +84,7 @@ def test_retail_task_3_lands_name_zip_and_forgotten_email(imported: Path) -> Non
 
 def test_private_person_instruction_becomes_a_terse_persona(imported: Path) -> None:
     scenario = _scenario(imported, "tau2-retail-3")
-    persona = load_model(Persona, imported / "personas" / f"{scenario.persona}.yaml")
+    persona = load_model(Persona, imported / "scenarios" / scenario.persona)
     assert persona.name == "Yusuf Rossi"
     assert "terse" in persona.style_tags, "a private person says little"
     assert persona.origin.describe() == "imported from tau2/retail task 3"
@@ -90,7 +103,7 @@ def test_airline_user_id_and_reservation_are_facts(imported: Path) -> None:
 def test_telecom_persona_paragraph_sets_mood_and_age(imported: Path) -> None:
     name = "tau2-telecom-mobile_data_issue-user_abroad_roaming_disabled_off-persona-hard"
     scenario = _scenario(imported, name)
-    persona = load_model(Persona, imported / "personas" / f"{scenario.persona}.yaml")
+    persona = load_model(Persona, imported / "scenarios" / scenario.persona)
     assert scenario.goal.known_info["phone_number"] == "555-123-2002"
     assert persona.demographics.age == 64
     assert persona.mood is Mood.confused, "uneasy, overwhelmed, flustered: confused"
@@ -173,3 +186,15 @@ def test_cli_imports_a_domain_and_reports_counts(shared_data: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "Wrote 50 scenarios" in result.output
     assert "Skipped nothing." in result.output
+
+
+def test_understudy_validate_accepts_every_imported_file(imported: Path) -> None:
+    scenarios = sorted((imported / "scenarios").glob("*.yaml"))
+    personas = sorted((imported / "personas").glob("*.yaml"))
+    assert len(scenarios) >= 280 and personas, "the import should write scenarios and personas"
+    result = CliRunner().invoke(
+        app, ["validate", *map(str, scenarios + personas)], env={"COLUMNS": "1000"}
+    )
+    assert result.exit_code == 0, f"validate should accept the tau2 import:\n{result.stderr}"
+    assert result.stdout.count("(scenario)") == len(scenarios), "one ok line per scenario"
+    assert result.stdout.count("(persona)") == len(personas), "one ok line per persona"

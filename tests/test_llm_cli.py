@@ -69,7 +69,9 @@ def test_stress_test_with_the_llm_simulator_replays_from_the_cache(tmp_path: Pat
     )
 
 
-def test_a_spent_budget_ends_conversations_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_spent_budget_stops_the_run_without_counting_cut_conversations_as_errors(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "tests_llm_budget_bot.py").write_text("def reply(messages):\n    return 'Ok.'\n")
     import sys
 
@@ -100,11 +102,17 @@ def test_a_spent_budget_ends_conversations_with_a_clear_error(tmp_path: Path) ->
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("tests_llm_budget_bot", None)
-    assert result.exit_code == 1, "a run cut short by the budget has errored conversations"
+    assert result.exit_code == 3, "a run cut short by the budget exits with its own code"
     report = json.loads(result.stdout)
     assert report["llm_usage"]["exhausted"] is True
-    assert report["errors"], "the conversations after the budget ran out end with error"
-    assert all("token budget of 200 tokens" in e["error"] for e in report["errors"])
+    assert report["status"] == "interrupted" and report["stopped"] == "token budget spent"
+    assert not report["errors"], "conversations cut by the budget are not errors"
+    assert report["skipped"] >= 1, "no conversation starts once the budget is spent"
+    assert report["metrics"]["error_rate"]["k"] == 0
+    stored = json.loads(runner.invoke(app, ["runs", "show", report["run_id"], "--json"]).stdout)
+    assert stored["status"] == "interrupted"
+    reasons = {c["termination_reason"] for c in stored["conversations"]}
+    assert "error" not in reasons, "the stored conversations are interrupted, not errors"
 
 
 def test_model_without_an_llm_simulator_is_refused(tmp_path: Path) -> None:

@@ -228,12 +228,19 @@ def test_an_unknown_llm_setting_names_file_line_and_field(understudy_home: Path)
     assert problem.line == 3 and problem.field == "llm.temprature"
 
 
-def test_local_servers_are_reached_through_their_openai_compatible_url() -> None:
-    model = build_model("ollama:llama3.2", LLMSettings())
-    assert model.model_name == "llama3.2"
-    assert "localhost:11434" in str(model.base_url)
-    custom = build_model("openai:my-model", LLMSettings(base_url="http://127.0.0.1:9/v1"))
-    assert "127.0.0.1:9" in str(custom.base_url)
+async def test_local_servers_are_reached_through_their_openai_compatible_url() -> None:
+    clients: dict[tuple[str, str], Any] = {}
+    try:
+        model = build_model("ollama:llama3.2", LLMSettings(), clients)
+        assert model.model_name == "llama3.2"
+        assert "localhost:11434" in str(model.base_url)
+        custom = build_model(
+            "openai:my-model", LLMSettings(base_url="http://127.0.0.1:9/v1"), clients
+        )
+        assert "127.0.0.1:9" in str(custom.base_url)
+    finally:
+        for client in clients.values():
+            await client.close()
 
 
 def test_a_model_name_without_provider_is_rejected_with_an_example() -> None:
@@ -260,7 +267,10 @@ async def test_recorded_http_answers_of_a_local_server_are_retried_and_counted()
     with ChatServer(responder) as server:
         settings = LLMSettings(base_url=server.base_url, cache=False, backoff_s=0.0)
         run = LLMRun(settings)
-        response = await model_request(run.model("openai-compatible:tiny"), ask("hi"))
+        try:
+            response = await model_request(run.model("openai-compatible:tiny"), ask("hi"))
+        finally:
+            await run.aclose()
         assert response.parts[0].content == "Hello there"  # type: ignore[union-attr]
         assert server.requests[-1]["model"] == "tiny"
     assert run.usage.retries == 1

@@ -122,7 +122,9 @@ async def test_the_prompt_carries_persona_goal_knowledge_and_mood_with_roles_rev
 async def test_an_end_signal_maps_to_a_termination_reason_and_is_removed() -> None:
     model = scripted_model("Hi, I need a refund.", "Great, thank you! [END goal_met]")
     result = await run_one(
-        ScriptedAgent(["Refund issued."]), scenario=SCENARIO, simulator=simulator(model)
+        ScriptedAgent(["Your refund has been issued."]),
+        scenario=SCENARIO,
+        simulator=simulator(model),
     )
     assert result.termination_reason is TerminationReason.goal_met
     assert result.messages[-1].text == "Great, thank you!"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from understudy.cli.app import app
+from understudy.content.personas import builtin_persona_paths
 from understudy.settings import persona_dir
 
 runner = CliRunner()
@@ -24,7 +25,8 @@ def test_list_shows_every_builtin_with_its_mood_and_drift() -> None:
         assert needle in out, f"{needle!r} should be listed"
     row = next(line for line in out.splitlines() if " maya " in line)
     assert "frustrated" in row and "medium" in row and "en-US" in row, row
-    assert "9 personas" in out or "personas." in out
+    count = len(builtin_persona_paths())
+    assert f"{count} personas." in out, f"the list should end with the count of {count} built-ins"
 
 
 def test_list_includes_the_users_own_personas() -> None:

@@ -41,23 +41,39 @@ PERSONAS = [
     resolve_persona(p) for p in ("calm", "typo-prone", "non-native", "elderly", "impatient")
 ]
 
+DIGIT_RUN = re.compile(r"[0-9]+")
+EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
 tokens = st.integers(min_value=0, max_value=999_999).map(lambda n: f"Z{n:06d}Z")
+# Some values are e-mail addresses, so a leaked address is caught whatever its shape.
+values_of_any_shape = st.one_of(
+    tokens, st.integers(min_value=0, max_value=999_999).map(lambda n: f"z{n:06d}@example.org")
+)
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Persona, Scenario, list[str], set[str], int]:
-    """A persona, a scenario, an agent script, the secret values, and a seed."""
+def cases(draw: st.DrawFn) -> tuple[Persona, Scenario, list[str], set[str], set[str], int]:
+    """A persona, a scenario, an agent script, the secret and allowed values, and a seed."""
     slots = draw(st.permutations(SLOTS))
     n_known = draw(st.integers(0, 4))
     n_unknown = draw(st.integers(0, 3))
+    n_own = draw(st.integers(0, 2))
     known_slots, unknown_slots = slots[:n_known], slots[n_known : n_known + n_unknown]
-    values = draw(st.lists(tokens, min_size=len(SLOTS) * 2, max_size=len(SLOTS) * 2, unique=True))
+    own_slots = slots[n_known + n_unknown : n_known + n_unknown + n_own]
+    size = len(SLOTS) * 2
+    values = draw(st.lists(values_of_any_shape, min_size=size, max_size=size, unique=True))
     known = {s: values[i] for i, s in enumerate(known_slots)}
     # The persona "knows" a value for every slot the scenario says is unknown: it must not leak.
     persona_secrets = {s: values[len(SLOTS) + i] for i, s in enumerate(unknown_slots)}
+    # Facts only the persona holds, on slots the scenario leaves alone: the customer may say them.
+    own_facts = {s: values[len(SLOTS) + n_unknown + i] for i, s in enumerate(own_slots)}
     base = draw(st.sampled_from(PERSONAS))
     persona = base.model_copy(
-        update={"knowledge": Knowledge(knows=persona_secrets, doesnt_know=["refund policy"])}
+        update={
+            "knowledge": Knowledge(
+                knows={**persona_secrets, **own_facts}, doesnt_know=["refund policy"]
+            )
+        }
     )
     scenario = Scenario(
         id="generated",
@@ -75,7 +91,8 @@ def cases(draw: st.DrawFn) -> tuple[Persona, Scenario, list[str], set[str], int]
     pool = [*ASKS.values(), *OTHER_LINES, f"Is your account number {agent_secret}?"]
     script = draw(st.lists(st.sampled_from(pool), min_size=3, max_size=10))
     secrets = set(persona_secrets.values()) | {agent_secret}
-    return persona, scenario, script, secrets, draw(st.integers(0, 10_000))
+    allowed = set(known.values()) | set(own_facts.values())
+    return persona, scenario, script, secrets, allowed, draw(st.integers(0, 10_000))
 
 
 @settings(
@@ -83,12 +100,11 @@ def cases(draw: st.DrawFn) -> tuple[Persona, Scenario, list[str], set[str], int]
 )
 @given(cases())
 def test_no_customer_turn_states_a_value_it_was_not_given(
-    case: tuple[Persona, Scenario, list[str], set[str], int],
+    case: tuple[Persona, Scenario, list[str], set[str], set[str], int],
 ) -> None:
-    persona, scenario, script, secrets, seed = case
+    persona, scenario, script, secrets, allowed, seed = case
     agent = ScriptedAgent(script, then="Sorry, could you say that again?")
     result = asyncio.run(run_one(agent, scenario=scenario, persona=persona, seed=seed))
-    allowed = set(scenario.goal.known_info.values())
     for message in result.messages:
         if message.role is not Role.customer:
             continue
@@ -96,6 +112,15 @@ def test_no_customer_turn_states_a_value_it_was_not_given(
             stated = set(TOKEN.findall(text))
             assert not stated & secrets, f"leaked {stated & secrets} in {text!r}"
             assert stated <= allowed, f"stated {stated - allowed} not in known_info: {text!r}"
+            # Whatever its shape, a number or an address comes from a value the customer holds.
+            for digits in DIGIT_RUN.findall(text):
+                assert any(digits in value for value in allowed), (
+                    f"the digits {digits!r} are part of no known value: {text!r}"
+                )
+            for address in EMAIL_LIKE.findall(text):
+                assert any(address in value for value in allowed), (
+                    f"the address {address!r} is no known value: {text!r}"
+                )
         for act in message.acts:
             if act.type is ActType.inform:
                 assert act.value in allowed | {persona.name}, f"informed {act} not known"

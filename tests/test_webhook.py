@@ -18,7 +18,7 @@ from understudy.agents.resolve import resolve_agent
 from understudy.agents.webhook import WebhookAgent, WebhookError, WebhookOptions, json_path
 from understudy.cli.app import app
 from understudy.domain.scenario import CustomerGoal, Scenario
-from understudy.domain.transcript import Message, Role, TerminationReason
+from understudy.domain.transcript import Message, Role
 from understudy.engine.seams import ConversationState
 from understudy.storage.store import Store
 
@@ -83,7 +83,9 @@ class BotServer:
             request_queue_size = 64
 
         self.server = Server(("127.0.0.1", 0), RequestHandler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -273,4 +275,3 @@ def test_an_unreachable_webhook_is_reported_with_its_url(scenario_file: Path) ->
     assert result.exit_code == 1
     assert "webhook http://127.0.0.1:9/none failed" in report["errors"][0]["error"]
     assert report["errors"][0]["error"].count("connection failed") == 1
-    assert TerminationReason.error.value == "error"

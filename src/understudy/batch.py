@@ -20,6 +20,11 @@ still in flight are cancelled, their callbacks are not called, and ``CancelledEr
 everything reported through ``on_conversation_end`` before that is kept by the caller. An
 exception raised by ``on_conversation_end`` (e.g. the database is gone) stops the batch the same
 way and propagates, because a result that cannot be recorded must not be silently dropped.
+
+Stopping early: ``should_stop`` (e.g. "the LLM token budget is spent") is asked before each
+conversation starts; once it answers True, no further conversation starts, the ones in flight
+finish, and the result holds only the conversations that were played (``skipped`` counts the
+others).
 """
 
 from __future__ import annotations
@@ -77,10 +82,12 @@ class BatchResult:
         conversations: the finished conversations, by index.
         wall_s: wall-clock seconds the batch took (system clock; not part of the results'
             determinism).
+        skipped: conversations never started because ``should_stop`` said so.
     """
 
     conversations: list[BatchConversation] = field(default_factory=list)
     wall_s: float = 0.0
+    skipped: int = 0
 
     def __repr__(self) -> str:
         # Kept short on purpose: asyncio formats the repr of a finished task's result in some
@@ -141,6 +148,7 @@ async def run_batch(
     on_conversation_end: OnEnd | None = None,
     settings: EngineSettings | None = None,
     conversation_prefix: str = "c",
+    should_stop: Callable[[], bool] | None = None,
 ) -> BatchResult:
     """Run ``n`` conversations and return them ordered by index (see the module docstring).
 
@@ -157,9 +165,10 @@ async def run_batch(
         on_conversation_end: called (and awaited, if async) as each conversation ends.
         settings: engine timeouts.
         conversation_prefix: conversation ids are ``f"{prefix}{k}"``.
+        should_stop: asked before each conversation starts; once True, no more start.
 
     Returns:
-        The finished conversations, ordered by index, and the wall time.
+        The played conversations, ordered by index, the wall time and how many were skipped.
 
     Raises:
         ValueError: ``n``, ``concurrency`` below 1, or no scenario.
@@ -177,8 +186,14 @@ async def run_batch(
     finished: dict[int, BatchConversation] = {}
     make_clock: Callable[[], Clock] = clock_factory or SystemClock
 
+    stopped = False
+
     async def one(index: int) -> None:
+        nonlocal stopped
         async with semaphore:
+            if stopped or (should_stop is not None and should_stop()):
+                stopped = True
+                return
             scenario = scenarios[index % len(scenarios)]
             seed_text = conversation_seed(seed, index)
             rng = random.Random(seed_text)
@@ -221,4 +236,5 @@ async def run_batch(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return BatchResult([finished[i] for i in range(n)], loop.time() - started)
+    played = [finished[i] for i in range(n) if i in finished]
+    return BatchResult(played, loop.time() - started, skipped=n - len(played))

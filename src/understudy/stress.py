@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol
-
-from pydantic import BaseModel
 
 from understudy.agents.resolve import AgentFactory, AgentInfo, resolve_agent
 from understudy.batch import (
@@ -32,23 +31,19 @@ from understudy.batch import (
     registered_simulators,
     run_batch,
 )
+from understudy.content.hashing import model_hash
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
+from understudy.content.scenarios import load_scenario
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.engine.clock import Clock, SystemClock
 from understudy.errors import ConfigError
 from understudy.metrics.bands import Bands, load_bands
 from understudy.metrics.batch import BatchMetrics
 from understudy.storage.store import FAILED, FINISHED, INTERRUPTED, RunSpec, Store
 from understudy.testing import FakeClock
-
-
-def model_hash(*models: BaseModel) -> str:
-    """Return the sha256 hex digest of models dumped as canonical JSON (sorted keys)."""
-    data = [m.model_dump(mode="json") for m in models]
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -127,8 +122,10 @@ def plan_stress_test(
 
     Args:
         target: the agent: a flow file, or any target ``resolve_agent`` accepts.
-        persona: persona id or YAML path; the first scenario's persona when None.
-        scenarios: scenario files; the agent's default or a generic scenario when empty.
+        persona: persona id or YAML path; the first scenario's persona when None (a relative
+            path there is resolved against that scenario's folder).
+        scenarios: scenario files or ids of scenarios in ``$UNDERSTUDY_HOME/scenarios``; the
+            agent's default or a generic scenario when empty.
         n: conversations (>= 1).
         seed: batch seed.
         concurrency: conversations in flight at most (>= 1).
@@ -140,7 +137,7 @@ def plan_stress_test(
     Raises:
         ConfigError: ``n`` or ``concurrency`` below 1.
         ContentError: an invalid flow, scenario, persona or configuration file.
-        NotFoundError: unknown persona id or simulator kind.
+        NotFoundError: unknown persona id, scenario or simulator kind.
     """
     if n < 1:
         raise ConfigError(f"-n must be a positive number of conversations, got {n}")
@@ -148,15 +145,19 @@ def plan_stress_test(
         raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
     bands = load_bands(config)
     factory, info = resolve_agent(target, **(agent_options or {}))
+    base: Path | None = None
     if scenarios:
-        chosen = [load_model(Scenario, Path(p)) for p in scenarios]
+        loaded = [load_scenario(p) for p in scenarios]
+        chosen = [scenario for scenario, _ in loaded]
+        base = loaded[0][1]
     elif info.default_scenario is not None:
-        chosen = [load_model(Scenario, info.default_scenario)]
+        chosen, base = [load_model(Scenario, info.default_scenario)], info.default_scenario.parent
     elif info.generic_scenario is not None:
         chosen = [info.generic_scenario]
     else:
         raise ConfigError(f"{target} names no default scenario: give one with --scenario FILE")
-    who = resolve_persona(persona or chosen[0].persona)
+    # A scenario's persona path is relative to the scenario's folder; --persona to the user's.
+    who = resolve_persona(persona) if persona else resolve_persona(chosen[0].persona, base)
     sims = registered_simulators(simulator, who, **(simulator_options or {}))
     return StressPlan(
         agent_factory=factory,
@@ -178,13 +179,25 @@ class StressOutcome:
 
     Attributes:
         run_id: the stored run's id (None when played without a store).
-        result: every conversation, by index.
-        metrics: the batch metrics.
+        result: every conversation played, by index.
+        metrics: the batch metrics, over the conversations that finished (those cut by the
+            token budget are left out).
+        stopped: why the run stopped before its end (``BUDGET_SPENT``), None when it finished.
     """
 
     run_id: str | None
     result: BatchResult
     metrics: BatchMetrics
+    stopped: str | None = None
+
+    @property
+    def cut(self) -> list[BatchConversation]:
+        """Conversations ended ``interrupted`` because the run stopped early."""
+        return [
+            c
+            for c in self.result.conversations
+            if c.result.termination_reason is TerminationReason.interrupted
+        ]
 
     def __repr__(self) -> str:
         return f"StressOutcome(run_id={self.run_id!r}, {self.result!r})"
@@ -193,9 +206,67 @@ class StressOutcome:
 class UsageSource(Protocol):
     """Token usage of LLM calls made during a run (``understudy.llm.LLMRun`` is one)."""
 
-    def conversation_usage(self, conversation_id: str) -> dict[str, int] | None: ...
+    def conversation_usage(self, conversation_id: str) -> dict[str, int] | None:
+        """Return the usage of one conversation's LLM calls, or None when it made none.
 
-    def run_usage(self) -> dict[str, int] | None: ...
+        Args:
+            conversation_id: the conversation's id (``c0``, ``c1``... in a batch).
+
+        Returns:
+            Counters keyed ``requests`` (calls sent to a model), ``cached`` (answered from the
+            replay cache), ``input_tokens``, ``output_tokens``, ``total_tokens``, ``retries``
+            and ``repairs`` (knowledge-boundary repairs), all integers; see
+            ``understudy.llm.usage.Usage.as_dict``.
+        """
+        ...
+
+    def run_usage(self) -> dict[str, int] | None:
+        """Return the usage of the whole run, or None when no LLM call was made.
+
+        Returns:
+            The same keys as ``conversation_usage``, summed over the run.
+        """
+        ...
+
+
+BUDGET_SPENT = "token budget spent"
+"""Detail of conversations, and error of runs, cut short because the LLM token budget ran out."""
+
+
+def _cut_by_budget(result: ConversationResult) -> ConversationResult:
+    """Turn a conversation that failed on the spent token budget into an ``interrupted`` one."""
+    if result.termination_reason is not TerminationReason.error:
+        return result
+    if "BudgetExhausted" not in (result.error or ""):
+        return result
+    return result.model_copy(
+        update={
+            "termination_reason": TerminationReason.interrupted,
+            "detail": BUDGET_SPENT,
+            "error": None,
+        }
+    )
+
+
+class _Writer:
+    """One background thread that does the store's writes, in order, off the event loop.
+
+    Each conversation is still committed when it ends: ``save`` awaits its commit (shielded, so
+    a cancelled batch never abandons a half-finished write), and ``close`` waits for every
+    write before the run row is closed.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="understudy-store")
+
+    async def run(self, call: Callable[[], object]) -> None:
+        """Run ``call`` on the writer thread and wait for it (errors propagate)."""
+        future = asyncio.wrap_future(self._pool.submit(call))
+        await asyncio.shield(future)
+
+    def close(self) -> None:
+        """Wait for every submitted write, then stop the thread."""
+        self._pool.shutdown(wait=True)
 
 
 async def play(
@@ -205,8 +276,18 @@ async def play(
     on_conversation_end: Callable[[BatchConversation], None] | None = None,
     on_start: Callable[[str | None], None] | None = None,
     usage: UsageSource | None = None,
+    budget_spent: Callable[[], bool] | None = None,
 ) -> StressOutcome:
     """Play a planned stress test, storing the run and each conversation as it ends.
+
+    Store writes run on one background thread (``_Writer``), so a commit never blocks the
+    conversations in flight; each conversation is committed before ``on_conversation_end``
+    is called for it.
+
+    Token budget: once ``budget_spent()`` is True no further conversation starts; the
+    conversations whose model call was refused by the budget (``BudgetExhausted``) end
+    ``interrupted`` with detail ``"token budget spent"`` instead of ``error``; the run is marked
+    ``interrupted`` with that reason, and its metrics cover the finished conversations only.
 
     Args:
         plan: from ``plan_stress_test``.
@@ -214,6 +295,7 @@ async def play(
         on_conversation_end: called after each conversation is stored (progress display).
         on_start: called with the run id once the run row exists.
         usage: where LLM token usage is read from, stored per conversation and per run.
+        budget_spent: True once the run's LLM token budget is spent (``LLMRun.exhausted``).
 
     Raises:
         asyncio.CancelledError: the batch was stopped; the run is then marked ``interrupted``
@@ -224,31 +306,45 @@ async def play(
     run_id = store.create_run(plan.run_spec()) if store is not None else None
     if on_start is not None:
         on_start(run_id)
+    writer = _Writer()
+    cut: list[int] = []
 
-    def ended(done: BatchConversation) -> None:
+    async def ended(done: BatchConversation) -> None:
+        result = _cut_by_budget(done.result)
+        if result is not done.result:
+            cut.append(done.index)
+            done = replace(done, result=result)
         if store is not None and run_id is not None:
-            store.save_conversation(
-                run_id,
-                done.index,
-                done.result,
-                scenario_id=done.scenario.id,
-                seed=done.seed,
-                usage=usage.conversation_usage(done.result.conversation_id) if usage else None,
+            conversation_usage = usage.conversation_usage(result.conversation_id) if usage else None
+            await writer.run(
+                partial(
+                    store.save_conversation,
+                    run_id,
+                    done.index,
+                    result,
+                    scenario_id=done.scenario.id,
+                    seed=done.seed,
+                    usage=conversation_usage,
+                )
             )
         if on_conversation_end is not None:
             on_conversation_end(done)
 
     try:
-        result = await run_batch(
-            plan.agent_factory,
-            plan.simulator_factory,
-            plan.scenarios,
-            n=plan.n,
-            seed=plan.seed,
-            concurrency=plan.concurrency,
-            clock_factory=plan.clock_factory(),
-            on_conversation_end=ended,
-        )
+        try:
+            result = await run_batch(
+                plan.agent_factory,
+                plan.simulator_factory,
+                plan.scenarios,
+                n=plan.n,
+                seed=plan.seed,
+                concurrency=plan.concurrency,
+                clock_factory=plan.clock_factory(),
+                on_conversation_end=ended,
+                should_stop=budget_spent,
+            )
+        finally:
+            await asyncio.to_thread(writer.close)
     except (asyncio.CancelledError, KeyboardInterrupt):
         if store is not None and run_id is not None:
             store.finish_run(run_id, status=INTERRUPTED, error="stopped before the end")
@@ -258,13 +354,20 @@ async def play(
             with contextlib.suppress(Exception):  # the store itself may be what failed
                 store.finish_run(run_id, status=FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    metrics = result.metrics(plan.bands)
+    result.conversations = [
+        replace(c, result=_cut_by_budget(c.result)) if c.index in cut else c
+        for c in result.conversations
+    ]
+    stopped = BUDGET_SPENT if cut or result.skipped else None
+    finished = [c for c in result.conversations if c.index not in cut]
+    metrics = BatchResult(finished, result.wall_s).metrics(plan.bands)
     if store is not None and run_id is not None:
         store.finish_run(
             run_id,
-            status=FINISHED,
+            status=INTERRUPTED if stopped else FINISHED,
             metrics=metrics,
+            error=stopped,
             wall_s=result.wall_s,
             usage=usage.run_usage() if usage else None,
         )
-    return StressOutcome(run_id, result, metrics)
+    return StressOutcome(run_id, result, metrics, stopped)

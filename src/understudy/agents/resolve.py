@@ -12,11 +12,11 @@ added with ``register_resolver``, exactly as the built-in is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from understudy.content.ids import slugify
 from understudy.content.loader import read_text
 from understudy.domain.flow import CollectNode, Flow, content_hash, load_flow
 from understudy.domain.scenario import CustomerGoal, Scenario
@@ -32,7 +32,8 @@ class AgentInfo:
 
     Attributes:
         kind: ``flow`` (built in), ``http``, ``callable``, ``agent-persona``...
-        ref: what the user gave (a path, URL, ``module:function`` or id).
+        ref: what the user gave (a URL, ``module:function`` or id); for a file, its absolute
+            path, so runs of the same file compare whatever folder they were started from.
         name: display name (a flow's ``name``).
         version: version label (``draft``, ``published``, ``production``...), may be empty.
         snapshot: the agent's content at run time (a flow file's text), may be empty.
@@ -64,6 +65,7 @@ class _Entry:
     name: str
     matches: Callable[[str], bool]
     resolve: Resolver
+    versioned: bool = False
 
 
 AGENT_RESOLVERS: list[_Entry] = []
@@ -71,7 +73,12 @@ AGENT_RESOLVERS: list[_Entry] = []
 
 
 def register_resolver(
-    name: str, matches: Callable[[str], bool], resolve: Resolver, *, first: bool = False
+    name: str,
+    matches: Callable[[str], bool],
+    resolve: Resolver,
+    *,
+    first: bool = False,
+    versioned: bool = False,
 ) -> None:
     """Add a way to resolve agent targets.
 
@@ -81,8 +88,10 @@ def register_resolver(
         resolve: ``resolve(target, **options) -> (factory, AgentInfo)``; raises
             ``UnderstudyError`` subclasses for targets it cannot use.
         first: try it before the resolvers already registered.
+        versioned: the targets have versions (the ``version`` option); ``resolve_agent``
+            rejects a version other than ``draft`` for the others.
     """
-    entry = _Entry(name, matches, resolve)
+    entry = _Entry(name, matches, resolve, versioned)
     AGENT_RESOLVERS[:] = [e for e in AGENT_RESOLVERS if e.name != name]
     if first:
         AGENT_RESOLVERS.insert(0, entry)
@@ -99,39 +108,58 @@ def resolve_agent(target: str, **options: object) -> tuple[AgentFactory, AgentIn
 
     Raises:
         ContentError: the file is invalid (names file, line and field).
-        ConfigError: no resolver accepts the target (the message lists the accepted forms).
+        ConfigError: no resolver accepts the target (the message lists the accepted forms);
+            a ``version`` other than ``draft`` for a target without versions.
     """
     for entry in AGENT_RESOLVERS:
         if entry.matches(target):
+            version = str(options.get("version") or "draft")
+            if version != "draft" and not entry.versioned:
+                raise ConfigError(
+                    f"--version {version} applies to agent personas only; {target!r} is a "
+                    f"{entry.name}, which has no versions (drop --version)"
+                )
             return entry.resolve(target, **options)
     kinds = ", ".join(e.name for e in AGENT_RESOLVERS)
     raise ConfigError(f"cannot use {target!r} as an agent; accepted kinds: {kinds}")
 
 
-_SLUG = re.compile(r"[^a-z0-9]+")
+GENERIC_REASON = "I have a question about my order."
+"""The customer's reason for calling in a generic scenario of an agent without a flow."""
 
 
-def generic_scenario(flow: Flow, persona: str = "calm") -> Scenario:
-    """Build a scenario from a flow alone, for flows without a ``default_scenario``.
+def generic_scenario(
+    flow: Flow | str, persona: str = "calm", *, slug: str | None = None
+) -> Scenario:
+    """Build a scenario from the agent alone, for agents without a default scenario.
 
-    The customer opens with the first example of the flow's first intent without an FAQ answer
-    (the request the flow is built for). Its known facts are the first choice of every collect
-    node with choices; values checked by patterns (IDs, emails) are unknown, because the
-    simulated customer must never state a value it was not given.
+    For a flow, the customer opens with the first example of the flow's first intent without an
+    FAQ answer (the request the flow is built for). Its known facts are the first choice of
+    every collect node with choices; values checked by patterns (IDs, emails) are unknown,
+    because the simulated customer must never state a value it was not given. For an agent
+    known only by name (a webhook, a callable, an agent persona), the customer has a question
+    about an order (``GENERIC_REASON``).
 
     Args:
-        flow: the flow.
+        flow: the flow, or the display name of an agent without one.
         persona: persona id recorded on the scenario (the batch usually overrides it).
+        slug: the id prefix (``SLUG-generic``); made from the name when None.
     """
+    if isinstance(flow, str):
+        return Scenario(
+            id=f"{slug or slugify(flow, 'agent')}-generic",
+            name=f"{flow} (generic)",
+            persona=persona,
+            goal=CustomerGoal(reason_for_call=GENERIC_REASON),
+        )
     task = next((i for i in flow.intents if i.answer is None and i.next is None), None)
     reason = task.examples[0] if task else (flow.description or flow.name)
     known: dict[str, str] = {}
     for node in flow.nodes.values():
         if isinstance(node, CollectNode) and node.choices:
             known.setdefault(node.slot, node.choices[0].value)
-    slug = _SLUG.sub("-", flow.name.lower()).strip("-") or "flow"
     return Scenario(
-        id=f"{slug}-generic",
+        id=f"{slug or slugify(flow.name, 'flow')}-generic",
         name=f"{flow.name} (generic)",
         persona=persona,
         opening_line=reason,
@@ -161,7 +189,7 @@ def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentIn
     default = (path.parent / flow.default_scenario) if flow.default_scenario else None
     info = AgentInfo(
         kind="flow",
-        ref=target,
+        ref=str(path.resolve()),
         name=flow.name,
         version=flow.version.value,
         snapshot=text,

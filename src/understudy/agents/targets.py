@@ -25,31 +25,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from understudy.agents.resolve import AgentFactory, AgentInfo, register_resolver
-from understudy.content.loader import load_yaml_with_lines, read_text
-from understudy.domain.scenario import CustomerGoal, Scenario
+from understudy.agents.resolve import (
+    AgentFactory,
+    AgentInfo,
+    generic_scenario,
+    register_resolver,
+)
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
-from understudy.settings import config_path
+from understudy.settings import load_config
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
-def _generic(name: str, slug: str) -> Scenario:
-    return Scenario(
-        id=f"{slug}-generic",
-        name=f"{name} (generic)",
-        persona="calm",
-        goal=CustomerGoal(reason_for_call="I have a question about my order."),
-    )
-
-
 def _webhook_config() -> dict[str, Any]:
-    path = config_path()
-    if not path.exists():
-        return {}
-    data, _ = load_yaml_with_lines(read_text(path), path)
-    section = data.get("webhook") if isinstance(data, dict) else None
+    section = load_config().get("webhook")
     return dict(section) if isinstance(section, dict) else {}
 
 
@@ -75,7 +65,7 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
         name=target,
         snapshot=snapshot,
         content_hash=hashlib.sha256(snapshot.encode()).hexdigest(),
-        generic_scenario=_generic(target, "webhook"),
+        generic_scenario=generic_scenario(target, slug="webhook"),
         realtime=True,
     )
 
@@ -98,7 +88,7 @@ def resolve_callable(target: str, **_options: Any) -> tuple[AgentFactory, AgentI
         kind="callable",
         ref=target,
         name=target,
-        generic_scenario=_generic(target, "callable"),
+        generic_scenario=generic_scenario(target, slug="callable"),
         realtime=True,
     )
 
@@ -140,7 +130,7 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
         version=version.label,
         snapshot=version.snapshot,
         content_hash=version.content_hash,
-        generic_scenario=_generic(persona.name, persona.id),
+        generic_scenario=generic_scenario(persona.name, slug=persona.id),
         realtime=True,
         extra={"production": json.dumps(version.production)},
     )
@@ -169,4 +159,4 @@ register_resolver(
     first=True,
 )
 register_resolver("module:function", lambda t: bool(_CALLABLE.match(t)), resolve_callable)
-register_resolver("agent persona id", _is_agent_persona, resolve_agent_persona)
+register_resolver("agent persona id", _is_agent_persona, resolve_agent_persona, versioned=True)

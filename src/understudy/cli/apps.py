@@ -10,7 +10,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-personas_app = typer.Typer(help="Customer personas: list, show, preview, create, generate.")
+personas_app = typer.Typer(help="Customer personas: list, show, preview, new, edit, generate.")
 runs_app = typer.Typer(help="Stored stress-test runs: list, show, compare.")
 attempts_app = typer.Typer(
     help="Practice attempts and sessions: list, sessions, show, review, regrade."

@@ -6,16 +6,17 @@ Thin: parses options, calls ``understudy.storage.assignments``, renders with Ric
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, user_errors
-from understudy.cli.practice import load_scenario
+from understudy.content.scenarios import load_scenario
 from understudy.errors import ConfigError
 from understudy.storage.assignments import AssignmentStore
 from understudy.storage.attempt_records import SessionSummary
@@ -33,6 +34,27 @@ def parse_day(raw: str | None, option: str) -> date | None:
         return date.fromisoformat(raw.strip())
     except ValueError:
         raise ConfigError(f"{option} expects a date as YYYY-MM-DD, got {raw!r}") from None
+
+
+def parse_moment(raw: str | None, option: str) -> datetime | None:
+    """Parse an ISO date or date and time given to ``option`` as naive UTC; None passes through.
+
+    A date alone means its midnight; a time with an offset is converted to UTC.
+
+    Raises:
+        ConfigError: neither an ISO date nor an ISO date and time.
+    """
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{option} expects an ISO date or time such as 2026-03-01, got {raw!r}"
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def scenario_id_of(ref: str) -> str:
@@ -69,7 +91,7 @@ def assign(
 ) -> None:
     """Assign a scenario to trainees: one practice session each, in status To do."""
     with user_errors():
-        scenario, _ = load_scenario(scenario_ref)
+        scenario, _ = load_scenario(scenario_ref, checked=True)
         day = parse_day(deadline, "--deadline")
         store = AssignmentStore()
         for trainee in trainees:
@@ -150,21 +172,51 @@ def list_sessions(
     if not rows:
         console.print("No sessions. Assign one with: understudy assign SCENARIO_FILE --trainee T")
         return
-    table = Table()
-    columns = ("id", "trainee", "scenario", "attempts", "status", "deadline", "per week")
-    for column in (*columns, "this week", "created (UTC)", "assigned by"):
-        table.add_column(column)
+    console.print(sessions_table(rows, console.width))
+
+
+NARROW_WIDTH = 110
+"""Terminals narrower than this (columns) get the compact tables."""
+
+
+def sessions_table(rows: list[SessionSummary], width: int | None = None) -> Table:
+    """Return the table of ``attempts sessions``.
+
+    Args:
+        rows: the sessions.
+        width: terminal width in columns; below ``NARROW_WIDTH`` the creation date, who assigned
+            it and the per-week target (still shown in "this week" as ``1/3``) are left out.
+    """
+    narrow = width is not None and width < NARROW_WIDTH
+    table = Table(
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow, expand=narrow
+    )
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("trainee", overflow="fold", ratio=1 if narrow else None)
+    table.add_column("scenario", overflow="fold", ratio=2 if narrow else None)
+    table.add_column("tries" if narrow else "attempts", no_wrap=True, justify="right")
+    table.add_column("status", overflow="fold")
+    table.add_column("deadline", no_wrap=True)
+    if not narrow:
+        table.add_column("per week", no_wrap=True)
+    table.add_column("this week", no_wrap=True)
+    if not narrow:
+        table.add_column("created (UTC)", no_wrap=True)
+        table.add_column("assigned by", overflow="fold")
     for s in rows:
-        table.add_row(
+        cells = [
             str(s.id),
             escape(s.trainee),
             escape(s.scenario_id),
             str(s.attempts),
             status_text(s),
             s.deadline.isoformat() if s.deadline else "-",
-            str(s.per_week) if s.per_week else "-",
-            frequency_text(s),
-            f"{s.created_at:%Y-%m-%d}" if s.created_at else "-",
-            escape(s.assigned_by or ("-" if s.assigned else "self-started")),
-        )
-    console.print(table)
+        ]
+        if not narrow:
+            cells.append(str(s.per_week) if s.per_week else "-")
+        cells.append(frequency_text(s))
+        if not narrow:
+            cells.append(f"{s.created_at:%Y-%m-%d}" if s.created_at else "-")
+            cells.append(escape(s.assigned_by or ("-" if s.assigned else "self-started")))
+        table.add_row(*cells)
+    return table

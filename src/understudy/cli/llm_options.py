@@ -40,7 +40,8 @@ def llm_options(
 
     Raises:
         ConfigError: neither or both of FLOW and ``--agent``; ``--model`` without an LLM
-            simulator.
+            simulator; the LLM simulator's model cannot be set up (missing API key or package),
+            found here so the run fails before its first conversation.
     """
     if (flow is None) == (agent is None):
         raise ConfigError(
@@ -54,6 +55,7 @@ def llm_options(
     simulator_options: dict[str, object] = {}
     if simulator == "llm":
         require_llm("the LLM user simulator (--simulator llm)")
+        run.check_model(model)  # a missing key fails here, before any conversation
         simulator_options = {"model": model, "run": run}
     elif model is not None:
         raise ConfigError("--model applies to the LLM user simulator: add --simulator llm")
@@ -102,7 +104,8 @@ def practice_llm(
 
     Raises:
         NotFoundError: unknown simulator kind.
-        ConfigError: the ``llm`` extra is missing, or ``--model`` without anything LLM-backed.
+        ConfigError: the ``llm`` extra is missing, ``--model`` without anything LLM-backed, or
+            the model cannot be set up (missing API key or package).
     """
     if simulator == "offline" and grader != "llm":
         if model is not None:
@@ -111,6 +114,8 @@ def practice_llm(
     from understudy.simulators import make_simulator
 
     run = make_llm_run(no_cache)
+    if simulator == "llm" or grader == "llm":
+        run.check_model(model)  # a missing key fails before the call starts
     customer = None
     if simulator != "offline":
         options: dict[str, Any] = {"model": model, "run": run} if simulator == "llm" else {}

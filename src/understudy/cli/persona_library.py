@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from understudy.cli.apps import personas_app
 from understudy.cli.common import console, err_console, open_in_editor, user_errors
-from understudy.cli.personas import PersonaColumn, persona_table
+from understudy.cli.personas import NARROW_WIDTH, PersonaColumn, print_persona_list
 from understudy.content.importers.common import slug, to_yaml
 from understudy.content.library import (
     default_scenario_dirs,
@@ -18,7 +18,6 @@ from understudy.content.library import (
     scenario_usage,
 )
 from understudy.content.loader import load_model
-from understudy.content.personas import load_all_personas
 from understudy.domain.base import Origin
 from understudy.domain.persona import Demographics, Mood, MoodDrift, Persona
 from understudy.errors import ConfigError, ContentError
@@ -131,10 +130,25 @@ def _usage_columns(usage: dict[str, list[str]]) -> list[PersonaColumn]:
             return f"{', '.join(ids[:3])} +{len(ids) - 3}"
         return ", ".join(ids) or "-"
 
+    def used_count(persona: Persona, _path: Path) -> str:
+        return str(len(usage.get(persona.id, []))) if usage.get(persona.id) else "-"
+
     return [
-        PersonaColumn("used by", used_by),
-        PersonaColumn("origin", lambda p, _: p.origin.describe() + (" (draft)" if p.draft else "")),
+        PersonaColumn("used by", used_by, wide_only=True, ratio=1),
+        PersonaColumn("scenarios", used_count, no_wrap=True),
+        PersonaColumn(
+            "origin",
+            lambda p, _: p.origin.describe() + (" (draft)" if p.draft else ""),
+            wide_only=True,
+        ),
     ]
+
+
+def _wide_and_narrow(columns: list[PersonaColumn]) -> list[PersonaColumn]:
+    # The scenario count stands in for "used by" on narrow terminals only.
+    if console.width >= NARROW_WIDTH:
+        return [c for c in columns if c.header != "scenarios"]
+    return columns
 
 
 # ``personas list`` with the "used by" and origin columns replaces the plain list command of
@@ -152,9 +166,15 @@ def list_command(
         help="Scenario folder to scan for 'used by' (repeatable; default ./examples/scenarios).",
     ),
 ) -> None:
-    """List built-in personas and your library, with the scenarios that use each and its origin."""
-    with user_errors():
-        personas = sorted(load_all_personas().values(), key=lambda item: item[0].id)
+    """List built-in personas and your library, with the scenarios that use each and its origin.
+
+    A persona file that cannot be loaded is listed as broken (with its first problem) and
+    every problem is printed as a warning; the other personas are listed as usual.
+    """
+    missing = [folder for folder in scenarios if not folder.is_dir()]
+    if missing:
+        with user_errors():
+            names = ", ".join(str(folder) for folder in missing)
+            raise ConfigError(f"--scenarios: no such folder: {names}")
     usage = scenario_usage(scenarios or default_scenario_dirs())
-    console.print(persona_table(personas, _usage_columns(usage)))
-    console.print(f"{len(personas)} personas. Show one with: understudy personas show ID")
+    print_persona_list(_wide_and_narrow(_usage_columns(usage)))

@@ -12,18 +12,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import personas_app
-from understudy.cli.common import console, user_errors
-from understudy.content.personas import builtin_persona_paths, load_all_personas, resolve_persona
+from understudy.cli.common import console, err_console, user_errors
+from understudy.content.personas import (
+    BrokenPersona,
+    builtin_persona_paths,
+    find_persona,
+    load_persona_library,
+    resolve_persona,
+)
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import Message, Role
 from understudy.engine.seams import ConversationState
+from understudy.errors import NotFoundError
 from understudy.simulators.offline import OfflineSimulator
 from understudy.simulators.offline.understanding import slot_label
+
+NARROW_WIDTH = 110
+"""Terminals narrower than this (columns) get the compact persona list."""
 
 
 @dataclass(frozen=True)
@@ -35,52 +46,108 @@ class PersonaColumn:
         value: the cell text for a persona and the file it came from.
         style: Rich style of the column.
         no_wrap: keep the cell on one line.
+        wide_only: left out of the compact list on narrow terminals.
+        ratio: share of the spare width (Rich ``ratio``); None for a natural width.
     """
 
     header: str
     value: Callable[[Persona, Path], str]
     style: str = ""
     no_wrap: bool = False
+    wide_only: bool = False
+    ratio: int | None = None
 
 
 PERSONA_COLUMNS: list[PersonaColumn] = [
     PersonaColumn("id", lambda p, _: p.id, "bold cyan", no_wrap=True),
-    PersonaColumn("name", lambda p, _: p.name),
-    PersonaColumn("mood", lambda p, _: p.mood.value),
-    PersonaColumn("drift", lambda p, _: p.mood_drift.value),
-    PersonaColumn("language", lambda p, _: p.language),
-    PersonaColumn("summary", lambda p, _: p.summary),
+    PersonaColumn("name", lambda p, _: p.name, wide_only=True),
+    PersonaColumn("mood", lambda p, _: p.mood.value, no_wrap=True),
+    PersonaColumn("drift", lambda p, _: p.mood_drift.value, wide_only=True),
+    PersonaColumn("language", lambda p, _: p.language, wide_only=True),
+    PersonaColumn("summary", lambda p, _: p.summary, ratio=1, wide_only=True),
 ]
 """The default columns of ``personas list``."""
 
+COMPACT_SUMMARY = PersonaColumn(
+    "who", lambda p, _: f"{p.name}: {p.summary}" if p.summary else p.name, ratio=1
+)
+"""On narrow terminals, name and summary share one column."""
+
 
 def persona_table(
-    personas: Sequence[tuple[Persona, Path]], extra: Sequence[PersonaColumn] = ()
+    personas: Sequence[tuple[Persona, Path]],
+    extra: Sequence[PersonaColumn] = (),
+    *,
+    width: int | None = None,
+    broken: Sequence[BrokenPersona] = (),
 ) -> Table:
     """Return the Rich table of ``personas list``.
 
     Args:
         personas: personas with the file each came from, in display order.
         extra: columns appended after ``PERSONA_COLUMNS``.
+        width: terminal width in columns; below ``NARROW_WIDTH`` the compact list leaves out
+            ``wide_only`` columns and shows name and summary together.
+        broken: persona files that failed to load, listed last as broken (file and problem).
     """
+    narrow = width is not None and width < NARROW_WIDTH
     columns = [*PERSONA_COLUMNS, *extra]
-    table = Table(title="Personas", show_lines=False)
+    if narrow:
+        columns = [c for c in columns if not c.wide_only]
+        columns.insert(2 if len(columns) > 1 else len(columns), COMPACT_SUMMARY)
+    table = Table(
+        title="Personas", show_lines=False, box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD
+    )
     for column in columns:
         table.add_column(
-            column.header, style=column.style or None, overflow="fold", no_wrap=column.no_wrap
+            column.header,
+            style=column.style or None,
+            overflow="fold",
+            no_wrap=column.no_wrap,
+            ratio=column.ratio,
         )
     for persona, path in personas:
         table.add_row(*(escape(column.value(persona, path)) for column in columns))
+    text_column = next(
+        (i for i, c in enumerate(columns) if c.header in ("who", "summary")), len(columns) - 1
+    )
+    for item in broken:
+        cells = [""] * len(columns)
+        cells[0] = escape(item.path.stem)
+        first = item.error.problems[0] if item.error.problems else None
+        where = f"line {first.line}" if first and first.line else "file"
+        field = f" {first.field}:" if first and first.field else ""
+        reason = f"{where}:{field} {first.message}" if first else str(item.error)
+        cells[text_column] = f"[red]broken[/red] {escape(reason)}"
+        table.add_row(*cells)
     return table
+
+
+def report_broken(broken: Sequence[BrokenPersona]) -> None:
+    """Print a warning per problem of each broken persona file (file, line and field)."""
+    for item in broken:
+        for problem in item.error.problems:
+            err_console.print(
+                f"[yellow]warning[/yellow] skipped persona file: {escape(str(problem))}",
+                highlight=False,
+            )
+
+
+def print_persona_list(extra: Sequence[PersonaColumn] = ()) -> None:
+    """Print ``personas list``: valid personas by id, then broken files, then a count line."""
+    with user_errors():
+        library = load_persona_library()
+    personas = sorted(library.personas.values(), key=lambda item: item[0].id)
+    report_broken(library.broken)
+    console.print(persona_table(personas, extra, width=console.width, broken=library.broken))
+    note = f", {len(library.broken)} broken file(s)" if library.broken else ""
+    console.print(f"{len(personas)} personas{note}. Show one with: understudy personas show ID")
 
 
 @personas_app.command("list")
 def list_personas() -> None:
     """List built-in personas and the personas in your library."""
-    with user_errors():
-        personas = sorted(load_all_personas().values(), key=lambda item: item[0].id)
-    console.print(persona_table(personas))
-    console.print(f"{len(personas)} personas. Show one with: understudy personas show ID")
+    print_persona_list()
 
 
 def _source(path: Path) -> str:
@@ -94,8 +161,7 @@ def show_persona(
 ) -> None:
     """Show every field of one persona."""
     with user_errors():
-        persona = resolve_persona(persona_id)
-        path = load_all_personas().get(persona.id, (persona, Path(persona_id)))[1]
+        persona, path = find_persona(persona_id)
     p = persona
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -173,6 +239,28 @@ def preview_lines(persona: Persona, seed: int, intent: str | None = None) -> lis
     return out
 
 
+def known_intents() -> list[str]:
+    """Return the intents of the offline simulator's phrasing bank, sorted."""
+    from understudy.simulators.offline.wording import phrasing_bank
+
+    return sorted(phrasing_bank().get("intents", {}))
+
+
+def check_intent(intent: str | None) -> None:
+    """Reject an intent the phrasing bank does not know.
+
+    Raises:
+        NotFoundError: unknown intent (the message lists the known ones).
+    """
+    if intent is None:
+        return
+    known = known_intents()
+    if intent not in known:
+        raise NotFoundError(
+            f"no intent {intent!r} in the phrasing bank; known intents: {', '.join(known)}"
+        )
+
+
 @personas_app.command("preview")
 def preview_persona(
     persona_id: str = typer.Argument(..., metavar="ID", help="Persona id or path."),
@@ -184,6 +272,7 @@ def preview_persona(
     """Print three sample customer lines in the persona's voice (offline simulator)."""
     with user_errors():
         persona = resolve_persona(persona_id)
+        check_intent(intent)
     console.print(
         f"[bold]{escape(persona.name)}[/bold] ({escape(persona.id)}), "
         f"{persona.mood.value}, drift {persona.mood_drift.value}, seed {seed}"

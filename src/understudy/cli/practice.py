@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
@@ -19,11 +21,9 @@ from understudy.agents.trainee import TraineeAgent, read_script
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, err_console, user_errors
 from understudy.cli.llm_options import practice_llm
-from understudy.content.loader import load_model
-from understudy.content.personas import resolve_persona
-from understudy.domain.persona import Persona
+from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.domain.scenario import Scenario
-from understudy.errors import ConfigError, NotFoundError
+from understudy.errors import ConfigError
 from understudy.graders.base import make_grader, rubric_for
 from understudy.practice.briefing import format_duration, load_documents, show_briefing
 from understudy.practice.display import TerminalDisplay
@@ -36,33 +36,8 @@ from understudy.practice.report import (
 )
 from understudy.practice.session import OPENING_PAUSE_S, regrade, run_practice
 from understudy.practice.terminal import start_input_thread
-from understudy.settings import home
+from understudy.storage.attempt_records import AttemptSummary
 from understudy.storage.attempt_store import AttemptStore
-
-
-def load_scenario(ref: str) -> tuple[Scenario, Path]:
-    """Load a scenario from a YAML path, or by id from ``$UNDERSTUDY_HOME/scenarios``.
-
-    Raises:
-        NotFoundError: neither a file nor a known id.
-        ContentError: the file is invalid.
-    """
-    path = Path(ref)
-    if not path.is_file():
-        path = home() / "scenarios" / f"{ref}.yaml"
-    if not path.is_file():
-        raise NotFoundError(f"no scenario file {ref!r} (give a path to a scenario YAML file)")
-    return load_model(Scenario, path), path.resolve().parent
-
-
-def persona_for(scenario: Scenario, base: Path, override: str | None) -> Persona:
-    """Return the customer persona: ``override`` or the scenario's, paths relative to ``base``."""
-    ref = override or scenario.persona
-    if ref.endswith((".yaml", ".yml")) and not Path(ref).is_absolute():
-        candidate = base / ref
-        if candidate.exists() and not Path(ref).exists():
-            ref = str(candidate)
-    return resolve_persona(ref)
 
 
 def show_assignment(out: Console, scenario: Scenario, trainee: str) -> None:
@@ -110,7 +85,7 @@ def practice(
     """Practise a call: you are the agent, an AI customer calls. Type /end to end the call."""
     with user_errors():
         scenario, base = load_scenario(scenario_ref)
-        customer = persona_for(scenario, base, persona)
+        customer = scenario_persona(scenario, base, persona)
         chosen_rubric = rubric_for(scenario, rubric)
         llm = practice_llm(customer, scenario, seed, simulator, grader, model, no_cache)
         chosen_grader = make_grader(grader, **llm.grader_options)
@@ -174,25 +149,52 @@ def list_attempts(
     if not rows:
         console.print("No attempts yet. Start one with: understudy practice SCENARIO")
         return
-    table = Table()
-    for column in ("id", "trainee", "scenario", "#", "started (UTC)", "length", "ended", "status"):
-        table.add_column(column)
-    table.add_column("evaluation")
-    table.add_column("score", justify="right")
+    console.print(attempts_table(rows, console.width))
+
+
+NARROW_WIDTH = 110
+"""Terminals narrower than this (columns) get the compact attempts table."""
+
+
+def attempts_table(rows: Sequence[AttemptSummary], width: int | None = None) -> Table:
+    """Return the table of ``attempts list``.
+
+    Args:
+        rows: the attempts, newest first.
+        width: terminal width in columns; below ``NARROW_WIDTH`` the attempt number, how the
+            call ended and the evaluation status are left out, and the start time is shorter.
+    """
+    narrow = width is not None and width < NARROW_WIDTH
+    table = Table(
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow, expand=narrow
+    )
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("trainee", overflow="fold", ratio=1 if narrow else None)
+    table.add_column("scenario", overflow="fold", ratio=2 if narrow else None)
+    if not narrow:
+        table.add_column("#", no_wrap=True, justify="right")
+    table.add_column("started" if narrow else "started (UTC)", no_wrap=True)
+    table.add_column("length", no_wrap=True, justify="right")
+    if not narrow:
+        table.add_column("ended", overflow="fold")
+    table.add_column("status", overflow="fold")
+    if not narrow:
+        table.add_column("evaluation", overflow="fold")
+    table.add_column("score", no_wrap=True, justify="right")
     for r in rows:
-        table.add_row(
-            str(r.id),
-            escape(r.trainee),
-            escape(r.scenario_id),
-            str(r.number),
-            f"{r.started_at:%Y-%m-%d %H:%M}",
-            format_duration(r.duration_s),
-            r.termination_reason,
-            r.status,
-            r.evaluation_status,
-            percent(r.overall),
-        )
-    console.print(table)
+        cells = [str(r.id), escape(r.trainee), escape(r.scenario_id)]
+        if not narrow:
+            cells.append(str(r.number))
+        cells.append(f"{r.started_at:%m-%d %H:%M}" if narrow else f"{r.started_at:%Y-%m-%d %H:%M}")
+        cells.append(format_duration(r.duration_s))
+        if not narrow:
+            cells.append(r.termination_reason)
+        cells.append(r.status)
+        if not narrow:
+            cells.append(r.evaluation_status)
+        cells.append(percent(r.overall))
+        table.add_row(*cells)
+    return table
 
 
 @attempts_app.command("show")
@@ -227,6 +229,12 @@ def _print_attempt(out: Console, record: object) -> None:
             f" [dim]overrides {escape(overrides)}[/]" if overrides else ""
         )
         out.print(line)
+    for earlier in record.earlier_grades:  # grades replaced by `attempts regrade`
+        out.print(
+            f"[dim]earlier grade {earlier.number}: {percent(earlier.overall)} "
+            f"({escape(earlier.rubric_id)}, {escape(earlier.grader)}, "
+            f"{earlier.graded_at:%Y-%m-%d %H:%M}, {earlier.reviews} review(s))[/]"
+        )
     out.print(Rule("Transcript"))
     out.print(transcript_renderable(record.messages))
 
@@ -253,11 +261,14 @@ def regrade_attempt(
     attempt_id: int = typer.Argument(..., metavar="ID"),
     rubric: str | None = typer.Option(None, "--rubric", help="Rubric id or file."),
     grader: str = typer.Option("offline", "--grader", help="Grader to score the attempt."),
+    model: str | None = typer.Option(
+        None, "--model", help="Model of the LLM grader (provider:model); with --grader llm."
+    ),
 ) -> None:
     """Grade a stored attempt again (e.g. an interrupted one, or with another rubric)."""
     with user_errors():
         store = AttemptStore()
-        grade = asyncio.run(regrade(store, attempt_id, rubric, grader))
+        grade = asyncio.run(regrade(store, attempt_id, rubric, grader, model=model))
     console.print(grade_renderable(grade))
 
 

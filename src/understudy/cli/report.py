@@ -46,7 +46,21 @@ def report(
         typer.echo(data.model_dump_json(indent=2))
         return
     if not data.scenarios and not data.trainees:
-        console.print("No practice yet. Assign a scenario with: understudy assign SCENARIO_FILE")
+        filters = [
+            f"{name} {value}"
+            for name, value in (("--scenario", scenario), ("--since", since))
+            if value
+        ]
+        if filters:
+            console.print(
+                f"No practice matches {escape(', '.join(filters))}; "
+                "see all practice with: understudy report",
+                highlight=False,
+            )
+        else:
+            console.print(
+                "No practice yet. Assign a scenario with: understudy assign SCENARIO_FILE"
+            )
         return
     window = f" since {data.since.isoformat()}" if data.since else ""
     by_scenario = Table(title=f"Scenarios (as of {data.today.isoformat()}; attempts{window})")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 from rich.table import Table
 
 from understudy.cli.apps import retention_app
+from understudy.cli.assign import parse_moment
 from understudy.cli.common import console, user_errors
-from understudy.errors import ConfigError
 from understudy.settings import config_path
+from understudy.storage.attempt_records import utc_now
 from understudy.storage.retention import KINDS, apply_retention, load_retention
 
 _LABELS = {
@@ -19,18 +18,6 @@ _LABELS = {
     "grades": "grades and reviews",
     "audio": "audio recordings",
 }
-
-
-def _parse_now(raw: str | None) -> datetime:
-    if raw is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ConfigError(f"expected an ISO date or time such as 2026-03-01, got {raw!r}") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 @retention_app.command("show")
@@ -54,7 +41,7 @@ def apply(
     """Purge data past its retention period and report what was removed."""
     with user_errors():
         settings = load_retention()
-        report = apply_retention(settings, _parse_now(now))
+        report = apply_retention(settings, parse_moment(now, "--now") or utc_now())
     table = Table(title=f"Retention applied at {report.now:%Y-%m-%d %H:%M} UTC")
     table.add_column("kind")
     table.add_column("removed", justify="right")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 from rich import box
@@ -49,19 +50,54 @@ def _agent_label(run: RunRow) -> str:
     return f"{name} ({run.agent_version})" if run.agent_version else name
 
 
+def run_matches_flow(run: RunRow, flow: str) -> bool:
+    """True when ``run`` played the flow named ``flow``: its name, or its file.
+
+    A path matches the stored reference as the same file (relative and absolute paths alike,
+    resolved against the current folder) or as its trailing path components (``refund.yaml``
+    matches ``/work/examples/flows/refund.yaml``). Characters are compared literally.
+    """
+    if run.agent_name == flow or run.agent_ref == flow:
+        return True
+    if run.agent_kind != "flow" or not run.agent_ref:
+        return False
+    given, stored = Path(flow), Path(run.agent_ref)
+    if given.resolve() == stored.resolve():
+        return True
+    parts = given.parts
+    return bool(parts) and stored.parts[-len(parts) :] == parts
+
+
 @runs_app.command("list")
 def list_runs(
     flow: str | None = typer.Option(None, "--flow", help="Only runs of this flow (name or path)."),
     persona: str | None = typer.Option(None, "--persona", help="Only runs of this persona id."),
-    limit: int = typer.Option(50, "--limit", help="Show at most this many runs."),
+    limit: int = typer.Option(50, "--limit", min=1, help="Show at most this many runs."),
 ) -> None:
     """List stored runs, newest first, with their three headline scores."""
     with user_errors():
         bands = load_bands()
         store = Store()
-        runs = store.list_runs(flow=flow, persona=persona, limit=limit)
+        if flow:
+            runs = [r for r in store.list_runs(persona=persona) if run_matches_flow(r, flow)]
+            runs = runs[:limit]
+        else:
+            runs = store.list_runs(persona=persona, limit=limit)
         if not runs:
-            console.print("no runs yet; start one with `understudy stress-test FLOW --persona ID`")
+            if flow or persona:
+                filters = ", ".join(
+                    f"{name} {escape(value)}"
+                    for name, value in (("--flow", flow), ("--persona", persona))
+                    if value
+                )
+                console.print(
+                    f"no runs match {filters}; see every run with `understudy runs list`",
+                    highlight=False,
+                )
+            else:
+                console.print(
+                    "no runs yet; start one with `understudy stress-test FLOW --persona ID`"
+                )
             return
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("run", no_wrap=True)

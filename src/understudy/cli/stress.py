@@ -1,8 +1,11 @@
 """``understudy stress-test``: play a batch of simulated customers against a draft assistant.
 
 Exit codes: 0 the run finished; 1 it finished but some conversations ended with an error;
-2 it could not start (bad file, unknown persona, bad option); 130 it was stopped (Ctrl-C or
-SIGTERM), after marking the run ``interrupted`` with its finished conversations.
+2 it could not start (bad file, unknown persona, bad option, missing LLM credentials);
+3 the LLM token budget (``--max-tokens``) ran out: no further conversation was started, the ones
+cut short are stored ``interrupted`` ("token budget spent") and left out of the metrics, and the
+run is ``interrupted``; 130 it was stopped (Ctrl-C or SIGTERM), after marking the run
+``interrupted`` with its finished conversations.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from understudy.llm.run import LLMRun
 from understudy.storage.store import Store
 from understudy.stress import StressOutcome, StressPlan, plan_stress_test, play
 
+EXIT_BUDGET_SPENT = 3
+"""Exit code of a run stopped because its LLM token budget ran out."""
+
 
 async def _play_with_signals(
     plan: StressPlan, store: Store, progress: Progress, llm_run: LLMRun | None = None
@@ -44,7 +50,10 @@ async def _play_with_signals(
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
             installed = True
     try:
-        return await play(plan, store, on_conversation_end=advance, usage=llm_run)
+        budget = (lambda: llm_run.exhausted) if llm_run is not None else None
+        return await play(
+            plan, store, on_conversation_end=advance, usage=llm_run, budget_spent=budget
+        )
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGTERM)
@@ -60,7 +69,11 @@ def _json_report(plan: StressPlan, outcome: StressOutcome) -> dict[str, Any]:
     ]
     return {
         "run_id": outcome.run_id,
-        "status": "finished",
+        "status": "interrupted" if outcome.stopped else "finished",
+        "stopped": outcome.stopped,
+        "played": len(outcome.result.conversations),
+        "cut": [c.index for c in outcome.cut],
+        "skipped": outcome.result.skipped,
         "metrics": metrics_json(outcome.metrics),
         "n": plan.n,
         "seed": plan.seed,
@@ -121,7 +134,8 @@ def stress_test(
     """Play N simulated customers against an assistant flow and score the batch.
 
     Every run and conversation is stored (see `understudy runs`). Exit code 0 finished, 1
-    finished with conversation errors, 2 could not start, 130 stopped (run kept as interrupted).
+    finished with conversation errors, 2 could not start, 3 LLM token budget spent (run kept as
+    interrupted), 130 stopped (run kept as interrupted).
     """
     with user_errors(2):
         target, llm_run, agent_options, simulator_options = llm_options(
@@ -174,6 +188,15 @@ def stress_test(
         console.print(metrics_table(metrics, title=title))
         if llm_run.usage.requests or llm_run.usage.cached:
             console.print(usage_line(llm_run))
+    if outcome.stopped:
+        err_console.print(
+            f"[yellow]stopped[/yellow]: {outcome.stopped} after "
+            f"{len(outcome.result.conversations) - len(outcome.cut)} finished conversation(s); "
+            f"{len(outcome.cut)} cut short, {outcome.result.skipped} not started. The metrics "
+            "cover the finished ones; raise --max-tokens or llm.max_tokens_per_run. See "
+            f"`understudy runs show {outcome.run_id}`",
+            highlight=False,
+        )
     if metrics.errors:
         first = next(c for c in outcome.result.conversations if c.result.error)
         err_console.print(
@@ -183,3 +206,5 @@ def stress_test(
             highlight=False,
         )
         raise typer.Exit(1)
+    if outcome.stopped:
+        raise typer.Exit(EXIT_BUDGET_SPENT)

@@ -142,11 +142,19 @@ register_kind(
         description="an assistant flow (docs/flows.md)",
     )
 )
+
+
+def _load_scenario(path: Path) -> BaseModel:
+    from understudy.content.scenario_checks import load_checked_scenario
+
+    return load_checked_scenario(path)
+
+
 register_kind(
     ContentKind(
         name="scenario",
         model=Scenario,
-        load=lambda path: load_model(Scenario, path),
+        load=_load_scenario,
         detect=lambda data: "goal" in data,
         description="a scenario: the customer's goal, facts, limits",
     )

@@ -16,9 +16,24 @@ class Clock(Protocol):
     ``now()`` is monotonic seconds from an arbitrary origin; ``sleep`` waits that many seconds.
     """
 
-    def now(self) -> float: ...
+    def now(self) -> float:
+        """Return the current time in seconds.
 
-    async def sleep(self, seconds: float) -> None: ...
+        Returns:
+            Seconds as a float, monotonic (never goes back) from an arbitrary origin: only
+            differences between two readings mean anything (``SystemClock``: the origin of
+            ``time.monotonic``; ``FakeClock``: 0.0 when created).
+        """
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` seconds without blocking the event loop.
+
+        Args:
+            seconds: how long to wait, in seconds (0 or more); afterwards ``now()`` has advanced
+                by at least that much (``FakeClock`` advances by exactly that much, at once).
+        """
+        ...
 
 
 class SystemClock:

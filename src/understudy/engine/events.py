@@ -84,4 +84,17 @@ Event = (
 class Observer(Protocol):
     """Receives every event of a conversation, in order."""
 
-    async def on_event(self, event: Event) -> None: ...
+    async def on_event(self, event: Event) -> None:
+        """Handle one event; awaited by the loop before the conversation goes on.
+
+        Args:
+            event: the event, in the order the loop emits them.
+
+        Raises:
+            Exception: whatever the observer raises is not caught: it propagates out of
+                ``run_conversation`` and stops the conversation there, with no result (a lost
+                record is worse than a stopped conversation; in a batch it stops the batch). An
+                observer that must not stop the conversation (a display, a push to a browser)
+                catches its own errors.
+        """
+        ...

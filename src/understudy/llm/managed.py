@@ -5,6 +5,7 @@ Imports pydantic-ai at module level: import it only after ``require_llm()``.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelResponse
@@ -48,7 +49,10 @@ class ManagedModel(WrapperModel):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
-        """Answer one request: from the replay cache, else from the model (see ``LLMRun``)."""
+        """Answer one request: from the replay cache, else from the model (see ``LLMRun``).
+
+        Cache files are read and written on a worker thread, never on the event loop.
+        """
         run = self.run
         key = None
         if run.cache is not None:
@@ -58,7 +62,7 @@ class ManagedModel(WrapperModel):
                 to_jsonable_python(dict(model_settings or {}), fallback=str),
                 _output_of(model_request_parameters),
             )
-            stored = run.cache.get(key)
+            stored = await asyncio.to_thread(run.cache.get, key)
             if stored is not None:
                 response = ModelMessagesTypeAdapter.validate_json(stored)[0]
                 if isinstance(response, ModelResponse):
@@ -77,5 +81,6 @@ class ManagedModel(WrapperModel):
             self.usage, response.usage.input_tokens, response.usage.output_tokens, cached=False
         )
         if key is not None and run.cache is not None:
-            run.cache.put(key, ModelMessagesTypeAdapter.dump_json([response]))
+            data = ModelMessagesTypeAdapter.dump_json([response])
+            await asyncio.to_thread(run.cache.put, key, data)
         return response

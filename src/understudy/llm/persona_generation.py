@@ -11,11 +11,11 @@ same draft for the same description, model and seed.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
+from understudy.content.ids import slugify
 from understudy.domain.base import Origin
 from understudy.domain.persona import (
     Behaviour,
@@ -70,10 +70,6 @@ SYSTEM_PROMPT = (
 )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "persona"
-
-
 class LLMPersonaGenerator:
     """``PersonaGenerator`` backed by a model.
 
@@ -119,7 +115,7 @@ class LLMPersonaGenerator:
         digest = hashlib.sha256(f"{seed}|{text}".encode()).hexdigest()[:6]
         name = draft.name.strip() or "Customer"
         fields = {
-            "id": f"{_slug(name)}-{digest}",
+            "id": f"{slugify(name, 'persona')}-{digest}",
             "name": name,
             "summary": draft.summary or text,
             "demographics": Demographics(

@@ -117,6 +117,26 @@ class LLMRun:
         usage = self.by_conversation.setdefault(conversation_id, Usage())
         return ManagedModel(model, run=self, label=label, usage=usage)
 
+    def check_model(self, name: str | None = None) -> None:
+        """Build the model ``name`` now, so a missing key or package fails before a run starts.
+
+        The model is kept for the run's later ``model()`` calls; no request is sent.
+
+        Args:
+            name: ``provider:model``; ``settings.model`` when None.
+
+        Raises:
+            ConfigError: the ``llm`` extra is missing, the name is malformed, or the provider
+                cannot be set up (missing API key, missing package); the message says what to
+                set or install.
+        """
+        require_llm("LLM support")
+        from understudy.llm.models import build_model
+
+        label = name or self.settings.model
+        if label not in self._models:
+            self._models[label] = build_model(label, self.settings, self._clients)
+
     def conversation_usage(self, conversation_id: str) -> dict[str, int] | None:
         """Return the token usage of one conversation (None when it made no LLM call)."""
         usage = self.by_conversation.get(conversation_id)

@@ -22,10 +22,10 @@ import os
 
 from pydantic import Field, ValidationError
 
-from understudy.content.loader import load_yaml_with_lines, problems_from_validation, read_text
+from understudy.content.loader import problems_from_validation
 from understudy.domain.base import StrictModel
 from understudy.errors import ConfigError, ContentError, ContentProblem
-from understudy.settings import config_path
+from understudy.settings import config_path, load_config_with_lines
 
 
 class LLMSettings(StrictModel):
@@ -86,19 +86,16 @@ def load_llm_settings(**overrides: object) -> LLMSettings:
     """
     path = config_path()
     data: dict[str, object] = {}
-    if path.exists():
-        raw, lines = load_yaml_with_lines(read_text(path), path)
-        section = raw.get("llm") if isinstance(raw, dict) else None
-        if section is not None:
-            if not isinstance(section, dict):
-                problem = ContentProblem(path, lines.get(("llm",)), "llm", "expected a mapping")
-                raise ContentError([problem])
-            try:
-                data = LLMSettings.model_validate(section).model_dump(exclude_unset=True)
-            except ValidationError as exc:
-                raise ContentError(
-                    problems_from_validation(exc, lines, path, prefix=("llm",))
-                ) from exc
+    raw, lines = load_config_with_lines(path)
+    section = raw.get("llm")
+    if section is not None:
+        if not isinstance(section, dict):
+            problem = ContentProblem(path, lines.get(("llm",)), "llm", "expected a mapping")
+            raise ContentError([problem])
+        try:
+            data = LLMSettings.model_validate(section).model_dump(exclude_unset=True)
+        except ValidationError as exc:
+            raise ContentError(problems_from_validation(exc, lines, path, prefix=("llm",))) from exc
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return LLMSettings.model_validate(data)

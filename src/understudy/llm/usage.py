@@ -14,9 +14,10 @@ class LLMError(UnderstudyError):
 class BudgetExhausted(LLMError):
     """The run's token budget (``llm.max_tokens_per_run`` / ``--max-tokens``) is spent.
 
-    Raised before a new model call; the conversation making the call ends with ``error`` and this
-    message, and every later conversation of the run ends the same way at its first call, so the
-    run stops cleanly with its transcripts kept.
+    Raised before a new model call. In a stress test (``understudy.stress.play``) the
+    conversation making the call is cut short and stored ``interrupted`` with the detail
+    ``token budget spent`` (not ``error``), no further conversation starts, and the run ends
+    ``interrupted`` with metrics over the finished conversations only.
     """
 
 

@@ -33,10 +33,10 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from understudy.content.loader import load_yaml_with_lines, problems_from_validation, read_text
+from understudy.content.loader import problems_from_validation, read_text
 from understudy.domain.base import StrictModel
 from understudy.errors import ContentError, ContentProblem
-from understudy.settings import config_path
+from understudy.settings import config_path, load_config_with_lines
 
 
 class Band(StrEnum):
@@ -139,11 +139,9 @@ class Bands:
 
 
 def _read_config(path: Path) -> dict[str, Threshold]:
-    data, lines = load_yaml_with_lines(read_text(path), path)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError([ContentProblem(path, 1, "", "expected a mapping of settings")])
+    if not path.is_file():
+        read_text(path)  # raises ContentError naming the file
+    data, lines = load_config_with_lines(path)
     section = data.get("bands")
     if section is None:
         return {}

@@ -47,7 +47,7 @@ def load_documents(scenario: Scenario, base: Path | None) -> list[Document]:
             current folder when None.
 
     Raises:
-        ContentError: a document cannot be read (names the scenario field and the path).
+        ContentError: a document cannot be read (names its path and the scenario field).
     """
     docs = []
     for i, ref in enumerate(scenario.briefing.documents):
@@ -58,8 +58,9 @@ def load_documents(scenario: Scenario, base: Path | None) -> list[Document]:
             docs.append(Document(path, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             field = f"briefing.documents.{i}"
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ContentError(
-                [ContentProblem(None, None, field, f"cannot read document {path}: {exc}")]
+                [ContentProblem(path, None, field, f"cannot read briefing document: {reason}")]
             ) from exc
     return docs
 

@@ -3,10 +3,15 @@
 Every message, mood change, dialogue act and exit check is written to the attempt's event log,
 and every message to its transcript, before the engine moves on. A process killed mid-call
 therefore leaves the transcript so far, on an attempt still marked ``interrupted``.
+
+The writes of one event run on a worker thread (``asyncio.to_thread``) while the event loop
+keeps serving the terminal and the model calls; the observer awaits them, so events are still
+stored one after another, in order.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from understudy.engine.events import (
@@ -34,7 +39,16 @@ class AttemptRecorder:
         self.attempt_id = attempt_id
 
     async def on_event(self, event: Event) -> None:
-        """Write ``event`` to the event log (and the transcript, for messages)."""
+        """Write ``event`` to the event log (and the transcript, for messages), off the loop.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: the database refused the write; it propagates and
+                stops the call (a lost record is worse than a stopped call).
+        """
+        await asyncio.to_thread(self.write, event)
+
+    def write(self, event: Event) -> None:
+        """Write ``event`` now, on the calling thread (1 to 3 commits)."""
         store, attempt = self.store, self.attempt_id
         data: dict[str, Any]
         if isinstance(event, ConversationStarted):

@@ -15,6 +15,7 @@ import contextlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from understudy.agents.trainee import TraineeAgent, feed_script
 from understudy.domain.grade import Grade
@@ -26,10 +27,14 @@ from understudy.engine.clock import Clock, SystemClock
 from understudy.engine.events import Observer
 from understudy.engine.loop import EngineSettings, run_conversation
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
+from understudy.errors import ConfigError
 from understudy.graders.base import Grader, make_grader, rubric_for
 from understudy.practice.recorder import AttemptRecorder
 from understudy.simulators import make_simulator
 from understudy.storage.attempt_store import AttemptStore
+
+if TYPE_CHECKING:
+    from understudy.llm.run import LLMRun
 
 OPENING_PAUSE_S = 1.5
 """Seconds the customer waits before the opening line (by design, like a real call)."""
@@ -151,19 +156,41 @@ async def run_practice(
 
 
 async def regrade(
-    store: AttemptStore, attempt_id: int, rubric_ref: str | None = None, grader: str = "offline"
+    store: AttemptStore,
+    attempt_id: int,
+    rubric_ref: str | None = None,
+    grader: str = "offline",
+    *,
+    model: str | None = None,
 ) -> Grade:
     """Grade a stored attempt again from its transcript and scenario snapshot, and store it.
+
+    The new grade becomes the attempt's current one; earlier grades and the coach reviews made
+    on them are kept (``AttemptStore.save_grade``).
 
     Args:
         store: the attempt store.
         attempt_id: the attempt.
         rubric_ref: rubric id or file; the attempt's rubric (or the scenario's default) when None.
         grader: grader registry name.
+        model: ``provider:model`` of the LLM grader (``grader="llm"`` only); the ``llm.model``
+            setting when None.
 
     Raises:
         NotFoundError: no such attempt, rubric or grader.
+        ConfigError: ``model`` with a grader other than ``llm``, or the model cannot be set up
+            (missing API key or package), found before any call.
     """
+    if model is not None and grader != "llm":
+        raise ConfigError("--model applies to the LLM grader: add --grader llm")
+    run: LLMRun | None = None
+    options: dict[str, Any] = {}
+    if grader == "llm":
+        from understudy.llm.run import LLMRun
+
+        run = LLMRun()
+        run.check_model(model)  # a missing key fails before the transcript is sent
+        options = {"model": model, "run": run}
     record = store.get(attempt_id)
     scenario = store.scenario_snapshot(attempt_id)
     rubric = rubric_for(scenario, rubric_ref or record.rubric_id)
@@ -180,6 +207,10 @@ async def regrade(
         duration_s=record.duration_s,
         moods=[m.mood for m in record.messages if m.mood is not None],
     )
-    grade = await make_grader(grader).grade(result, rubric, scenario)
+    try:
+        grade = await make_grader(grader, **options).grade(result, rubric, scenario)
+    finally:
+        if run is not None:
+            await run.aclose()
     store.save_grade(attempt_id, grade)
     return grade

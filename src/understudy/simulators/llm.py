@@ -14,8 +14,13 @@ the wording comes from a model. Per customer turn:
    customer does not know is regenerated (at most ``max_regenerations`` times) with a correction,
    then repaired by dropping the offending sentences; each such line counts once in
    ``boundary_repairs`` and in the run's usage (``repairs``);
-5. an end signal ``[END reason]`` ends the call with that termination reason (``goal_met``,
-   ``customer_left`` or ``escalated``) and is removed from the text;
+5. an end signal ``[END reason]`` ends the call and is removed from the text. The customer can
+   leave (``[END customer_left]``) or ask for a human (``[END escalated]``), but it cannot declare
+   its own success: completion must come from the agent. So ``[END goal_met]`` (or ``done``)
+   counts as ``goal_met`` only when an agent turn of the conversation has signalled a resolution
+   (the offline simulator's reading of the agent, e.g. "your refund has been issued"); otherwise,
+   and for a bare ``[END]`` or an unknown reason, the call ends as ``customer_left``, with a detail
+   that says why. A scenario's exit conditions and the agent's own ending are unaffected;
 6. the noise layer (:mod:`understudy.simulators.offline.noise`, typos by
    ``behaviour.typo_rate``) is applied last, never touching the values the line informs.
 
@@ -29,7 +34,7 @@ import random
 import re
 from typing import TYPE_CHECKING, Any
 
-from understudy.domain.persona import Mood, Persona
+from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, DialogueAct, Role, TerminationReason
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
@@ -121,6 +126,7 @@ class LLMSimulator(UserSimulator):
         self.tracker = ConversationTracker()
         self.boundary_repairs = 0
         self.off_topic_turns = 0
+        self.agent_resolved = False
         self._model: ManagedModel | None = None
 
     # --- the turn -----------------------------------------------------------------------------
@@ -138,6 +144,7 @@ class LLMSimulator(UserSimulator):
         acts: list[DialogueAct] = []
         if last is not None:
             reading = read_agent_turn(last.text, keys)
+            self.agent_resolved = self.agent_resolved or reading.resolution
             signals = self.tracker.observe_agent(reading)
             if last.fell_back and MoodSignal.fallback not in signals:
                 signals.append(MoodSignal.fallback)
@@ -160,7 +167,7 @@ class LLMSimulator(UserSimulator):
             text = await self._line(state, turn_direction(self.mood.mood, extra))
             if first_turn:
                 acts = [DialogueAct(type=ActType.state_goal), *acts]
-        text, reason = self._end_signal(text)
+        text, reason, claimed = self._end_signal(text)
         if leaving:
             reason = TerminationReason.customer_left
         acts.extend(self._acts(text, reason))
@@ -171,6 +178,13 @@ class LLMSimulator(UserSimulator):
         detail = ""
         if reason is TerminationReason.customer_left and leaving:
             detail = "the customer ran out of patience and left"
+        elif reason is TerminationReason.customer_left and claimed:
+            detail = (
+                "the customer hung up saying the goal was met, but the agent never signalled a "
+                "resolution"
+            )
+        elif reason is TerminationReason.customer_left and not claimed:
+            detail = "the customer hung up"
         elif reason is not None:
             detail = f"the customer ended the call ({reason.value})"
         return CustomerTurn(
@@ -236,19 +250,22 @@ class LLMSimulator(UserSimulator):
             text = text[1:-1].strip()
         return text
 
-    def _end_signal(self, text: str) -> tuple[str, TerminationReason | None]:
+    def _end_signal(self, text: str) -> tuple[str, TerminationReason | None, bool]:
+        """Return ``(text without the signal, termination reason, success claimed)``.
+
+        See step 5 of the module docstring: a claimed ``goal_met`` stands only after the agent
+        signalled a resolution; anything else unclaimed is ``customer_left``.
+        """
         match = _END.search(text)
         if match is None:
-            return text, None
+            return text, None, False
         word = (match.group(1) or "").lower()
-        if word in _REASONS:
-            reason = _REASONS[word]
-        elif self.mood.mood in (Mood.angry, Mood.frustrated):
+        reason = _REASONS.get(word, TerminationReason.customer_left)
+        claimed = reason is TerminationReason.goal_met
+        if claimed and not self.agent_resolved:
             reason = TerminationReason.customer_left
-        else:
-            reason = TerminationReason.goal_met
         stripped = _END.sub("", text).strip()
-        return stripped or "Goodbye.", reason
+        return stripped or "Goodbye.", reason, claimed
 
     def _acts(self, text: str, reason: TerminationReason | None) -> list[DialogueAct]:
         squashed = _squash(text)

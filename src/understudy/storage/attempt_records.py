@@ -6,14 +6,13 @@ import the shapes alone.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from understudy.content.hashing import model_hash
 from understudy.domain.grade import CoachReview, Grade
 from understudy.domain.transcript import Message
 
@@ -26,9 +25,11 @@ def utc_now() -> datetime:
 
 
 def content_hash(model: BaseModel) -> str:
-    """Return the SHA-256 of a model's canonical JSON (sorted keys), as hex."""
-    data = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    """Return the content hash of a model (``understudy.content.hashing.model_hash``).
+
+    The same function hashes personas and scenarios of stress-test runs, so hashes compare.
+    """
+    return model_hash(model)
 
 
 def session_status(has_finished_attempt: bool, deadline: date | None, today: date) -> str:
@@ -99,8 +100,32 @@ class SessionSummary(BaseModel):
     removed: bool = False
 
 
+class EarlierGrade(BaseModel):
+    """A grade an attempt had before it was graded again (``attempts regrade``).
+
+    Attributes:
+        number: 1 for the first grade, then 2, 3...
+        rubric_id: the rubric it used.
+        grader: the grader that made it.
+        overall: its overall score 0..1, with the coach overrides made on it applied.
+        graded_at: when it was made (naive UTC).
+        reviews: coach reviews made on it.
+    """
+
+    number: int
+    rubric_id: str
+    grader: str
+    overall: float
+    graded_at: datetime
+    reviews: int = 0
+
+
 class AttemptRecord(BaseModel):
-    """A stored attempt, whole: transcript, event log, grade and reviews."""
+    """A stored attempt, whole: transcript, event log, grade and reviews.
+
+    ``grade`` is the current (newest) grade and ``reviews`` the coach reviews made on it;
+    ``earlier_grades`` lists the grades it replaced, oldest first.
+    """
 
     id: int
     number: int
@@ -122,6 +147,8 @@ class AttemptRecord(BaseModel):
     events: list[dict[str, Any]]
     grade: Grade | None
     reviews: list[CoachReview]
+    grade_number: int | None = None
+    earlier_grades: list[EarlierGrade] = []
 
     def effective_grade(self) -> Grade | None:
         """The grade with coach overrides applied, or None before grading."""

@@ -2,6 +2,11 @@
 
 Every write commits at once, so a process killed mid-call leaves the transcript so far in the
 database; an attempt stays ``interrupted`` until ``finish_attempt`` marks it ``finished``.
+
+Grades are history: ``save_grade`` adds a grade (``attempt_grades``) and makes it the current
+one; earlier grades are kept. A coach review is tied to the grade it was made on, so its score
+overrides always name criteria of that grade's rubric; ``get`` returns the current grade with
+its reviews (plus notes written before any grade) and the earlier grades in brief.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from understudy.storage.assignments import active_session_row, summarize
 from understudy.storage.attempt_records import (
     AttemptRecord,
     AttemptSummary,
+    EarlierGrade,
     Now,
     SessionSummary,
     content_hash,
@@ -34,6 +40,7 @@ from understudy.storage.attempts import (
     EVALUATING,
     NOT_EVALUATED,
     AttemptEventRow,
+    AttemptGradeRow,
     AttemptMessageRow,
     AttemptRow,
     CoachReviewRow,
@@ -169,19 +176,47 @@ class AttemptStore:
             row.evaluation_status = EVALUATING
             db.commit()
 
-    def save_grade(self, attempt_id: int, grade: Grade) -> None:
-        """Store the grade; evaluation becomes ``Completed``."""
+    def save_grade(self, attempt_id: int, grade: Grade) -> int:
+        """Add ``grade`` as the attempt's current grade (earlier ones are kept).
+
+        Evaluation becomes ``Completed``. Reviews of earlier grades stay with those grades.
+
+        Returns:
+            The grade's number for the attempt: 1 for the first, 2 after one regrade...
+
+        Raises:
+            NotFoundError: no such attempt.
+        """
         with self._sessions() as db:
             row = self._row(db, attempt_id)
-            row.grade_json = grade.model_dump(mode="json")
-            row.graded_at = self.now()
+            now = self.now()
+            count = db.scalar(
+                select(func.count(AttemptGradeRow.id)).where(
+                    AttemptGradeRow.attempt_id == attempt_id
+                )
+            )
+            number = (count or 0) + 1
+            data = grade.model_dump(mode="json")
+            db.add(
+                AttemptGradeRow(
+                    attempt_id=attempt_id,
+                    number=number,
+                    rubric_id=grade.rubric_id,
+                    grader=grade.grader,
+                    grade_json=data,
+                    graded_at=now,
+                )
+            )
+            row.grade_json = data
+            row.graded_at = now
             row.evaluation_status = EVALUATED
             db.commit()
+            return number
 
     def add_review(
         self, attempt_id: int, coach: str, note: str, overrides: dict[str, float]
     ) -> CoachReview:
-        """Store a coach review.
+        """Store a coach review on the attempt's current grade.
 
         Raises:
             NotFoundError: no such attempt.
@@ -198,6 +233,7 @@ class AttemptStore:
                 raise ConfigError(f"expected a score between 0 and 1, got {score:g}")
         review = CoachReview(coach=coach, note=note, overrides=overrides, created_at=self.now())
         with self._sessions() as db:
+            current = _current_grade(db, attempt_id)
             db.add(
                 CoachReviewRow(
                     attempt_id=attempt_id,
@@ -205,6 +241,7 @@ class AttemptStore:
                     note=note,
                     overrides=overrides,
                     created_at=review.created_at,
+                    grade_id=current.id if current is not None else None,
                 )
             )
             db.commit()
@@ -221,6 +258,7 @@ class AttemptStore:
             query = query.where(AttemptRow.scenario_id == scenario_id)
         with self._sessions() as db:
             rows = db.scalars(query).all()
+            current = _current_grade_ids(db, [r.id for r in rows])
             return [
                 AttemptSummary(
                     id=r.id,
@@ -232,7 +270,7 @@ class AttemptStore:
                     termination_reason=r.termination_reason,
                     status=r.status,
                     evaluation_status=r.evaluation_status,
-                    overall=_overall(r, [_review(v) for v in r.reviews]),
+                    overall=_overall(r, _reviews_of(r.reviews, current.get(r.id))),
                 )
                 for r in rows
             ]
@@ -265,6 +303,13 @@ class AttemptStore:
                 .where(AttemptEventRow.attempt_id == attempt_id)
                 .order_by(AttemptEventRow.id)
             ).all()
+            history = db.scalars(
+                select(AttemptGradeRow)
+                .where(AttemptGradeRow.attempt_id == attempt_id)
+                .order_by(AttemptGradeRow.number)
+            ).all()
+            current = history[-1] if history else None
+            earlier = [_earlier(g, row.reviews) for g in history[:-1]]
             return AttemptRecord(
                 id=row.id,
                 number=row.number,
@@ -285,7 +330,9 @@ class AttemptStore:
                 messages=[_message(m) for m in row.messages],
                 events=[{"kind": e.kind, "turn": e.turn, "at_s": e.at_s, **e.data} for e in events],
                 grade=Grade.model_validate(row.grade_json) if row.grade_json else None,
-                reviews=[_review(v) for v in row.reviews],
+                reviews=_reviews_of(row.reviews, current.id if current else None),
+                grade_number=current.number if current else None,
+                earlier_grades=earlier,
             )
 
     def scenario_snapshot(self, attempt_id: int) -> Scenario:
@@ -317,6 +364,45 @@ def _message(row: AttemptMessageRow) -> Message:
 def _review(row: CoachReviewRow) -> CoachReview:
     return CoachReview(
         coach=row.coach, note=row.note, overrides=row.overrides, created_at=row.created_at
+    )
+
+
+def _current_grade(db: Session, attempt_id: int) -> AttemptGradeRow | None:
+    return db.scalars(
+        select(AttemptGradeRow)
+        .where(AttemptGradeRow.attempt_id == attempt_id)
+        .order_by(AttemptGradeRow.number.desc())
+        .limit(1)
+    ).first()
+
+
+def _current_grade_ids(db: Session, attempt_ids: list[int]) -> dict[int, int]:
+    """Attempt id -> id of its current grade, for the attempts that have one."""
+    if not attempt_ids:
+        return {}
+    rows = db.execute(
+        select(AttemptGradeRow.attempt_id, func.max(AttemptGradeRow.id))
+        .where(AttemptGradeRow.attempt_id.in_(attempt_ids))
+        .group_by(AttemptGradeRow.attempt_id)
+    ).all()
+    return {attempt: grade for attempt, grade in rows}
+
+
+def _reviews_of(rows: list[CoachReviewRow], grade_id: int | None) -> list[CoachReview]:
+    """Reviews made on grade ``grade_id``, plus notes written before any grade."""
+    return [_review(r) for r in rows if r.grade_id is None or r.grade_id == grade_id]
+
+
+def _earlier(grade: AttemptGradeRow, reviews: list[CoachReviewRow]) -> EarlierGrade:
+    own = [_review(r) for r in reviews if r.grade_id == grade.id]
+    overall = Grade.model_validate(grade.grade_json).effective(own).overall
+    return EarlierGrade(
+        number=grade.number,
+        rubric_id=grade.rubric_id,
+        grader=grade.grader,
+        overall=overall,
+        graded_at=grade.graded_at,
+        reviews=len(own),
     )
 
 

@@ -14,7 +14,10 @@ seconds since the call started, from the engine's clock.
   ``finished``), evaluation status (``Evaluating`` then ``Completed``) and the grade as JSON.
 - ``attempt_messages``: the transcript, turns numbered from 1.
 - ``attempt_events``: the event log (message, mood change, act, exit check, start, end).
-- ``coach_reviews``: a coach's note and score overrides (criterion id -> 0..1).
+- ``coach_reviews``: a coach's note and score overrides (criterion id -> 0..1), tied to the
+  grade it was made on (``grade_id``, migration ``0004_grade_history``).
+- ``attempt_grades``: every grade an attempt was given, in order (``attempts regrade`` adds one;
+  ``attempts.grade_json`` holds the newest).
 """
 
 from __future__ import annotations
@@ -145,3 +148,20 @@ class CoachReviewRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     overrides: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    grade_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class AttemptGradeRow(Base):
+    """One grade of an attempt; the newest is the current one (also in ``attempts``)."""
+
+    __tablename__ = "attempt_grades"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    rubric_id: Mapped[str] = mapped_column(String(200), default="")
+    grader: Mapped[str] = mapped_column(String(100), default="")
+    grade_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    graded_at: Mapped[datetime] = mapped_column(DateTime)

@@ -9,12 +9,16 @@ SQLAlchemy URL works through ``UNDERSTUDY_DATABASE_URL``.
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
+from understudy.errors import ConfigError
 from understudy.settings import database_url
 
 if TYPE_CHECKING:
@@ -68,17 +72,91 @@ def upgrade(engine: Engine) -> None:
 _ENGINES: dict[str, Engine] = {}
 
 
+DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "asyncpg": "asyncpg",
+    "pymysql": "pymysql",
+    "mysqldb": "mysqlclient",
+    "MySQLdb": "mysqlclient",
+    "oracledb": "oracledb",
+    "pyodbc": "pyodbc",
+}
+"""Python module a database driver needs -> the package that provides it (install hints)."""
+
+
+def _shown(url: str) -> str:
+    """``url`` with any password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _missing_driver(url: str, exc: ImportError) -> ConfigError:
+    module = (exc.name or "").split(".")[0]
+    package = DRIVER_PACKAGES.get(module, module or "the database driver")
+    return ConfigError(
+        f"cannot open the database {_shown(url)}: its driver {module or '?'} is not installed; "
+        f"install it with: pip install {package}"
+    )
+
+
+def _open_once(url: str) -> Engine:
+    try:
+        engine = make_engine(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"the database URL {url!r} (UNDERSTUDY_DATABASE_URL) is not a URL ({exc}); "
+            "expected e.g. sqlite:////path/to/understudy.db or postgresql+psycopg://user@host/db"
+        ) from exc
+    except NoSuchModuleError as exc:
+        raise ConfigError(
+            f"cannot open the database {_shown(url)}: unknown kind of database ({exc})"
+        ) from exc
+    except ImportError as exc:
+        raise _missing_driver(url, exc) from exc
+    try:
+        upgrade(engine)
+    except ImportError as exc:
+        engine.dispose()
+        raise _missing_driver(url, exc) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 def open_database(url: str | None = None) -> sessionmaker[Any]:
     """Return a session factory for ``url``, upgrading the schema first (once per process).
 
+    Two processes upgrading a fresh database at once can collide ("already exists",
+    "locked"); the loser retries (up to 20 times, 0.1 s and more apart) once the winner's
+    migration is in place. Anything else is reported at once.
+
+    Args:
+        url: SQLAlchemy URL; ``settings.database_url()`` when None.
+
     Raises:
-        sqlalchemy.exc.OperationalError: the database cannot be opened.
+        ConfigError: the database cannot be opened: a malformed URL, a missing driver (the
+            message has the install command), an unreachable server or an unwritable file
+            (the message names the URL, password hidden).
     """
     url = url or database_url()
-    if url not in _ENGINES:
-        engine = make_engine(url)
-        upgrade(engine)
-        _ENGINES[url] = engine
+    if url in _ENGINES:
+        return sessionmaker(_ENGINES[url], expire_on_commit=False)
+    for attempt in range(20):
+        try:
+            _ENGINES[url] = _open_once(url)
+            break
+        except OperationalError as exc:
+            text = str(exc).lower()
+            transient = "already exists" in text or "locked" in text
+            if not transient or attempt == 19:
+                raise ConfigError(f"cannot open the database {_shown(url)}: {exc.orig}") from exc
+            time.sleep(0.1 + 0.05 * attempt)
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"cannot open the database {_shown(url)}: {exc}") from exc
     return sessionmaker(_ENGINES[url], expire_on_commit=False)
 
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.errors import ConfigError
-from understudy.settings import config_path
+from understudy.settings import config_path, load_config
 from understudy.storage.attempts import (
     AttemptEventRow,
+    AttemptGradeRow,
     AttemptMessageRow,
     AttemptRow,
     CoachReviewRow,
@@ -72,16 +72,11 @@ def load_retention() -> RetentionSettings:
     """Read the ``retention:`` settings from ``config.yaml`` (defaults when absent).
 
     Raises:
-        ConfigError: the file or the ``retention`` section is invalid.
+        ContentError: the file is not a YAML mapping (file and line named).
+        ConfigError: the ``retention`` section is invalid.
     """
     path = config_path()
-    if not path.exists():
-        return RetentionSettings()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
-    section = data.get("retention") if isinstance(data, dict) else None
+    section = load_config(path).get("retention")
     if section is None:
         return RetentionSettings()
     try:
@@ -148,6 +143,8 @@ def apply_retention(
             ids = list(db.scalars(old))
             if ids:
                 stmt = delete(CoachReviewRow).where(CoachReviewRow.attempt_id.in_(ids))
+                db.execute(stmt)
+                stmt = delete(AttemptGradeRow).where(AttemptGradeRow.attempt_id.in_(ids))
                 db.execute(stmt)
                 stmt = (
                     update(AttemptRow)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.domain.persona import Mood
@@ -36,11 +35,10 @@ from understudy.domain.transcript import (
     Role,
     TerminationReason,
 )
-from understudy.errors import ConfigError, NotFoundError
+from understudy.errors import NotFoundError
 from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_metrics
-from understudy.settings import database_url
 from understudy.storage import tables as _tables  # noqa: F401 - registers the mapped classes
-from understudy.storage.db import dispose_all, open_database
+from understudy.storage.db import open_database
 from understudy.storage.tables import ConversationRow, MessageRow, RunRow
 
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
@@ -159,21 +157,9 @@ class Store:
 
     @staticmethod
     def _open(url: str | None) -> sessionmaker[Session]:
-        # Two processes upgrading a fresh database at once can collide ("already exists",
-        # "locked"); the loser retries once the winner's migration is in place. Anything else
-        # (a bad URL, a read-only folder) is reported at once.
-        for attempt in range(20):
-            try:
-                return open_database(url)
-            except OperationalError as exc:
-                text = str(exc).lower()
-                transient = "already exists" in text or "locked" in text
-                if not transient or attempt == 19:
-                    where = url or database_url()
-                    raise ConfigError(f"cannot open the database {where}: {exc.orig}") from exc
-                dispose_all()
-                time.sleep(0.1 + 0.05 * attempt)
-        raise AssertionError("unreachable")
+        # open_database retries the collisions of two processes upgrading a fresh database and
+        # turns every other failure (bad URL, missing driver, read-only folder) into ConfigError.
+        return open_database(url)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -324,12 +310,15 @@ class Store:
         return metrics
 
     def metrics_from_conversations(self, run_id: str) -> BatchMetrics:
-        """Compute a run's metrics from its stored conversations (default bands)."""
+        """Compute a run's metrics from its finished stored conversations (default bands)."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(ConversationRow).where(ConversationRow.run_id == run_id)
             ).all()
-            return compute_metrics([_outcome(r) for r in rows])
+            # A conversation cut short (``interrupted``: the batch stopped, the token budget ran
+            # out) did not finish: it counts in no rate.
+            finished = [r for r in rows if r.termination_reason != TerminationReason.interrupted]
+            return compute_metrics([_outcome(r) for r in finished])
 
     def reap_stale(self) -> list[str]:
         """Mark ``running`` runs whose process is gone (same host) as ``interrupted``.

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from understudy.content.cues import read_cues
 from understudy.content.generation.situations import pick_situation
+from understudy.content.ids import slugify
 from understudy.domain.base import Origin
 from understudy.domain.persona import Demographics, Knowledge, Mood, Persona, Personality
 
@@ -146,10 +147,6 @@ def _language(low: str) -> str:
     return "en-US"
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def generate_persona(description: str, *, seed: int | None = None) -> Persona:
     """Draft a full persona from a one-line description, offline.
 
@@ -205,7 +202,7 @@ def generate_persona(description: str, *, seed: int | None = None) -> Persona:
     if "verbose" in cues.style_tags:
         style += "; long turns with asides"
     return Persona(
-        id=f"{_slug(first)}-{_slug(last)}-{digest}",
+        id=f"{slugify(first)}-{slugify(last)}-{digest}",
         name=f"{first} {last}",
         summary=text[0].upper() + text[1:],
         demographics=Demographics(age=age, gender=gender, occupation=occupation),

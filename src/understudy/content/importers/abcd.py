@@ -139,15 +139,24 @@ def scenario_for_flow(
     seed: int,
     source: str,
 ) -> Scenario:
-    """A customer for a flow: the sample facts plus a value for every slot the flow collects."""
+    """A customer for a flow: the sample facts plus a value for every slot the flow collects.
+
+    A slot the flow collects with choices always gets one of those choices (a sample fact that
+    is not among them is replaced), so the customer can complete the flow.
+    """
     rng = random.Random(seed)
     facts = dict(base)
     for node in flow.nodes.values():
-        if not isinstance(node, CollectNode) or node.slot in facts:
+        if not isinstance(node, CollectNode):
             continue
         if node.choices:
-            facts[node.slot] = rng.choice(node.choices).value
-        elif node.slot in _SYNTHETIC:
+            allowed = {p.lower() for c in node.choices for p in c.phrases}
+            if facts.get(node.slot, "").lower() not in allowed:
+                facts[node.slot] = rng.choice(node.choices).value
+            continue
+        if node.slot in facts:
+            continue
+        if node.slot in _SYNTHETIC:
             facts[node.slot] = _SYNTHETIC[node.slot]
         elif node.slot in PATTERNS:
             facts[node.slot] = str(rng.randint(10000, 99999))

@@ -9,8 +9,9 @@ name of the folder holding the file (``retail``, ``airline``, ``telecom``,
 
 Output, under ``OUT``: ``scenarios/tau2-<domain>-<task id>.yaml`` per task and
 ``personas/<name>-<hash>.yaml`` per distinct persona (a task's persona paragraph plus any
-behaviour sentences of its instructions, such as "You are a private person"). Tasks without
-persona words play the built-in ``calm`` persona. Source: sierra-research/tau2-bench, MIT.
+behaviour sentences of its instructions, such as "You are a private person"), which the
+scenario names by a relative path (``../personas/<id>.yaml``). Tasks without persona words play
+the built-in ``calm`` persona. Source: sierra-research/tau2-bench, MIT.
 """
 
 from __future__ import annotations
@@ -218,6 +219,16 @@ def _read_tasks(path: Path) -> list[Any]:
     return data
 
 
+def persona_reference(persona_id: str) -> str:
+    """Return how an imported scenario names an imported persona: a path from its folder.
+
+    Scenarios are written to ``OUT/scenarios`` and personas to ``OUT/personas``, so the
+    reference is ``../personas/<id>.yaml``; ``stress-test`` and ``practice`` resolve it against
+    the scenario's folder.
+    """
+    return f"../personas/{persona_id}.yaml"
+
+
 def import_tau2(
     tasks_path: Path | str, out: Path | str, *, domain: str | None = None
 ) -> ImportReport:
@@ -251,6 +262,9 @@ def import_tau2(
             report.skip(label, str(exc).splitlines()[0])
             continue
         header = HEADER.format(source=label)
+        if persona is not None:
+            # Relative to the scenario file, so imported content runs as written.
+            scenario = scenario.model_copy(update={"persona": persona_reference(persona.id)})
         write_yaml(out / "scenarios" / f"{scenario.id}.yaml", scenario, header=header)
         report.wrote("scenario", out / "scenarios" / f"{scenario.id}.yaml")
         if persona and persona.id not in personas:
