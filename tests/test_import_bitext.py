@@ -74,13 +74,18 @@ def test_cli_reports_what_it_wrote_and_skipped(shared_data: Path, tmp_path: Path
     assert "entity offsets do not match" in result.output, "skipped rows are explained"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate cannot yet tell the kind of intents.yaml and opening_lines.yaml",
-)
 def test_understudy_validate_accepts_every_imported_file(imported: Path) -> None:
     files = sorted(imported.glob("*.yaml"))
     assert [p.name for p in files] == ["intents.yaml", "opening_lines.yaml"], files
     result = CliRunner().invoke(app, ["validate", *map(str, files)], env={"COLUMNS": "1000"})
     assert result.exit_code == 0, f"validate should accept the Bitext import:\n{result.stderr}"
     assert result.stdout.count("ok ") == len(files), "one ok line per file"
+    first_lines = [p.read_text(encoding="utf-8").splitlines()[0] for p in files]
+    assert first_lines == ["# kind: intents", "# kind: opening-lines"], "files name their kind"
+
+
+def test_opening_lines_hold_no_number_the_customer_was_not_given(imported: Path) -> None:
+    bank = yaml.safe_load((imported / "opening_lines.yaml").read_text())["intents"]
+    lines = [line for styles in bank.values() for v in styles.values() for line in v]
+    with_digits = [line for line in lines if any(ch.isdigit() for ch in line)]
+    assert not with_digits, f"an opening line must not state a value: {with_digits[:3]}"

@@ -100,15 +100,56 @@ def import_bitext_command(
     out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
     max_examples: int = typer.Option(40, min=1, help="Example phrases kept per intent."),
     max_openings: int = typer.Option(60, min=1, help="Opening lines kept per intent and style."),
+    install: bool = typer.Option(
+        False,
+        "--install",
+        help="Also copy opening_lines.yaml into $UNDERSTUDY_HOME/phrasing/, where the offline "
+        "user simulator reads extra opening lines.",
+    ),
 ) -> None:
     """Import Bitext requests as intent examples (for flows) and opening lines (for the
     simulator's phrasing bank).
 
     Example: understudy import bitext ../shared/data/bitext/customer_support_sample.csv
-    --out imported/
+    --out imported/ --install
     """
     from understudy.content.importers.bitext import import_bitext
 
     with user_errors():
         report = import_bitext(csv_file, out, max_examples=max_examples, max_openings=max_openings)
     print_report(report, out)
+    if install:
+        with user_errors():
+            target = install_opening_lines(out / "opening_lines.yaml", name=csv_file.stem)
+        console.print(
+            f"Installed the opening lines as {escape(str(target))}; the offline user simulator "
+            "uses them from the next conversation (delete the file to stop).",
+            highlight=False,
+        )
+
+
+def install_opening_lines(source: Path, *, name: str) -> Path:
+    """Copy an opening-lines file into the installed phrasing banks; return where it went.
+
+    Args:
+        source: a valid ``opening-lines`` file.
+        name: file name (without ``.yaml``) in ``$UNDERSTUDY_HOME/phrasing/``; an installed
+            bank of that name is replaced.
+
+    Raises:
+        ContentError: ``source`` is not a valid opening-lines file.
+        ConfigError: the home folder cannot be used.
+    """
+    import shutil
+
+    from understudy.content.importers.common import slug
+    from understudy.content.loader import load_model
+    from understudy.domain.phrasing import OpeningLines
+    from understudy.simulators.offline.bank import phrasing_dir
+
+    load_model(OpeningLines, source)
+    folder = phrasing_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{slug(name)}.yaml"
+    shutil.copyfile(source, target)
+    return target

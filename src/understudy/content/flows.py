@@ -10,7 +10,9 @@ the checks that span fields, each reported with the file, line and field of the 
   slot some collect node fills, and, when that node has choices, on its choice values;
 - ``{slot}`` placeholders name slots that some collect node fills;
 - an end node is reachable from ``start``;
-- ``default_scenario`` (when loaded from a file) names an existing file.
+- ``default_scenario`` (when loaded from a file) names an existing file;
+- ``intents_from`` files exist and hold valid intents, merged into the flow's intents
+  (``understudy.content.flow_includes``; the flow's own intents win by name).
 
 Every problem is collected, not only the first.
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from understudy.content.flow_includes import include_intents, relocate
 from understudy.content.loader import Lines, load_yaml_with_lines, read_text
 from understudy.domain.flow import (
     PLACEHOLDER,
@@ -86,7 +89,8 @@ def parse_flow(data: Any, lines: Lines | None = None, path: Path | None = None) 
     Args:
         data: the parsed YAML.
         lines: key path -> line, from ``load_yaml_with_lines``.
-        path: the file, for messages and for resolving ``default_scenario``.
+        path: the file, for messages and for resolving ``default_scenario`` and
+            ``intents_from`` (whose intents are merged in before the cross-checks).
 
     Raises:
         ContentError: every problem, each with file, line and field.
@@ -100,7 +104,11 @@ def parse_flow(data: Any, lines: Lines | None = None, path: Path | None = None) 
         flow = Flow.model_validate(data)
     except ValidationError as exc:
         raise ContentError(_validation_problems(exc, lines, path)) from exc
-    problems = check_flow(flow, lines, path)
+    inclusion = include_intents(flow, lines, path)
+    if inclusion.problems:
+        raise ContentError(inclusion.problems)
+    flow = inclusion.flow
+    problems = relocate(check_flow(flow, lines, path), inclusion.origins)
     if problems:
         raise ContentError(problems)
     return flow

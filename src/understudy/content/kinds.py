@@ -212,3 +212,40 @@ register_kind(
     ),
     before="persona",
 )
+
+
+def _intent_list_model() -> type[BaseModel]:
+    from understudy.domain.phrasing import IntentList
+
+    return IntentList
+
+
+def _opening_lines_model() -> type[BaseModel]:
+    from understudy.domain.phrasing import OpeningLines
+
+    return OpeningLines
+
+
+def _intents_value(data: dict[str, Any]) -> Any:
+    """The ``intents`` value of a file holding ``intents`` (and at most a ``source``)."""
+    return data.get("intents") if set(data) <= {"intents", "source"} else None
+
+
+register_kind(
+    ContentKind(
+        name="intents",
+        model=_intent_list_model(),
+        load=lambda path: load_model(_intent_list_model(), path),
+        detect=lambda data: isinstance(_intents_value(data), list) and "source" not in data,
+        description="intents with example phrases, for flows to include (docs/phrasing.md)",
+    )
+)
+register_kind(
+    ContentKind(
+        name="opening-lines",
+        model=_opening_lines_model(),
+        load=lambda path: load_model(_opening_lines_model(), path),
+        detect=lambda data: isinstance(_intents_value(data), dict),
+        description="opening lines per intent and style for the user simulator (docs/phrasing.md)",
+    )
+)

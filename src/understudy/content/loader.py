@@ -89,7 +89,7 @@ def problems_from_validation(
     for error in exc.errors():
         loc = (*prefix, *(p for p in error["loc"] if not str(p).startswith("function-")))
         field = ".".join(str(p) for p in loc)
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if error["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; see `understudy schema`)"
         elif error["type"] == "missing":

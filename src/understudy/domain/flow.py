@@ -143,6 +143,8 @@ class Flow(StrictModel):
             given no scenario.
         nlu: intent matching settings.
         intents: intents with example phrases.
+        intents_from: ``intents`` files (relative to the flow file) whose intents are added
+            when the flow is loaded; the flow's own intents win by name.
         start: id of the first node.
         nodes: node id -> node.
         fallback: flow-level fallback defaults.
@@ -156,6 +158,7 @@ class Flow(StrictModel):
     default_scenario: str | None = None
     nlu: NluSettings = Field(default_factory=NluSettings)
     intents: list[Intent] = Field(default_factory=list)
+    intents_from: list[str] = Field(default_factory=list)
     start: str
     nodes: dict[str, Node] = Field(min_length=1)
     fallback: FlowFallback = Field(default_factory=FlowFallback)
@@ -180,7 +183,8 @@ def content_hash(flow_or_path: Flow | Path | str) -> str:
 
     Normalised: the validated model dumped as JSON with defaults filled in and keys sorted, so
     comments, key order and white space in the file do not change the hash; any change of
-    meaning does.
+    meaning does. A flow loaded from a file holds the intents of its ``intents_from`` files, so
+    editing an included file changes the hash too.
 
     Args:
         flow_or_path: a Flow, or the path of a flow file (loaded with ``load_flow``).

@@ -13,7 +13,13 @@ Output, under ``OUT``:
 * ``opening_lines.yaml``: ``intents: {INTENT: {plain: [...], terse: [...], polite: [...],
   typo: [...]}}``, the shape of the offline simulator's phrasing bank. The tagged entity is
   replaced by a ``{slot}`` placeholder (``{order_id}``) that the simulator fills from the
-  scenario's known facts; requests whose offsets do not match the text are left out.
+  scenario's known facts; requests whose offsets do not match the text, or that still hold a
+  number (a value the simulated customer was not given), are left out.
+
+Both files start with their kind (``# kind: intents``, ``# kind: opening-lines``), so
+``understudy validate`` accepts them; a flow includes ``intents.yaml`` with ``intents_from`` and
+``understudy import bitext ... --install`` adds the opening lines to the user simulator's
+phrasing bank (docs/phrasing.md).
 
 Source: bitext/customer-support-llm-chatbot-training-dataset, CDLA-Sharing-1.0 (derived
 phrasings are shared under the same terms).
@@ -30,6 +36,7 @@ from pydantic import ValidationError
 
 from understudy.content.importers.common import ImportReport, write_yaml
 from understudy.domain.flow import IDENTIFIER, Intent
+from understudy.domain.phrasing import placeholder_problem
 from understudy.errors import ContentError, ContentProblem
 
 HEADER = (
@@ -37,6 +44,8 @@ HEADER = (
     "licence CDLA-Sharing-1.0: derived phrasings are shared under the same terms."
 )
 _SLOT_NAMES = {"person_name": "name"}
+_DIGIT = re.compile(r"\d")
+_SLOT = re.compile(r"\{[a-z_]+\}")
 _STYLE_BY_TAG = (("Z", "typo"), ("P", "polite"), ("K", "terse"))
 
 
@@ -129,6 +138,14 @@ def import_bitext(
             left_out["entity offsets do not match the text (kept as an example only)"] += 1
             continue
         line = " ".join(line.split())
+        if _DIGIT.search(_SLOT.sub("", line)):
+            left_out[
+                "request holds a number that is not a tagged entity (kept as an example only)"
+            ] += 1
+            continue
+        if placeholder_problem(line):
+            left_out["request holds braces that are not a {slot} (kept as an example only)"] += 1
+            continue
         styles = openings.setdefault(intent, {})
         style_lines = styles.setdefault(_style(row.get("tags") or "", line), [])
         if line not in style_lines:
@@ -141,14 +158,22 @@ def import_bitext(
             report.skip(f"bitext intent {name}", str(exc).splitlines()[0])
     header = HEADER.format(name=csv_path.name)
     intents_doc = {"intents": [i.model_dump(mode="json", exclude_defaults=True) for i in intents]}
-    report.wrote("intent file", write_yaml(out / "intents.yaml", intents_doc, header=header))
+    report.wrote(
+        "intent file",
+        write_yaml(out / "intents.yaml", intents_doc, header="kind: intents\n" + header),
+    )
     bank = {
+        "source": f"bitext/customer-support-llm-chatbot-training-dataset ({csv_path.name}), "
+        "CDLA-Sharing-1.0",
         "intents": {
             name: {style: _spread(lines, max_openings) for style, lines in sorted(styles.items())}
             for name, styles in sorted(openings.items())
-        }
+        },
     }
-    report.wrote("opening-lines file", write_yaml(out / "opening_lines.yaml", bank, header=header))
+    report.wrote(
+        "opening-lines file",
+        write_yaml(out / "opening_lines.yaml", bank, header="kind: opening-lines\n" + header),
+    )
     for reason, n in sorted(left_out.items()):
         report.skip(f"{n} rows", reason)
     report.notes.append(

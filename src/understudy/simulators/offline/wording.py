@@ -13,16 +13,13 @@ non-native level of 0.4 and more (contractions spelled out, occasional learner m
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
 
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
+from understudy.simulators.offline.bank import builtin_phrasing_bank, phrasing_bank, phrasing_dir
 from understudy.simulators.offline.phrases import (
     CONTRACTIONS,
     DEMANDS,
@@ -38,6 +35,16 @@ from understudy.simulators.offline.phrases import (
 from understudy.simulators.offline.reason import customer_reason, lower_first
 from understudy.simulators.offline.slots import canonical_slot, slot_label
 
+__all__ = [
+    "Style",
+    "Utterance",
+    "Wording",
+    "builtin_phrasing_bank",
+    "first_person",
+    "phrasing_bank",
+    "phrasing_dir",
+]
+
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _MARKER = re.compile(r"\u27e6(\d+)\u27e7")
 _QUESTION_START = re.compile(
@@ -52,18 +59,6 @@ _CONTRACTIONS = tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in CONTRA
 _LEARNER_VOCABULARY = tuple(
     (re.compile(p, re.IGNORECASE), words) for p, words in LEARNER_VOCABULARY
 )
-
-
-@cache
-def phrasing_bank() -> dict[str, Any]:
-    """Return the phrasing bank (``data/phrasing_bank.json``), loaded once per process.
-
-    See ``data/SOURCES.md`` for its sources and licences and ``scripts/build_phrasing_bank.py``
-    for how it is made.
-    """
-    path = resources.files("understudy.simulators.offline") / "data" / "phrasing_bank.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 @dataclass(frozen=True)
@@ -150,11 +145,7 @@ class Wording:
         self._by_canonical = {canonical_slot(k) or k: k for k in known}
         bank = phrasing_bank()
         intent = bank.get("intents", {}).get(scenario.goal.intent or "", {})
-        self._intent_lines = self._usable(
-            intent.get("terse" if self.style.key == "terse" else "plain", [])
-        )
-        if not self._intent_lines:
-            self._intent_lines = self._usable(intent.get("plain", []))
+        self._intent_lines = self._style_lines(intent)
         caller = bank.get("caller", {})
         self._fillers: dict[str, int] = caller.get("fillers", {})
         self._no_more: list[str] = caller.get("no_more", [])
@@ -164,6 +155,25 @@ class Wording:
         self._last_from_bank = False
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _style_lines(self, intent: dict[str, list[str]]) -> list[str]:
+        """The usable bank lines of one intent for this persona's style.
+
+        The lines of the style key (``terse``, ``simple`` or ``plain``), or the ``plain`` ones
+        when there are none; plus the ``polite``, ``verbose`` and ``demanding`` lines for
+        personas with that trait (installed banks may have them, docs/phrasing.md). ``typo``
+        lines are never spoken: typos come from the persona's ``typo_rate``.
+        """
+        style = self.style
+        lines = self._usable(intent.get(style.key, [])) or self._usable(intent.get("plain", []))
+        for wanted, name in (
+            (style.polite, "polite"),
+            (style.verbose, "verbose"),
+            (style.demanding, "demanding"),
+        ):
+            if wanted:
+                lines += [line for line in self._usable(intent.get(name, [])) if line not in lines]
+        return lines
 
     def _usable(self, lines: list[str]) -> list[str]:
         """Bank lines whose every placeholder names a known fact."""
