@@ -174,6 +174,21 @@ def test_a_missing_included_file_is_named_with_the_flow_line(flow_file: Path) ->
     assert f"{flow_file}:2: intents_from.0: file not found" in text, text
 
 
+def test_a_missing_include_does_not_hide_the_flows_other_problems(flow_file: Path) -> None:
+    broken = FLOW.replace("imported/intents.yaml", "nowhere.yaml").replace(
+        "default: to_human", "default: no_such_node"
+    )
+    flow_file.write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_flow(flow_file)
+    fields = [problem.field for problem in caught.value.problems]
+    assert "intents_from.0" in fields, "the missing include is reported"
+    assert "nodes.route.default" in fields, "and so is the dangling reference"
+    assert not any(f.startswith("nodes.route.cases") for f in fields), (
+        "cases naming intents of the unread file are not reported as unknown"
+    )
+
+
 def test_one_intent_in_two_included_files_is_an_error_naming_both(tmp_path: Path) -> None:
     first = write_intents(tmp_path / "a.yaml", {"track_order": ["where is my order"]})
     second = write_intents(tmp_path / "b.yaml", {"track_order": ["track my parcel"]})

@@ -208,3 +208,13 @@ def test_a_database_that_cannot_be_opened_exits_2_naming_it(
     code, _, err = stress(str(REFUND), "-n", "2")
     flat = err.replace("\n", "")  # the message may be wrapped at the console width
     assert code == 2 and "cannot open the database" in flat and "missing-folder" in flat, err
+
+
+def test_an_in_memory_database_stores_every_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Conversations are written from a writer thread; an in-memory SQLite database must be one
+    # shared connection, or that thread would see a new, empty database without tables.
+    monkeypatch.setenv("UNDERSTUDY_DATABASE_URL", "sqlite://")
+    result = runner.invoke(app, ["stress-test", str(REFUND), "-n", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    run_id = json.loads(result.stdout)["run_id"]
+    assert len(Store().conversations(run_id)) == 3, "all three conversations should be stored"

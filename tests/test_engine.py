@@ -197,3 +197,17 @@ async def test_time_running_out_while_waiting_for_a_slow_agent_is_time_limit_not
         settings=EngineSettings(agent_timeout_s=30),
     )
     assert result.termination_reason is TerminationReason.time_limit
+
+
+async def test_a_side_that_interrupts_on_purpose_ends_with_interrupted_not_error() -> None:
+    from understudy.errors import ConversationInterrupted
+
+    def stop(state: ConversationState) -> str:
+        raise ConversationInterrupted("token budget spent")
+
+    result = await run_conversation(
+        EchoCustomer(), ScriptedAgent(stop), scenario(), clock=FakeClock()
+    )
+    assert result.termination_reason is TerminationReason.interrupted
+    assert result.error is None, "an interruption is not a failure of the bot"
+    assert result.detail == "token budget spent"

@@ -202,8 +202,10 @@ async def test_a_spent_budget_ends_the_remaining_conversations_with_a_clear_reas
         )
     assert run.exhausted
     last = results[-1]
-    assert last.termination_reason is TerminationReason.error
-    assert "token budget of 150 tokens for this run is spent" in (last.error or "")
+    assert last.termination_reason is TerminationReason.interrupted, (
+        "a spent budget interrupts the conversation; it is not a failure of the bot"
+    )
+    assert "token budget of 150 tokens for this run is spent" in last.detail
     with pytest.raises(BudgetExhausted):
         run.check_budget()
 

@@ -150,3 +150,15 @@ def test_scenario_usage_ignores_files_that_are_not_scenarios(tmp_path: Path) -> 
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
     (tmp_path / "flow.yaml").write_text("name: f\nstart: a\nnodes: {}\n")
     assert scenario_usage([tmp_path, tmp_path / "missing"]) == {"calm": ["a"]}
+
+
+def test_a_scenario_naming_its_persona_by_path_counts_as_using_that_persona(tmp_path: Path) -> None:
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "dana.yaml").write_text("id: dana-k\nname: Dana\n", encoding="utf-8")
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "s.yaml").write_text(
+        "id: refund-dana\npersona: ../personas/dana.yaml\ngoal:\n  reason_for_call: refund\n",
+        encoding="utf-8",
+    )
+    usage = scenario_usage([tmp_path / "scenarios"])
+    assert usage == {"dana-k": ["refund-dana"]}, "usage should be keyed by the persona's id"

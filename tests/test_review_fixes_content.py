@@ -338,3 +338,19 @@ def test_dates_and_ids_share_one_parser() -> None:
     assert moment is not None and parse_day("2026-03-01", "--now") == moment.date()
     assert parse_moment("2026-03-01T10:00+02:00", "--now") == datetime(2026, 3, 1, 8, 0)
     assert slugify("Maya O'Brien") == "maya-o-brien" and slugify("!!", "persona") == "persona"
+
+
+def test_a_new_optional_field_does_not_change_the_hash_of_content_that_leaves_it_unset() -> None:
+    from understudy.content.hashing import model_hash
+    from understudy.domain.scenario import CustomerGoal, Scenario
+
+    class ScenarioWithANewField(Scenario):  # a later version of the model
+        new_field: str | None = None
+
+    goal = CustomerGoal(reason_for_call="refund")
+    before = Scenario(id="s", persona="calm", goal=goal)
+    after = ScenarioWithANewField(id="s", persona="calm", goal=goal)
+    assert model_hash(after) == model_hash(before), "stored hashes stay comparable"
+    assert model_hash(after.model_copy(update={"new_field": "x"})) != model_hash(before), (
+        "a field that is set still changes the hash"
+    )

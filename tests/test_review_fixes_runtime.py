@@ -108,10 +108,33 @@ def test_missing_llm_credentials_fail_before_any_conversation(
     assert Store().list_runs() == [], "no run should be stored when the run cannot start"
 
 
-def test_check_model_builds_the_model_once_for_the_run() -> None:
+def test_check_model_builds_the_model_once_for_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import understudy.llm.models as models
+
+    built: list[object] = []
+    real = models.build_model
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(models, "build_model", counting)
     run = LLMRun(LLMSettings(cache=False))
     run.check_model("test")
-    assert "test" in run._models, "the checked model should be kept for the run"
+    first = run.model("test", conversation_id="c0")
+    second = run.model("test", conversation_id="c1")
+    assert len(built) == 1, f"check_model and two model() calls should build once, built {built}"
+    assert first.wrapped is built[0], "model() should reuse the model check_model built"
+    assert second.wrapped is built[0], "every model() call of the run should reuse it"
+
+
+def test_check_model_fails_on_a_missing_key_before_any_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    run = LLMRun(LLMSettings(cache=False))
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        run.check_model("openai:gpt-4o-mini")
 
 
 # --- 3. the token budget stops the run cleanly --------------------------------------------------

@@ -5,6 +5,7 @@
     UnderstudyError
      ├── ContentError        an author-facing file is invalid (names file, line, field)
      ├── NotFoundError       an id or path that names nothing (lists what does exist)
+     ├── ConversationInterrupted  a side stops one conversation on purpose (e.g. a token budget)
      └── ConfigError         a setting or option that cannot be used
 """
 
@@ -60,3 +61,12 @@ class NotFoundError(UnderstudyError):
 
 class ConfigError(UnderstudyError):
     """A setting or command-line option that cannot be used as given."""
+
+
+class ConversationInterrupted(UnderstudyError):
+    """Raised by a simulator or agent to stop its conversation on purpose, not as a failure.
+
+    The engine ends the conversation with termination reason ``interrupted`` and the exception's
+    message as the detail (not ``error``), so metrics can leave it out rather than count it as a
+    broken bot. ``understudy.llm.usage.BudgetExhausted`` is one.
+    """

@@ -18,10 +18,10 @@ import contextlib
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from understudy.agents.resolve import AgentFactory, AgentInfo, resolve_agent
 from understudy.batch import (
@@ -37,7 +37,7 @@ from understudy.content.personas import resolve_persona
 from understudy.content.scenarios import load_scenario
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
-from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.domain.transcript import TerminationReason
 from understudy.engine.clock import Clock, SystemClock
 from understudy.errors import ConfigError
 from understudy.metrics.bands import Bands, load_bands
@@ -61,6 +61,8 @@ class StressPlan:
         seed: batch seed.
         concurrency: conversations in flight at most.
         bands: metric thresholds in force.
+        simulator_info: what the run records about the simulator's content (the offline
+            simulator's phrasing banks: ``bank.phrasing_snapshot``), None when nothing.
     """
 
     agent_factory: AgentFactory
@@ -73,6 +75,7 @@ class StressPlan:
     seed: str
     concurrency: int
     bands: Bands
+    simulator_info: dict[str, Any] | None = None
 
     @property
     def reproducible(self) -> bool:
@@ -102,6 +105,7 @@ class StressPlan:
             seed=self.seed,
             n=self.n,
             concurrency=self.concurrency,
+            simulator_info=self.simulator_info,
         )
 
 
@@ -132,7 +136,9 @@ def plan_stress_test(
         simulator: user simulator kind.
         config: a configuration file whose ``bands`` override the user's.
         agent_options: passed to ``resolve_agent``.
-        simulator_options: passed to the simulator factory.
+        simulator_options: passed to the simulator factory. For the offline simulator the
+            phrasing bank is taken once here and passed to every conversation (installing a
+            bank while the batch plays changes none of it); the run records which banks it used.
 
     Raises:
         ConfigError: ``n`` or ``concurrency`` below 1.
@@ -158,7 +164,8 @@ def plan_stress_test(
         raise ConfigError(f"{target} names no default scenario: give one with --scenario FILE")
     # A scenario's persona path is relative to the scenario's folder; --persona to the user's.
     who = resolve_persona(persona) if persona else resolve_persona(chosen[0].persona, base)
-    sims = registered_simulators(simulator, who, **(simulator_options or {}))
+    options, simulator_info = simulator_content(simulator, simulator_options)
+    sims = registered_simulators(simulator, who, **options)
     return StressPlan(
         agent_factory=factory,
         agent=info,
@@ -170,7 +177,34 @@ def plan_stress_test(
         seed=str(seed),
         concurrency=concurrency,
         bands=bands,
+        simulator_info=simulator_info,
     )
+
+
+def simulator_content(
+    simulator: str, options: dict[str, object] | None
+) -> tuple[dict[str, object], dict[str, Any] | None]:
+    """Resolve once, for a whole batch, the content a simulator would read per conversation.
+
+    For ``offline``: the phrasing bank (built-in plus installed banks) is taken now and added to
+    the options as ``bank`` (unless the caller gave one).
+
+    Args:
+        simulator: the simulator kind.
+        options: the simulator options given.
+
+    Returns:
+        ``(options, simulator_info)``: the options to pass to every simulator, and what the run
+        records (``{"phrasing_banks": [...], "phrasing_hash": ...}``), None for other kinds.
+    """
+    resolved = dict(options or {})
+    if simulator != "offline" or "bank" in resolved:
+        return resolved, None
+    from understudy.simulators.offline.bank import phrasing_snapshot
+
+    bank, info = phrasing_snapshot()
+    resolved["bank"] = bank
+    return resolved, info
 
 
 @dataclass
@@ -233,21 +267,6 @@ BUDGET_SPENT = "token budget spent"
 """Detail of conversations, and error of runs, cut short because the LLM token budget ran out."""
 
 
-def _cut_by_budget(result: ConversationResult) -> ConversationResult:
-    """Turn a conversation that failed on the spent token budget into an ``interrupted`` one."""
-    if result.termination_reason is not TerminationReason.error:
-        return result
-    if "BudgetExhausted" not in (result.error or ""):
-        return result
-    return result.model_copy(
-        update={
-            "termination_reason": TerminationReason.interrupted,
-            "detail": BUDGET_SPENT,
-            "error": None,
-        }
-    )
-
-
 class _Writer:
     """One background thread that does the store's writes, in order, off the event loop.
 
@@ -285,9 +304,10 @@ async def play(
     is called for it.
 
     Token budget: once ``budget_spent()`` is True no further conversation starts; the
-    conversations whose model call was refused by the budget (``BudgetExhausted``) end
-    ``interrupted`` with detail ``"token budget spent"`` instead of ``error``; the run is marked
-    ``interrupted`` with that reason, and its metrics cover the finished conversations only.
+    conversations whose model call was refused by the budget (``BudgetExhausted``, a
+    ``ConversationInterrupted``) are ended ``interrupted`` by the engine, not ``error``; the run is
+    marked ``interrupted`` with ``"token budget spent"``, and its metrics cover the finished
+    conversations only.
 
     Args:
         plan: from ``plan_stress_test``.
@@ -307,13 +327,9 @@ async def play(
     if on_start is not None:
         on_start(run_id)
     writer = _Writer()
-    cut: list[int] = []
 
     async def ended(done: BatchConversation) -> None:
-        result = _cut_by_budget(done.result)
-        if result is not done.result:
-            cut.append(done.index)
-            done = replace(done, result=result)
+        result = done.result
         if store is not None and run_id is not None:
             conversation_usage = usage.conversation_usage(result.conversation_id) if usage else None
             await writer.run(
@@ -354,12 +370,13 @@ async def play(
             with contextlib.suppress(Exception):  # the store itself may be what failed
                 store.finish_run(run_id, status=FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    result.conversations = [
-        replace(c, result=_cut_by_budget(c.result)) if c.index in cut else c
+    cut = [
+        c
         for c in result.conversations
+        if c.result.termination_reason is TerminationReason.interrupted
     ]
     stopped = BUDGET_SPENT if cut or result.skipped else None
-    finished = [c for c in result.conversations if c.index not in cut]
+    finished = [c for c in result.conversations if c not in cut]
     metrics = BatchResult(finished, result.wall_s).metrics(plan.bands)
     if store is not None and run_id is not None:
         store.finish_run(

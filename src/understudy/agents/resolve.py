@@ -175,6 +175,29 @@ def _is_flow_path(target: str) -> bool:
     return target.lower().endswith((".yaml", ".yml", ".json"))
 
 
+def flow_snapshot(flow: Flow, text: str) -> str:
+    """Return what a run stores as its flow: everything the flow's content hash covers.
+
+    A flow without ``intents_from`` is stored as its file's text (comments and layout kept). A
+    flow with ``intents_from`` is stored as the merged flow in YAML: the included intents
+    inlined after the flow's own and ``intents_from`` emptied, with a comment naming the files,
+    so the snapshot alone holds every intent the run played (a later edit of an included file
+    does not change it) and loads as a flow file.
+
+    Args:
+        flow: the loaded flow (included intents already merged in, ``load_flow``).
+        text: the flow file's text.
+    """
+    if not flow.intents_from:
+        return text
+    from understudy.content.importers.common import to_yaml
+
+    header = "Snapshot of a flow with its intents_from files merged in: " + ", ".join(
+        flow.intents_from
+    )
+    return to_yaml(flow.model_copy(update={"intents_from": []}), header=header, exact=True)
+
+
 def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentInfo]:
     """Resolve an assistant flow file (see ``resolve_agent``).
 
@@ -192,7 +215,7 @@ def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentIn
         ref=str(path.resolve()),
         name=flow.name,
         version=flow.version.value,
-        snapshot=text,
+        snapshot=flow_snapshot(flow, text),
         content_hash=content_hash(flow),
         default_scenario=default,
         generic_scenario=None if default else generic_scenario(flow),

@@ -20,6 +20,10 @@ COMMAND_MODULES = [
     "persona_library",
     "schema",
     "agents",
+    "rerun",
+    "chat",
+    "scenarios",
+    "attempt_delete",
 ]
 
 for _name in COMMAND_MODULES:

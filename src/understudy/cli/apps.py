@@ -17,6 +17,9 @@ attempts_app = typer.Typer(
 )
 agents_app = typer.Typer(help="Agent personas (LLM assistants): list, show, publish.")
 import_app = typer.Typer(help="Import personas, scenarios and flows from public data sets.")
+scenarios_app = typer.Typer(
+    help="The scenario library: list, show, add, duplicate, edit, tag, delete."
+)
 retention_app = typer.Typer(help="Data retention: show settings, purge expired data.")
 
 app.add_typer(personas_app, name="personas")
@@ -25,3 +28,4 @@ app.add_typer(attempts_app, name="attempts")
 app.add_typer(agents_app, name="agents")
 app.add_typer(import_app, name="import")
 app.add_typer(retention_app, name="retention")
+app.add_typer(scenarios_app, name="scenarios")

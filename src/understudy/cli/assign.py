@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import app, attempts_app
-from understudy.cli.common import console, user_errors
+from understudy.cli.common import console, is_narrow, user_errors
 from understudy.content.scenarios import load_scenario
 from understudy.errors import ConfigError
 from understudy.storage.assignments import AssignmentStore
@@ -175,10 +175,6 @@ def list_sessions(
     console.print(sessions_table(rows, console.width))
 
 
-NARROW_WIDTH = 110
-"""Terminals narrower than this (columns) get the compact tables."""
-
-
 def sessions_table(rows: list[SessionSummary], width: int | None = None) -> Table:
     """Return the table of ``attempts sessions``.
 
@@ -187,7 +183,7 @@ def sessions_table(rows: list[SessionSummary], width: int | None = None) -> Tabl
         width: terminal width in columns; below ``NARROW_WIDTH`` the creation date, who assigned
             it and the per-week target (still shown in "this week" as ``1/3``) are left out.
     """
-    narrow = width is not None and width < NARROW_WIDTH
+    narrow = is_narrow(width)
     table = Table(
         box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow, expand=narrow
     )

@@ -67,3 +67,12 @@ def edit_text(text: str, suffix: str = ".yaml") -> str | None:
         open_in_editor(path)
         edited = path.read_text(encoding="utf-8")
     return None if edited == text else edited
+
+
+NARROW_WIDTH = 110
+"""Terminals narrower than this many columns get compact tables (fewer columns, folded text)."""
+
+
+def is_narrow(width: int | None) -> bool:
+    """Return True when a table for a terminal ``width`` columns wide should be compact."""
+    return width is not None and width < NARROW_WIDTH

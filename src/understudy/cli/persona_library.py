@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 
 from understudy.cli.apps import personas_app
-from understudy.cli.common import console, err_console, open_in_editor, user_errors
-from understudy.cli.personas import NARROW_WIDTH, PersonaColumn, print_persona_list
+from understudy.cli.common import console, err_console, is_narrow, open_in_editor, user_errors
+from understudy.cli.personas import PersonaColumn, print_persona_list
 from understudy.content.importers.common import slug, to_yaml
 from understudy.content.library import (
     default_scenario_dirs,
@@ -146,7 +146,7 @@ def _usage_columns(usage: dict[str, list[str]]) -> list[PersonaColumn]:
 
 def _wide_and_narrow(columns: list[PersonaColumn]) -> list[PersonaColumn]:
     # The scenario count stands in for "used by" on narrow terminals only.
-    if console.width >= NARROW_WIDTH:
+    if not is_narrow(console.width):
         return [c for c in columns if c.header != "scenarios"]
     return columns
 

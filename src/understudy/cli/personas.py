@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import personas_app
-from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.common import console, err_console, is_narrow, user_errors
 from understudy.content.personas import (
     BrokenPersona,
     builtin_persona_paths,
@@ -32,9 +32,6 @@ from understudy.engine.seams import ConversationState
 from understudy.errors import NotFoundError
 from understudy.simulators.offline import OfflineSimulator
 from understudy.simulators.offline.understanding import slot_label
-
-NARROW_WIDTH = 110
-"""Terminals narrower than this (columns) get the compact persona list."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def persona_table(
             ``wide_only`` columns and shows name and summary together.
         broken: persona files that failed to load, listed last as broken (file and problem).
     """
-    narrow = width is not None and width < NARROW_WIDTH
+    narrow = is_narrow(width)
     columns = [*PERSONA_COLUMNS, *extra]
     if narrow:
         columns = [c for c in columns if not c.wide_only]

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from understudy.agents.trainee import TraineeAgent, read_script
 from understudy.cli.apps import app, attempts_app
-from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.common import console, err_console, is_narrow, user_errors
 from understudy.cli.llm_options import practice_llm
 from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.domain.scenario import Scenario
@@ -152,10 +152,6 @@ def list_attempts(
     console.print(attempts_table(rows, console.width))
 
 
-NARROW_WIDTH = 110
-"""Terminals narrower than this (columns) get the compact attempts table."""
-
-
 def attempts_table(rows: Sequence[AttemptSummary], width: int | None = None) -> Table:
     """Return the table of ``attempts list``.
 
@@ -164,7 +160,7 @@ def attempts_table(rows: Sequence[AttemptSummary], width: int | None = None) -> 
         width: terminal width in columns; below ``NARROW_WIDTH`` the attempt number, how the
             call ended and the evaluation status are left out, and the start time is shorter.
     """
-    narrow = width is not None and width < NARROW_WIDTH
+    narrow = is_narrow(width)
     table = Table(
         box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow, expand=narrow
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 from rich import box
@@ -50,24 +49,6 @@ def _agent_label(run: RunRow) -> str:
     return f"{name} ({run.agent_version})" if run.agent_version else name
 
 
-def run_matches_flow(run: RunRow, flow: str) -> bool:
-    """True when ``run`` played the flow named ``flow``: its name, or its file.
-
-    A path matches the stored reference as the same file (relative and absolute paths alike,
-    resolved against the current folder) or as its trailing path components (``refund.yaml``
-    matches ``/work/examples/flows/refund.yaml``). Characters are compared literally.
-    """
-    if run.agent_name == flow or run.agent_ref == flow:
-        return True
-    if run.agent_kind != "flow" or not run.agent_ref:
-        return False
-    given, stored = Path(flow), Path(run.agent_ref)
-    if given.resolve() == stored.resolve():
-        return True
-    parts = given.parts
-    return bool(parts) and stored.parts[-len(parts) :] == parts
-
-
 @runs_app.command("list")
 def list_runs(
     flow: str | None = typer.Option(None, "--flow", help="Only runs of this flow (name or path)."),
@@ -78,11 +59,7 @@ def list_runs(
     with user_errors():
         bands = load_bands()
         store = Store()
-        if flow:
-            runs = [r for r in store.list_runs(persona=persona) if run_matches_flow(r, flow)]
-            runs = runs[:limit]
-        else:
-            runs = store.list_runs(persona=persona, limit=limit)
+        runs = store.list_runs(flow=flow, persona=persona, limit=limit)
         if not runs:
             if flow or persona:
                 filters = ", ".join(
@@ -210,6 +187,7 @@ def show_run(
                 "n": run.n,
                 "metrics": metrics_json(metrics),
                 "llm_usage": run.usage,
+                "simulator_info": run.simulator_info,
                 "conversations": [
                     {
                         "index": r.index,
@@ -237,6 +215,10 @@ def show_run(
         )
         if run.error:
             console.print(f"[yellow]note[/yellow]: {escape(run.error)}", highlight=False)
+        banks = (run.simulator_info or {}).get("phrasing_banks") or []
+        if banks:
+            names = ", ".join(f"{b.get('file')} ({str(b.get('sha256', ''))[:12]})" for b in banks)
+            console.print(f"phrasing banks installed: {escape(names)}", highlight=False)
         if run.usage:
             used = ", ".join(f"{key} {value}" for key, value in run.usage.items())
             console.print(f"LLM usage: {used}", highlight=False)
@@ -288,25 +270,34 @@ def compare_runs(
             out = {"a": a.id, "b": b.id, "deltas": [d.model_dump(mode="json") for d in deltas]}
             typer.echo(json.dumps(out, indent=2))
             return
-        if a.agent_hash != b.agent_hash:
-            console.print(
-                f"[dim]agents differ: {escape(_agent_label(a))} {a.agent_hash[:12]} vs "
-                f"{escape(_agent_label(b))} {b.agent_hash[:12]}[/dim]",
-                highlight=False,
-            )
-        console.print(comparison_table(deltas, a.id, b.id))
+        print_comparison(store, a, b, bands)
+
+
+def print_comparison(store: Store, a: RunRow, b: RunRow, bands: Bands) -> None:
+    """Print how run ``b`` differs from run ``a``: per-metric deltas and what moved beyond noise.
+
+    Shared by ``runs compare`` and ``runs rerun``.
+    """
+    deltas = compare_metrics(run_metrics(store, a, bands), run_metrics(store, b, bands))
+    if a.agent_hash != b.agent_hash:
         console.print(
-            "[dim]* simultaneous 95% intervals (Newcombe; Bonferroni over the metrics compared); "
-            "a delta is beyond noise when its interval excludes 0[/dim]"
+            f"[dim]agents differ: {escape(_agent_label(a))} {a.agent_hash[:12]} vs "
+            f"{escape(_agent_label(b))} {b.agent_hash[:12]}[/dim]",
+            highlight=False,
         )
-        moved = [d for d in deltas if d.verdict in (Verdict.better, Verdict.worse)]
-        if not moved:
-            console.print("every difference is within the noise of the two batches")
-        for d in moved:
-            direction = "rose" if (d.delta or 0) > 0 else "dropped"
-            style = "green" if d.verdict is Verdict.better else "red"
-            label = d.metric.replace("_", " ")
-            console.print(
-                f"[{style}]{label} {direction} beyond noise ({d.verdict.value})[/{style}]",
-                highlight=False,
-            )
+    console.print(comparison_table(deltas, a.id, b.id))
+    console.print(
+        "[dim]* simultaneous 95% intervals (Newcombe; Bonferroni over the metrics compared); "
+        "a delta is beyond noise when its interval excludes 0[/dim]"
+    )
+    moved = [d for d in deltas if d.verdict in (Verdict.better, Verdict.worse)]
+    if not moved:
+        console.print("every difference is within the noise of the two batches")
+    for d in moved:
+        direction = "rose" if (d.delta or 0) > 0 else "dropped"
+        style = "green" if d.verdict is Verdict.better else "red"
+        label = d.metric.replace("_", " ")
+        console.print(
+            f"[{style}]{label} {direction} beyond noise ({d.verdict.value})[/{style}]",
+            highlight=False,
+        )

@@ -141,19 +141,23 @@ def stress_test(
         target, llm_run, agent_options, simulator_options = llm_options(
             flow, agent, simulator, model, no_cache, version, max_tokens
         )
-        plan = plan_stress_test(
-            target,
-            persona=persona,
-            scenarios=scenario or [],
-            n=n,
-            seed=seed,
-            concurrency=concurrency,
-            simulator=simulator,
-            config=config,
-            agent_options=agent_options,
-            simulator_options=simulator_options,
-        )
-        store = Store()
+        try:
+            plan = plan_stress_test(
+                target,
+                persona=persona,
+                scenarios=scenario or [],
+                n=n,
+                seed=seed,
+                concurrency=concurrency,
+                simulator=simulator,
+                config=config,
+                agent_options=agent_options,
+                simulator_options=simulator_options,
+            )
+            store = Store()
+        except BaseException:
+            asyncio.run(llm_run.aclose())  # the model's HTTP clients may already be open
+            raise
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -105,10 +105,11 @@ def parse_flow(data: Any, lines: Lines | None = None, path: Path | None = None) 
     except ValidationError as exc:
         raise ContentError(_validation_problems(exc, lines, path)) from exc
     inclusion = include_intents(flow, lines, path)
-    if inclusion.problems:
-        raise ContentError(inclusion.problems)
     flow = inclusion.flow
-    problems = relocate(check_flow(flow, lines, path), inclusion.origins)
+    # A broken include must not hide the flow's other problems; only the checks that need the
+    # complete set of intents are skipped then.
+    checks = check_flow(flow, lines, path, intents_complete=not inclusion.problems)
+    problems = [*inclusion.problems, *relocate(checks, inclusion.origins)]
     if problems:
         raise ContentError(problems)
     return flow
@@ -218,7 +219,7 @@ def _pattern_problems(flow: Flow) -> Iterator[tuple[Loc, str]]:
                 yield loc, f"pattern does not compile: {exc}"
 
 
-def _branch_problems(flow: Flow) -> Iterator[tuple[Loc, str]]:
+def _branch_problems(flow: Flow, intents_complete: bool = True) -> Iterator[tuple[Loc, str]]:
     intents = {i.name for i in flow.intents}
     collects = {n.slot: n for n in flow.nodes.values() if isinstance(n, CollectNode)}
     slots = flow.collected_slots()
@@ -227,7 +228,7 @@ def _branch_problems(flow: Flow) -> Iterator[tuple[Loc, str]]:
             continue
         if node.on == "intent":
             for case in node.cases:
-                if case not in intents:
+                if case not in intents and intents_complete:
                     known = ", ".join(sorted(intents)) or "none"
                     yield (
                         ("nodes", node_id, "cases", case),
@@ -254,7 +255,11 @@ def _branch_problems(flow: Flow) -> Iterator[tuple[Loc, str]]:
 
 
 def check_flow(
-    flow: Flow, lines: Lines | None = None, path: Path | None = None
+    flow: Flow,
+    lines: Lines | None = None,
+    path: Path | None = None,
+    *,
+    intents_complete: bool = True,
 ) -> list[ContentProblem]:
     """Return every cross-field problem of a valid-typed flow (see the module docs).
 
@@ -262,6 +267,8 @@ def check_flow(
         flow: the flow.
         lines: key path -> line of the file it came from, if any.
         path: the file, if any; ``default_scenario`` is resolved beside it.
+        intents_complete: False when some included intents could not be read: branch cases
+            naming an unknown intent are then not reported (the intent may be in that file).
     """
     lines = lines or {}
     found: list[tuple[Loc, str]] = []
@@ -274,7 +281,7 @@ def check_flow(
         known = ", ".join(flow.nodes)
         found.append((loc, f"expected an existing node id ({known}), got {target!r}"))
     found.extend(_pattern_problems(flow))
-    found.extend(_branch_problems(flow))
+    found.extend(_branch_problems(flow, intents_complete))
     slots = flow.collected_slots()
     for loc, text in _texts(flow):
         for name in PLACEHOLDER.findall(text):

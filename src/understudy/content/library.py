@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from understudy.content.importers.common import to_yaml
-from understudy.content.personas import builtin_persona_paths, user_persona_paths
+from understudy.content.personas import builtin_persona_paths, find_persona, user_persona_paths
 from understudy.domain.persona import Persona
-from understudy.errors import ConfigError, NotFoundError
+from understudy.errors import ConfigError, NotFoundError, UnderstudyError
 from understudy.settings import persona_dir
 
 DEFAULT_SCENARIO_DIR = Path("examples") / "scenarios"
@@ -81,8 +81,18 @@ def scenario_usage(folders: Iterable[Path]) -> dict[str, list[str]]:
                 continue
             if isinstance(data, dict) and "goal" in data and isinstance(data.get("persona"), str):
                 scenario_id = str(data.get("id") or path.stem)
-                usage.setdefault(data["persona"], []).append(scenario_id)
+                usage.setdefault(_persona_id(data["persona"], path.parent), []).append(scenario_id)
     return usage
+
+
+def _persona_id(ref: str, base: Path) -> str:
+    """Return the persona id a scenario's ``persona`` names (a path is read for its id)."""
+    if not ref.endswith((".yaml", ".yml")):
+        return ref
+    try:
+        return find_persona(ref, base)[0].id
+    except UnderstudyError:
+        return ref
 
 
 def default_scenario_dirs() -> list[Path]:

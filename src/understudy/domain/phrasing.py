@@ -23,7 +23,13 @@ from understudy.domain.base import StrictModel
 from understudy.domain.flow import IDENTIFIER, Intent
 
 SLOT_PLACEHOLDER = re.compile(r"\{([a-z]+(?:_[a-z]+)*)\}")
-"""A placeholder the user simulator fills: ``{snake_case}``, lower-case letters and ``_``."""
+"""A placeholder the user simulator fills: ``{snake_case}``, lower-case letters and ``_``.
+
+The one definition of a placeholder: the bitext importer, the phrasing bank and the offline
+simulator's wording all use it (group 1 is the slot name)."""
+DIGIT = re.compile(r"\d")
+"""A digit. Opening lines holding one outside their placeholders are left out of banks: they
+would state a value (an order number, an amount) the customer was not given."""
 _BRACED = re.compile(r"\{[^{}]*\}")
 
 IntentName = Annotated[str, StringConstraints(pattern=IDENTIFIER)]

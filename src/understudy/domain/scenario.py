@@ -85,6 +85,23 @@ class Briefing(StrictModel):
     documents: list[str] = Field(default_factory=list)
 
 
+class PersonaMapping(StrictModel):
+    """Where the scenario's persona sits in a market, and optionally the real profile behind it.
+
+    All fields are optional labels for trainers; the simulator does not read them.
+
+    Attributes:
+        ecosystem: the market or ecosystem, e.g. ``retail``, ``SaaS``.
+        vertical: the industry vertical, e.g. ``fashion``, ``healthcare``.
+        profile_url: optional address of a public profile that grounds the persona in a real
+            person (a label only: understudy never fetches it).
+    """
+
+    ecosystem: str = ""
+    vertical: str = ""
+    profile_url: str | None = None
+
+
 class Scenario(StrictModel):
     """A call to simulate or practise.
 
@@ -110,6 +127,10 @@ class Scenario(StrictModel):
         sessions_per_week: expected practice frequency when assigned.
         deadline: optional date by which assigned trainees should have an attempt.
         instructions: shown to anyone joining the session.
+        origin: where the scenario came from (hand-written, imported, generated, duplicated).
+        persona_mapping: optional ecosystem, vertical and profile address of the persona.
+        created_by: who created the scenario (set by ``understudy scenarios add``/``duplicate``).
+        created_at: the date it was created (set by ``understudy scenarios add``/``duplicate``).
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -135,3 +156,6 @@ class Scenario(StrictModel):
     deadline: date | None = None
     instructions: str = ""
     origin: Origin = Field(default_factory=Origin)
+    persona_mapping: PersonaMapping | None = None
+    created_by: str | None = None
+    created_at: date | None = None

@@ -9,10 +9,12 @@ Rules, in order, after every turn:
 4. the scenario's time limit (``time_limit_s``, engine clock) ends it with ``time_limit``;
 5. the customer's turn count reaching ``max_turns`` ends it with ``max_turns``.
 
-The agent's turn is bounded by ``EngineSettings.agent_timeout_s`` and by the time left. An agent
-that raises, times out or returns something other than an ``AgentTurn`` ends the conversation with
-``error`` (or ``time_limit`` when the scenario's time ran out while waiting) and the error text; the
-transcript so far is kept. The loop never raises to its caller, except on cancellation.
+The agent's turn is bounded by ``EngineSettings.agent_timeout_s`` and by the time left. A side
+that raises ``ConversationInterrupted`` (e.g. a spent token budget) ends the conversation with
+``interrupted`` and its message. An agent that raises anything else, times out or returns
+something other than an ``AgentTurn`` ends the conversation with ``error`` (or ``time_limit``
+when the scenario's time ran out while waiting) and the error text; the transcript so far is kept.
+The loop never raises to its caller, except on cancellation.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from understudy.engine.events import (
 )
 from understudy.engine.exits import condition_met
 from understudy.engine.seams import Agent, AgentTurn, ConversationState, CustomerTurn, UserSimulator
+from understudy.errors import ConversationInterrupted
 
 _OUTCOMES = {
     "completed": TerminationReason.goal_met,
@@ -147,6 +150,8 @@ async def _customer_turn(
     except TimeoutError:
         msg = f"user simulator did not answer within {settings.simulator_timeout_s:g} s"
         raise _End(TerminationReason.error, msg, msg) from None
+    except ConversationInterrupted as exc:
+        raise _End(TerminationReason.interrupted, str(exc)) from exc
     except Exception as exc:  # a broken simulator ends this conversation, not the batch
         msg = f"user simulator failed: {type(exc).__name__}: {exc}"
         raise _End(TerminationReason.error, msg, msg) from exc
@@ -187,6 +192,8 @@ async def _agent_turn(conv: _Conversation, agent: Agent, settings: EngineSetting
             raise _End(TerminationReason.time_limit, f"time limit of {limit:g} s reached") from None
         msg = f"agent did not answer within {settings.agent_timeout_s:g} s"
         raise _End(TerminationReason.error, msg, msg) from None
+    except ConversationInterrupted as exc:
+        raise _End(TerminationReason.interrupted, str(exc)) from exc
     except Exception as exc:  # a crashed bot ends this conversation, not the batch
         msg = f"agent failed: {type(exc).__name__}: {exc}"
         raise _End(TerminationReason.error, msg, msg) from exc

@@ -106,13 +106,11 @@ class LLMRun:
         """
         require_llm("LLM support")
         from understudy.llm.managed import ManagedModel
-        from understudy.llm.models import build_model, endpoint_of
+        from understudy.llm.models import endpoint_of
 
         label = name or (model.model_name if model is not None else self.settings.model)
         if model is None:
-            if label not in self._models:
-                self._models[label] = build_model(label, self.settings, self._clients)
-            model = self._models[label]
+            model = self._built(label)
             label = f"{label}@{endpoint_of(label, self.settings) or 'default'}"
         usage = self.by_conversation.setdefault(conversation_id, Usage())
         return ManagedModel(model, run=self, label=label, usage=usage)
@@ -131,11 +129,19 @@ class LLMRun:
                 set or install.
         """
         require_llm("LLM support")
+        self._built(name or self.settings.model)
+
+    def _built(self, label: str) -> Model:
+        """Return the model ``label`` built for this run, building and keeping it on first use.
+
+        Raises:
+            ConfigError: the name is malformed or the provider cannot be set up.
+        """
         from understudy.llm.models import build_model
 
-        label = name or self.settings.model
         if label not in self._models:
             self._models[label] = build_model(label, self.settings, self._clients)
+        return self._models[label]
 
     def conversation_usage(self, conversation_id: str) -> dict[str, int] | None:
         """Return the token usage of one conversation (None when it made no LLM call)."""

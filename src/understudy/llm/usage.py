@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from understudy.errors import UnderstudyError
+from understudy.errors import ConversationInterrupted, UnderstudyError
 
 
 class LLMError(UnderstudyError):
     """A model call failed for good (after retries), or cannot be made."""
 
 
-class BudgetExhausted(LLMError):
+class BudgetExhausted(LLMError, ConversationInterrupted):
     """The run's token budget (``llm.max_tokens_per_run`` / ``--max-tokens``) is spent.
 
     Raised before a new model call. In a stress test (``understudy.stress.play``) the

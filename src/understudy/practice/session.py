@@ -183,14 +183,6 @@ async def regrade(
     """
     if model is not None and grader != "llm":
         raise ConfigError("--model applies to the LLM grader: add --grader llm")
-    run: LLMRun | None = None
-    options: dict[str, Any] = {}
-    if grader == "llm":
-        from understudy.llm.run import LLMRun
-
-        run = LLMRun()
-        run.check_model(model)  # a missing key fails before the transcript is sent
-        options = {"model": model, "run": run}
     record = store.get(attempt_id)
     scenario = store.scenario_snapshot(attempt_id)
     rubric = rubric_for(scenario, rubric_ref or record.rubric_id)
@@ -207,7 +199,16 @@ async def regrade(
         duration_s=record.duration_s,
         moods=[m.mood for m in record.messages if m.mood is not None],
     )
+    # The LLM run is built only after every lookup that can fail, so nothing leaves it open.
+    run: LLMRun | None = None
+    options: dict[str, Any] = {}
     try:
+        if grader == "llm":
+            from understudy.llm.run import LLMRun
+
+            run = LLMRun()
+            run.check_model(model)  # a missing key fails before the transcript is sent
+            options = {"model": model, "run": run}
         grade = await make_grader(grader, **options).grade(result, rubric, scenario)
     finally:
         if run is not None:

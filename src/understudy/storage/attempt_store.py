@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.domain.grade import CoachReview, Grade
@@ -334,6 +334,35 @@ class AttemptStore:
                 grade_number=current.number if current else None,
                 earlier_grades=earlier,
             )
+
+    def delete_attempt(self, attempt_id: int) -> dict[str, int]:
+        """Permanently remove an attempt with its messages, events, grades and reviews.
+
+        The session stays; its status is derived from the attempts left (To do again when none
+        is finished). Other attempts keep their numbers.
+
+        Returns:
+            How many rows went, by kind: ``messages``, ``events``, ``grades``, ``reviews``,
+            plus ``session_id``, the id of the attempt's session.
+
+        Raises:
+            NotFoundError: no attempt has that id.
+        """
+        with self._sessions() as db:
+            row = self._row(db, attempt_id)
+            removed = {"session_id": row.session_id}
+            for kind, table in (
+                ("messages", AttemptMessageRow),
+                ("events", AttemptEventRow),
+                ("grades", AttemptGradeRow),
+                ("reviews", CoachReviewRow),
+            ):
+                result = db.execute(delete(table).where(table.attempt_id == attempt_id))
+                removed[kind] = int(getattr(result, "rowcount", 0) or 0)
+            db.expire(row)
+            db.execute(delete(AttemptRow).where(AttemptRow.id == attempt_id))
+            db.commit()
+            return removed
 
     def scenario_snapshot(self, attempt_id: int) -> Scenario:
         """Return the scenario exactly as it was when the attempt started."""

@@ -13,10 +13,10 @@ import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from understudy.errors import ConfigError
 from understudy.settings import database_url
@@ -41,10 +41,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: ``settings.database_url()``).
 
-    SQLite connections get WAL journaling, a 30 s busy timeout and foreign keys on.
+    SQLite connections get WAL journaling, a 30 s busy timeout and foreign keys on. An in-memory
+    SQLite database (``sqlite://``) is one shared connection, usable from the writer threads, since
+    each new connection to it would otherwise be a new, empty database.
     """
     url = url or database_url()
-    engine = create_engine(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

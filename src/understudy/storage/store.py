@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +77,8 @@ class RunSpec:
         seed: batch seed.
         n: conversations planned.
         concurrency: conversations in flight at most.
+        simulator_info: the simulator's content, as JSON (the offline simulator's phrasing
+            banks, ``understudy.stress.simulator_content``); None when nothing is recorded.
     """
 
     agent_kind: str
@@ -95,6 +97,7 @@ class RunSpec:
     scenario_ids: list[str] = field(default_factory=list)
     scenario_snapshot: str = ""
     scenario_hash: str = ""
+    simulator_info: dict[str, Any] | None = None
 
 
 def _process_start(pid: int) -> float | None:
@@ -128,6 +131,24 @@ def _owner_alive(pid: int, since: datetime) -> bool:
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     return started <= since.timestamp() + 5.0  # a process born after the run cannot own it
+
+
+def run_matches_flow(run: RunRow, flow: str) -> bool:
+    """True when ``run`` played the flow named ``flow``: its name, or its file.
+
+    A path matches the stored reference as the same file (relative and absolute paths alike,
+    resolved against the current folder) or as its trailing path components (``refund.yaml``
+    matches ``/work/examples/flows/refund.yaml``). Characters are compared literally.
+    """
+    if run.agent_name == flow or run.agent_ref == flow:
+        return True
+    if run.agent_kind != "flow" or not run.agent_ref:
+        return False
+    given, stored = Path(flow), Path(run.agent_ref)
+    if given.resolve() == stored.resolve():
+        return True
+    parts = given.parts
+    return bool(parts) and stored.parts[-len(parts) :] == parts
 
 
 def _outcome(row: ConversationRow) -> ConversationOutcome:
@@ -189,6 +210,7 @@ class Store:
                 seed=spec.seed,
                 n=spec.n,
                 concurrency=spec.concurrency,
+                simulator_info=spec.simulator_info,
             )
             try:
                 with self._sessions.begin() as session:
@@ -346,27 +368,24 @@ class Store:
         """Return runs, newest first.
 
         Args:
-            flow: keep runs whose agent name equals it or whose agent reference (path) ends
-                with it.
+            flow: keep runs of this flow (``run_matches_flow``: its name, or its file as a
+                path or trailing path components, compared literally).
             persona: keep runs of this persona id.
             limit: at most this many.
         """
         self.reap_stale()
         query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id)
-        if flow:
-            query = query.where(
-                or_(
-                    RunRow.agent_name == flow,
-                    RunRow.agent_ref == flow,
-                    RunRow.agent_ref.endswith(flow),
-                )
-            )
         if persona:
             query = query.where(RunRow.persona_id == persona)
-        if limit:
+        if limit and not flow:
             query = query.limit(limit)
         with self._sessions() as session:
-            return list(session.scalars(query).all())
+            runs = list(session.scalars(query).all())
+        if flow:
+            # Matched here, not in SQL: paths are compared as files, and ``_``/``%`` in a name
+            # would be wildcards in a LIKE.
+            runs = [run for run in runs if run_matches_flow(run, flow)]
+        return runs[:limit] if limit else runs
 
     def get_run(self, ref: str) -> RunRow:
         """Return the run named by ``ref``: an id, a unique id prefix, or ``last``.

@@ -33,6 +33,8 @@ class RunRow(Base):
     SIGTERM, or the process vanished: see ``store.Store.reap_stale``) or ``failed``. ``metrics``
     holds ``BatchMetrics`` as JSON once the run stops; ``usage`` holds LLM token usage when an LLM
     took part. ``pid`` and ``host`` identify the process that plays a running batch.
+    ``simulator_info`` records the simulator's content (the offline simulator's phrasing banks:
+    ``{"phrasing_banks": [{"file", "sha256"}], "phrasing_hash"}``; migration ``0005``).
     """
 
     __tablename__ = "runs"
@@ -63,6 +65,7 @@ class RunRow(Base):
     pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     wall_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    simulator_info: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     conversations: Mapped[list[ConversationRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ConversationRow.index"

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from understudy.content.ids import slugify
 from understudy.domain.flow import (
     BranchNode,
     Choice,
@@ -128,7 +129,7 @@ def action_name(button: str) -> str:
         return _ACTIONS[low]
     if low in ("boots", "shirt", "jeans", "jacket", "pricing", "timing", "policy"):
         return f"search-{low}"
-    return re.sub(r"[^a-z0-9]+", "-", low).strip("-")
+    return slugify(low)
 
 
 def steps_of(subflow: dict[str, Any]) -> list[Step]:
@@ -316,7 +317,7 @@ def build_flow(
                 continue
             collected.add(slot)
             planned.append((f"ask_{slot}", (slot, step)))
-        say_id = f"step_{index}_{re.sub(r'[^a-z0-9]+', '_', step.action).strip('_') or 'note'}"
+        say_id = f"step_{index}_{slugify(step.action).replace('-', '_') or 'note'}"
         planned.append((say_id, _say_text(step)))
     planned.append(("done", None))
     for position, (node_id, spec) in enumerate(planned):

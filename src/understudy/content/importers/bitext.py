@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from understudy.content.importers.common import ImportReport, write_yaml
 from understudy.domain.flow import IDENTIFIER, Intent
-from understudy.domain.phrasing import placeholder_problem
+from understudy.domain.phrasing import DIGIT, SLOT_PLACEHOLDER, placeholder_problem
 from understudy.errors import ContentError, ContentProblem
 
 HEADER = (
@@ -44,8 +44,6 @@ HEADER = (
     "licence CDLA-Sharing-1.0: derived phrasings are shared under the same terms."
 )
 _SLOT_NAMES = {"person_name": "name"}
-_DIGIT = re.compile(r"\d")
-_SLOT = re.compile(r"\{[a-z_]+\}")
 _STYLE_BY_TAG = (("Z", "typo"), ("P", "polite"), ("K", "terse"))
 
 
@@ -138,7 +136,7 @@ def import_bitext(
             left_out["entity offsets do not match the text (kept as an example only)"] += 1
             continue
         line = " ".join(line.split())
-        if _DIGIT.search(_SLOT.sub("", line)):
+        if DIGIT.search(SLOT_PLACEHOLDER.sub("", line)):
             left_out[
                 "request holds a number that is not a tagged entity (kept as an example only)"
             ] += 1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
+
+from understudy.content.ids import slugify
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,33 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def to_yaml(data: BaseModel | dict[str, Any], *, header: str = "") -> str:
+class _ExactDumper(yaml.SafeDumper):
+    """Writes multi-line strings as ``|`` blocks where YAML can hold them exactly."""
+
+
+def _exact_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML falls back to a quoted scalar when a block cannot hold the value as it is.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ExactDumper.add_representer(str, _exact_str)
+
+
+def to_yaml(data: BaseModel | dict[str, Any], *, header: str = "", exact: bool = False) -> str:
     """Render a model (without fields left at their defaults) or a mapping as YAML.
 
     Args:
         data: a pydantic model or plain data.
         header: comment lines put on top (without the ``#``), e.g. the source and licence.
+        exact: keep every string as it is (for snapshots that must load back equal); by default
+            trailing spaces of multi-line strings are dropped so they print as ``|`` blocks.
     """
     plain = (
         data.model_dump(mode="json", exclude_defaults=True) if isinstance(data, BaseModel) else data
     )
-    text = yaml.dump(plain, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    dumper = _ExactDumper if exact else _Dumper
+    text = yaml.dump(plain, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
     return comments + text
 
@@ -94,7 +111,10 @@ def write_yaml(path: Path, data: BaseModel | dict[str, Any], *, header: str = ""
     return path
 
 
-def slug(text: str, *, keep_case: bool = False) -> str:
-    """Return ``text`` as an id: letters, digits, ``_`` and ``-``; other runs become ``-``."""
-    value = text if keep_case else text.lower()
-    return re.sub(r"[^A-Za-z0-9_]+", "-", value).strip("-_") or "x"
+def slug(text: str) -> str:
+    """Return ``text`` as an imported id: ``content.ids.slugify`` keeping ``_``, ``x`` if empty.
+
+    Lower-case letters, digits and ``_``; other runs become ``-`` (``"Order_ID 7"`` ->
+    ``"order_id-7"``). The importers and ``understudy import`` name files and ids with it.
+    """
+    return slugify(text, "x", keep="_")

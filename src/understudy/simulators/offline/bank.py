@@ -9,20 +9,20 @@ installing ``opening-lines`` files (``understudy.domain.phrasing.OpeningLines``)
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 import warnings
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from understudy.domain.phrasing import DIGIT
 from understudy.errors import UnderstudyError
 from understudy.settings import home
 
 PHRASING_FOLDER = "phrasing"
 """Folder under the understudy home holding installed opening-lines banks (``*.yaml``)."""
-_DIGIT = re.compile(r"\d")
 
 
 @cache
@@ -93,7 +93,7 @@ def _merged_bank(files: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
             target = intents.setdefault(intent, {})
             for style, lines in styles.items():
                 have = target.setdefault(style.value, [])
-                have.extend(line for line in lines if line not in have and not _DIGIT.search(line))
+                have.extend(line for line in lines if line not in have and not DIGIT.search(line))
     merged["intents"] = intents
     return merged
 
@@ -111,3 +111,41 @@ def phrasing_bank() -> dict[str, Any]:
         ``{"caller": {...}, "intents": {intent: {style: [lines]}}}``; do not modify it.
     """
     return _merged_bank(_bank_files())
+
+
+def _file_sha256(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _bank_hash(files: tuple[tuple[str, int, int], ...]) -> str:
+    """sha256 of the merged bank of ``files`` as canonical JSON (sorted keys)."""
+    text = json.dumps(_merged_bank(files), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def phrasing_snapshot() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the phrasing bank as it is now, and a record of what it was made from.
+
+    A batch takes this once and hands the bank to every simulator it makes (the
+    ``OfflineOptions.bank`` option), so a bank installed or edited while the batch plays changes
+    no conversation of it; the record is stored with the run (``runs.simulator_info``).
+
+    Returns:
+        ``(bank, record)``: the bank as ``phrasing_bank()`` returns it (do not modify it), and
+        ``{"phrasing_banks": [{"file": name, "sha256": hex}], "phrasing_hash": hex}``: the
+        installed ``*.yaml`` files by file name, in merge order, with the sha256 of their bytes,
+        and the sha256 of the merged bank (built-in lines included) as canonical JSON, which is
+        what decides the wording of a conversation.
+    """
+    files = _bank_files()
+    bank = _merged_bank(files)
+    banks = []
+    for name, _mtime, _size in files:
+        digest = _file_sha256(name)
+        if digest is not None:
+            banks.append({"file": Path(name).name, "sha256": digest})
+    return bank, {"phrasing_banks": banks, "phrasing_hash": _bank_hash(files)}

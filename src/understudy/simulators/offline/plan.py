@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +27,10 @@ class OfflineOptions(BaseModel):
             (default 0.35, so a strongly non-native persona asks on about one long turn in four).
         objection_chance: chance of raising the next scenario objection when the agent proposes
             something or makes progress (default 0.35).
+        bank: the phrasing bank to word turns from (``bank.phrasing_snapshot``); None reads
+            ``phrasing_bank()`` when the conversation starts. A batch passes the bank it took
+            once, so every conversation of the run uses the same one. Left out of dumps and
+            comparisons.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -33,6 +38,14 @@ class OfflineOptions(BaseModel):
     escalate_chance: float = Field(default=0.6, ge=0.0, le=1.0)
     ask_repeat_scale: float = Field(default=0.35, ge=0.0, le=1.0)
     objection_chance: float = Field(default=0.35, ge=0.0, le=1.0)
+    bank: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OfflineOptions):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class TurnPlan:

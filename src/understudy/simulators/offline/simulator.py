@@ -85,7 +85,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.mood = MoodModel.for_persona(persona)
         self.tracker = ConversationTracker()
         self.agenda = Agenda(scenario, persona.behaviour.off_topic_tendency)
-        self.wording = Wording(persona, scenario, rng, self.knowledge.known)
+        self.wording = Wording(persona, scenario, rng, self.knowledge.known, bank=self.options.bank)
         self.turn = 0
         self.asked_human = False
         self.last_acts: list[DialogueAct] = []

@@ -16,8 +16,10 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from understudy.domain.persona import Persona
+from understudy.domain.phrasing import SLOT_PLACEHOLDER
 from understudy.domain.scenario import Scenario
 from understudy.simulators.offline.bank import builtin_phrasing_bank, phrasing_bank, phrasing_dir
 from understudy.simulators.offline.phrases import (
@@ -45,7 +47,6 @@ __all__ = [
     "phrasing_dir",
 ]
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _MARKER = re.compile(r"\u27e6(\d+)\u27e7")
 _QUESTION_START = re.compile(
     r"^(how|can|could|where|what|would|is|do|does|will|when|why|which|may)\b", re.IGNORECASE
@@ -133,17 +134,26 @@ class Wording:
         scenario: what the call is about (intent, reason, objections, off-topic questions).
         rng: the conversation's seeded random generator.
         known: the customer's effective known facts, slot key -> value.
+        bank: the phrasing bank to use (a batch passes the one it took once); ``phrasing_bank()``
+            as it is now when None.
     """
 
     def __init__(
-        self, persona: Persona, scenario: Scenario, rng: random.Random, known: dict[str, str]
+        self,
+        persona: Persona,
+        scenario: Scenario,
+        rng: random.Random,
+        known: dict[str, str],
+        *,
+        bank: dict[str, Any] | None = None,
     ) -> None:
         self.style = Style.from_persona(persona)
         self.scenario = scenario
         self.rng = rng
         self.known = known
         self._by_canonical = {canonical_slot(k) or k: k for k in known}
-        bank = phrasing_bank()
+        if bank is None:
+            bank = phrasing_bank()
         intent = bank.get("intents", {}).get(scenario.goal.intent or "", {})
         self._intent_lines = self._style_lines(intent)
         caller = bank.get("caller", {})
@@ -179,7 +189,7 @@ class Wording:
         """Bank lines whose every placeholder names a known fact."""
         out = []
         for line in lines:
-            slots = _PLACEHOLDER.findall(line)
+            slots = SLOT_PLACEHOLDER.findall(line)
             if all((canonical_slot(s) or s) in self._by_canonical for s in slots):
                 out.append(line)
         return out
@@ -199,7 +209,7 @@ class Wording:
             key = self._by_canonical[canonical_slot(match.group(1)) or match.group(1)]
             return self._value(utt, key, self.known[key])
 
-        text = _LOWER_I.sub("I", _PLACEHOLDER.sub(fill, line.strip()))
+        text = _LOWER_I.sub("I", SLOT_PLACEHOLDER.sub(fill, line.strip()))
         if text[-1:] not in ".?!":
             text += "?" if _QUESTION_START.match(text) else "."
         return text[0].upper() + text[1:]

@@ -1,0 +1,290 @@
+"""``understudy chat FLOW``: talk to an assistant flow yourself, to investigate one failure.
+
+You type the customer's lines and the flow answers through the same engine a stress test uses
+(``understudy.simulators.human.HumanCustomer`` as the customer, ``FlowAgent`` as the agent).
+After each agent turn a dim line shows what the flow did: the node it waits at, the intent it
+matched and its confidence, the slot it filled, and whether it fell back.
+
+``/quit`` (or end of input) ends the chat; ``/restart`` starts over with a fresh flow.
+``--script FILE`` reads the customer's lines from a file instead of the keyboard.
+``--from RUN:K`` plays the customer lines of stored conversation K of run RUN against the flow as
+it is now, and stops at the first agent turn that differs from the stored one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+
+from understudy.agents.resolve import AgentFactory, AgentInfo, resolve_agent
+from understudy.cli.apps import app
+from understudy.cli.common import console, user_errors
+from understudy.content.loader import load_model
+from understudy.content.scenarios import load_scenario
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, Message, Role
+from understudy.engine.events import Event, MessageAdded
+from understudy.engine.loop import run_conversation
+from understudy.errors import ConfigError
+from understudy.rerun import stored_scenarios
+from understudy.simulators.human import (
+    QUIT_COMMAND,
+    RESTART_DETAIL,
+    HumanCustomer,
+    ReplayCustomer,
+    read_customer_script,
+)
+from understudy.storage.store import Store
+from understudy.testing import FakeClock
+
+CHAT_TIME_LIMIT_S = 24 * 3600.0
+"""Time limit of a chat typed by a person, in seconds: a person may pause to read the flow file."""
+
+PROMPT = "you> "
+
+
+def meta_line(message: Message) -> str:
+    """Describe what the flow did on an agent turn, from its ``meta`` and ``fell_back``.
+
+    Returns:
+        e.g. ``node ask_order_id · intent get_refund 0.82 · slot username = crystalminh``
+        or ``node ask_order_id · no intent matched · FALLBACK 1``.
+    """
+    meta: dict[str, Any] = message.meta
+    parts = [f"node {meta.get('node', '?')}"]
+    if "intent" in meta:
+        intent = meta["intent"]
+        confidence = meta.get("confidence")
+        if intent is None and not meta.get("slot"):
+            parts.append("no intent matched")
+        elif intent is not None and isinstance(confidence, int | float):
+            parts.append(f"intent {intent} {confidence:.2f}")
+        elif intent is not None:
+            parts.append(f"intent {intent}")
+    if meta.get("slot"):
+        parts.append(f"slot {meta['slot']} = {meta.get('value')}")
+    if meta.get("unknown"):
+        parts.append(f"customer does not know {meta['unknown']}")
+    if meta.get("digression"):
+        parts.append("digression answered")
+    if message.fell_back:
+        parts.append(f"FALLBACK {meta.get('fallbacks', '')}".rstrip())
+    else:
+        parts.append("no fallback")
+    return " · ".join(parts)
+
+
+class ChatDisplay:
+    """Observer printing each message of the chat, with the flow's meta line after agent turns.
+
+    Args:
+        echo_customer: also print the customer's lines (they come from a script or a stored
+            conversation; a typed line is already on the screen).
+    """
+
+    def __init__(self, *, echo_customer: bool) -> None:
+        self.echo_customer = echo_customer
+
+    async def on_event(self, event: Event) -> None:
+        """Print ``MessageAdded`` events; ignore the others."""
+        if not isinstance(event, MessageAdded):
+            return
+        message = event.message
+        if message.role is Role.customer:
+            if self.echo_customer and message.text:
+                console.print(f"{PROMPT}{escape(message.text)}", highlight=False, soft_wrap=True)
+            return
+        console.print(
+            f"[bold magenta]bot>[/bold magenta] {escape(message.text)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        console.print(f"     [dim]{escape(meta_line(message))}[/dim]", highlight=False)
+
+
+def _resolve_flow(flow: str) -> tuple[AgentFactory, AgentInfo]:
+    factory, info = resolve_agent(flow)
+    if info.kind != "flow":
+        raise ConfigError(f"understudy chat plays assistant flows; {flow!r} is a {info.kind}")
+    return factory, info
+
+
+def _chat_scenario(info: AgentInfo, scenario: Path | None) -> Scenario:
+    if scenario is not None:
+        return load_scenario(scenario)[0]
+    if info.default_scenario is not None:
+        return load_model(Scenario, info.default_scenario)
+    if info.generic_scenario is not None:
+        return info.generic_scenario
+    raise ConfigError("the flow names no default scenario: give one with --scenario FILE")
+
+
+def _start_input_thread(queue: asyncio.Queue[str], loop: asyncio.AbstractEventLoop) -> None:
+    """Feed stdin lines to ``queue`` from a daemon thread; ``/quit`` at end of input."""
+
+    def pump() -> None:
+        try:
+            for line in sys.stdin:
+                loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
+            loop.call_soon_threadsafe(queue.put_nowait, QUIT_COMMAND)
+        except RuntimeError:  # the loop closed: the chat is over
+            return
+
+    threading.Thread(target=pump, name="understudy-chat-input", daemon=True).start()
+
+
+def _prompt() -> None:
+    console.file.write(PROMPT)
+    console.file.flush()
+
+
+async def _chat(factory: AgentFactory, scenario: Scenario, script: list[str] | None) -> None:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    if script is None:
+        _start_input_thread(queue, asyncio.get_running_loop())
+    else:
+        for line in [*script, QUIT_COMMAND]:
+            queue.put_nowait(line)
+    display = ChatDisplay(echo_customer=script is not None)
+    attempt = 1
+    while True:
+        customer = HumanCustomer(queue, on_wait=None if script is not None else _prompt)
+        result = await run_conversation(
+            customer,
+            factory(),
+            scenario,
+            conversation_id=f"chat-{attempt}",
+            observers=[display],
+        )
+        if result.detail == RESTART_DETAIL:
+            console.print("[cyan]-- starting over --[/cyan]")
+            attempt += 1
+            continue
+        console.print(
+            f"chat ended: {result.termination_reason.value}: {escape(result.detail)}",
+            highlight=False,
+        )
+        if result.error:
+            console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False)
+        return
+
+
+def _parse_from(value: str) -> tuple[str, int]:
+    run, sep, index = value.rpartition(":")
+    if not sep or not run or not index.isdigit():
+        raise ConfigError(
+            f"--from expects RUN:K (a run id and a conversation number), got {value!r}"
+        )
+    return run, int(index)
+
+
+async def _replay(
+    factory: AgentFactory, scenario: Scenario, stored: ConversationResult
+) -> tuple[ReplayCustomer, ConversationResult]:
+    customer = ReplayCustomer(stored.messages)
+    result = await run_conversation(
+        customer,
+        factory(),
+        scenario,
+        conversation_id="replay",
+        clock=FakeClock(),
+        observers=[ChatDisplay(echo_customer=True)],
+        seed=stored.seed,
+    )
+    return customer, result
+
+
+def _replay_from(flow: Path | None, source: str, scenario_file: Path | None) -> None:
+    with user_errors(2):
+        run_ref, index = _parse_from(source)
+        store = Store()
+        run = store.get_run(run_ref)
+        row, stored = store.get_conversation(run.id, index)
+        if flow is None and run.agent_kind != "flow":
+            raise ConfigError(f"run {run.id} did not play a flow: give the flow file as FLOW")
+        factory, info = _resolve_flow(str(flow) if flow is not None else run.agent_ref)
+        if scenario_file is not None:
+            scenario = load_scenario(scenario_file)[0]
+        else:
+            scenarios = stored_scenarios(run)
+            scenario = next((s for s in scenarios if s.id == row.scenario_id), scenarios[0])
+    changed = "unchanged" if info.content_hash == run.agent_hash else "changed"
+    console.print(
+        f"replaying run {run.id} conversation {index} against {escape(info.name)} "
+        f"({changed} since the run: sha256 {info.content_hash[:12]})",
+        highlight=False,
+    )
+    customer, result = asyncio.run(_replay(factory, scenario, stored))
+    total = len(customer.customer_lines)
+    console.print(f"played {customer.sent} of {total} stored customer lines", highlight=False)
+    if customer.divergence is not None:
+        console.print(f"[yellow]{escape(customer.divergence.describe())}[/yellow]", highlight=False)
+        return
+    if result.error:
+        console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False)
+    console.print(
+        f"no divergence: the flow asked what it asked before. Ending then: "
+        f"{stored.termination_reason.value}; now: {result.termination_reason.value} "
+        f"({escape(result.detail)})",
+        highlight=False,
+    )
+
+
+@app.command("chat")
+def chat(
+    flow: Path | None = typer.Argument(
+        None, help="The assistant flow file (.yaml); with --from, default: the run's flow."
+    ),
+    scenario: Path | None = typer.Option(
+        None, "--scenario", "-s", help="Scenario file (default: the flow's, or a generic one)."
+    ),
+    script: Path | None = typer.Option(
+        None, "--script", help="Read the customer's lines from this file instead of typing."
+    ),
+    source: str | None = typer.Option(
+        None,
+        "--from",
+        metavar="RUN:K",
+        help="Replay the customer lines of stored conversation K of run RUN; stop where the "
+        "flow now asks something else.",
+    ),
+) -> None:
+    """Chat with an assistant flow yourself: you type the customer, the flow answers.
+
+    After each answer a dim line shows the node, the matched intent and its confidence, the
+    slot filled and whether the flow fell back. /restart starts over, /quit ends.
+    """
+    if source is not None:
+        _replay_from(flow, source, scenario)
+        return
+    with user_errors(2):
+        if flow is None:
+            raise ConfigError("give the flow file to chat with (or --from RUN:K)")
+        factory, info = _resolve_flow(str(flow))
+        chosen = _chat_scenario(info, scenario)
+        lines = read_customer_script(script) if script is not None else None
+    if lines is None:
+        chosen = chosen.model_copy(update={"time_limit_s": CHAT_TIME_LIMIT_S})
+    console.print(
+        f"chatting with [bold]{escape(info.name)}[/bold] ({info.version}), scenario "
+        f"{escape(chosen.id)}. You are the customer; /restart starts over, /quit ends.",
+        highlight=False,
+    )
+    goal = chosen.goal
+    facts = ", ".join(f"{k}: {v}" for k, v in goal.known_info.items())
+    console.print(
+        f"[dim]reason for calling: {escape(goal.reason_for_call.strip())}"
+        + (f"; facts: {escape(facts)}" if facts else "")
+        + "[/dim]",
+        highlight=False,
+    )
+    try:
+        asyncio.run(_chat(factory, chosen, lines))
+    except KeyboardInterrupt:
+        console.print("chat ended (Ctrl-C)")
