@@ -16,9 +16,9 @@ import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
+from understudy.content.scripts import read_script as read_lines
 from understudy.engine.clock import Clock
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
-from understudy.errors import ContentError, ContentProblem
 
 END_COMMAND = "/end"
 """The line that ends the call."""
@@ -64,21 +64,12 @@ class TraineeAgent(Agent):
 
 
 def read_script(path: Path | str) -> list[str]:
-    """Read a trainee script: one reply per line; blank lines and ``#`` comments are skipped.
+    """Read a trainee script: one reply per line (see ``understudy.content.scripts``).
 
     Raises:
         ContentError: the file cannot be read or has no replies.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContentError([ContentProblem(path, None, "", f"cannot read script: {exc}")]) from exc
-    lines = [ln.strip() for ln in text.splitlines()]
-    replies = [ln for ln in lines if ln and not ln.startswith("#")]
-    if not replies:
-        raise ContentError([ContentProblem(path, None, "", "expected reply lines, got none")])
-    return replies
+    return read_lines(path, "reply lines")
 
 
 async def feed_script(

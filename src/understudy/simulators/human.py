@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from understudy.content.scripts import read_script
 from understudy.domain.persona import Mood
 from understudy.domain.transcript import Message, Role, TerminationReason
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
-from understudy.errors import ContentError, ContentProblem
 
 QUIT_COMMAND = "/quit"
 """The line that ends the chat."""
@@ -89,23 +89,14 @@ class HumanCustomer(UserSimulator):
 
 
 def read_customer_script(path: Path | str) -> list[str]:
-    """Read a chat script: one customer line per line; blank lines and ``#`` comments skipped.
+    """Read a chat script: one customer line per line (see ``understudy.content.scripts``).
 
     ``/quit`` and ``/restart`` may appear as lines; ``/quit`` is implied at the end.
 
     Raises:
         ContentError: the file cannot be read or holds no line.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContentError([ContentProblem(path, None, "", f"cannot read script: {exc}")]) from exc
-    lines = [ln.strip() for ln in text.splitlines()]
-    kept = [ln for ln in lines if ln and not ln.startswith("#")]
-    if not kept:
-        raise ContentError([ContentProblem(path, None, "", "expected customer lines, got none")])
-    return kept
+    return read_script(path, "customer lines")
 
 
 @dataclass(frozen=True)
