@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
@@ -149,11 +149,3 @@ async def run_one(
         settings=settings,
         seed=seed,
     )
-
-
-def run_one_sync(agent: Agent, **kwargs: object) -> ConversationResult:
-    """``run_one`` for synchronous callers (runs its own event loop)."""
-    import asyncio
-
-    coro: Awaitable[ConversationResult] = run_one(agent, **kwargs)  # type: ignore[arg-type]
-    return asyncio.run(coro)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ lower fallback is better; ``understudy.metrics.bands.DIRECTIONS``).
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from statistics import NormalDist
 
@@ -61,6 +62,41 @@ class MetricDelta(BaseModel):
     verdict: Verdict
 
 
+def _delta(
+    metric: str,
+    a: float | None,
+    b: float | None,
+    interval: tuple[float, float, float] | None,
+) -> MetricDelta:
+    """One metric's delta from ``(difference, low, high)``, or n/a when there is no interval.
+
+    An infinite bound (a mean over fewer than two conversations) is reported as None.
+    """
+    if interval is None:
+        return MetricDelta(
+            metric=metric,
+            a=a,
+            b=b,
+            delta=None,
+            low=None,
+            high=None,
+            beyond_noise=False,
+            verdict=Verdict.na,
+        )
+    d, low, high = interval
+    beyond = low > 0 or high < 0
+    return MetricDelta(
+        metric=metric,
+        a=a,
+        b=b,
+        delta=d,
+        low=low if math.isfinite(low) else None,
+        high=high if math.isfinite(high) else None,
+        beyond_noise=beyond,
+        verdict=_verdict(metric, d, beyond),
+    )
+
+
 def _verdict(metric: str, delta: float, beyond: bool) -> Verdict:
     if not beyond:
         return Verdict.within_noise
@@ -90,64 +126,13 @@ def compare_metrics(
     z = NormalDist().inv_cdf(1 - family_alpha / (2 * max(compared, 1)))
     for name, ra in a.rates().items():
         rb = rates_b[name]
-        if ra.n == 0 or rb.n == 0:
-            out.append(
-                MetricDelta(
-                    metric=name,
-                    a=ra.value,
-                    b=rb.value,
-                    delta=None,
-                    low=None,
-                    high=None,
-                    beyond_noise=False,
-                    verdict=Verdict.na,
-                )
-            )
-            continue
-        d, low, high = newcombe_interval(ra.k, ra.n, rb.k, rb.n, z)
-        beyond = low > 0 or high < 0
-        out.append(
-            MetricDelta(
-                metric=name,
-                a=ra.value,
-                b=rb.value,
-                delta=d,
-                low=low,
-                high=high,
-                beyond_noise=beyond,
-                verdict=_verdict(name, d, beyond),
-            )
-        )
+        interval = newcombe_interval(ra.k, ra.n, rb.k, rb.n, z) if ra.n and rb.n else None
+        out.append(_delta(name, ra.value, rb.value, interval))
     ma, mb = a.mean_turns_to_completion, b.mean_turns_to_completion
-    name = "mean_turns_to_completion"
-    if ma.value is None or mb.value is None:
-        out.append(
-            MetricDelta(
-                metric=name,
-                a=ma.value,
-                b=mb.value,
-                delta=None,
-                low=None,
-                high=None,
-                beyond_noise=False,
-                verdict=Verdict.na,
-            )
-        )
-    else:
-        d, low, high = mean_difference_interval(
+    interval = None
+    if ma.value is not None and mb.value is not None:
+        interval = mean_difference_interval(
             ma.value, ma.sd or 0.0, ma.n, mb.value, mb.sd or 0.0, mb.n, z
         )
-        beyond = low > 0 or high < 0
-        out.append(
-            MetricDelta(
-                metric=name,
-                a=ma.value,
-                b=mb.value,
-                delta=d,
-                low=low if low != float("-inf") else None,
-                high=high if high != float("inf") else None,
-                beyond_noise=beyond,
-                verdict=_verdict(name, d, beyond),
-            )
-        )
+    out.append(_delta("mean_turns_to_completion", ma.value, mb.value, interval))
     return out
