@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "chat",
     "scenarios",
     "attempt_delete",
+    "graders",
 ]
 
 for _name in COMMAND_MODULES:

@@ -21,6 +21,7 @@ scenarios_app = typer.Typer(
     help="The scenario library: list, show, add, duplicate, edit, tag, delete."
 )
 retention_app = typer.Typer(help="Data retention: show settings, purge expired data.")
+graders_app = typer.Typer(help="Graders: measure one against human labels (evaluate).")
 
 app.add_typer(personas_app, name="personas")
 app.add_typer(runs_app, name="runs")
@@ -29,3 +30,4 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(import_app, name="import")
 app.add_typer(retention_app, name="retention")
 app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(graders_app, name="graders")

@@ -214,6 +214,31 @@ register_kind(
 )
 
 
+def _labelled_set_model() -> type[BaseModel]:
+    from understudy.domain.labels import LabelledSet
+
+    return LabelledSet
+
+
+def _load_labelled_set(path: Path) -> BaseModel:
+    from understudy.graders.evaluation import load_labelled_set
+
+    load_labelled_set(path)  # also checks the scenario, the rubric and every call's labels
+    return load_model(_labelled_set_model(), path)
+
+
+register_kind(
+    ContentKind(
+        name="labelled-calls",
+        model=_labelled_set_model(),
+        load=_load_labelled_set,
+        detect=lambda data: "calls" in data and "rubric" in data,
+        description="practice calls labelled per criterion (docs/grader-labelling.md)",
+    ),
+    before="persona",
+)
+
+
 def _intent_list_model() -> type[BaseModel]:
     from understudy.domain.phrasing import IntentList
 
