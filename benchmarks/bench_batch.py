@@ -29,8 +29,8 @@ FLOW = REPO / "examples" / "flows" / "refund.yaml"
 
 def bench(n: int, *, storage: bool, persona: str, concurrency: int) -> tuple[float, int]:
     """Play one batch; return (wall seconds, conversations)."""
+    from understudy.runs import plan_stress_test, play
     from understudy.storage.store import Store
-    from understudy.stress import plan_stress_test, play
 
     started = time.perf_counter()
     plan = plan_stress_test(str(FLOW), persona=persona, n=n, seed=1, concurrency=concurrency)

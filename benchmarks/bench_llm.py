@@ -61,9 +61,9 @@ async def play_batch(n: int, base_url: str, no_cache: bool) -> tuple[float, dict
     from understudy.llm.models import build_model
     from understudy.llm.run import LLMRun
     from understudy.llm.settings import LLMSettings
+    from understudy.runs import plan_stress_test, play
     from understudy.storage.db import open_database
     from understudy.storage.store import Store
-    from understudy.stress import plan_stress_test, play
 
     open_database()  # schema migrations and imports happen before the clock starts
     settings = LLMSettings(base_url=base_url, concurrency=n * 2, timeout_s=30, max_retries=0)

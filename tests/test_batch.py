@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from batch_fakes import DiceAgent, dice_simulators, scenario
-from understudy.batch import BatchConversation, run_batch
 from understudy.domain.transcript import TerminationReason
+from understudy.runs.batch import BatchConversation, run_batch
 from understudy.testing import FakeClock
 
 

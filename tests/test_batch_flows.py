@@ -17,13 +17,13 @@ from flow_variants import (
     strict_matching,
 )
 from understudy.agents.flow import FlowAgent, compile_flow
-from understudy.batch import registered_simulators, run_batch
 from understudy.content.flows import load_flow
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
 from understudy.domain.flow import Flow
 from understudy.domain.scenario import Scenario
 from understudy.metrics import BatchMetrics
+from understudy.runs.batch import registered_simulators, run_batch
 from understudy.testing import FakeClock
 
 N = 50

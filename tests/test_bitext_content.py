@@ -13,7 +13,6 @@ import yaml
 from typer.testing import CliRunner
 
 from understudy.agents.flow import FlowAgent
-from understudy.batch import registered_simulators, run_batch
 from understudy.cli.app import app
 from understudy.content.flows import load_flow
 from understudy.content.importers.bitext import import_bitext
@@ -24,6 +23,7 @@ from understudy.domain.phrasing import IntentList, OpeningLines
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import Role, TerminationReason
 from understudy.errors import ContentError
+from understudy.runs.batch import registered_simulators, run_batch
 from understudy.simulators.offline.wording import phrasing_bank, phrasing_dir
 from understudy.testing import FakeClock, ScriptedAgent, run_one
 

@@ -8,7 +8,6 @@ import pytest
 from typer.testing import CliRunner
 
 from understudy.agents.flow import FlowAgent
-from understudy.batch import registered_simulators, run_batch
 from understudy.cli.app import app
 from understudy.content.flows import load_flow
 from understudy.content.importers.abcd import import_abcd
@@ -18,6 +17,7 @@ from understudy.domain.flow import CollectNode, EndNode, Flow
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import TerminationReason
 from understudy.errors import NotFoundError
+from understudy.runs.batch import registered_simulators, run_batch
 from understudy.testing import FakeClock
 
 

@@ -25,9 +25,9 @@ from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import ConfigError, ContentError
 from understudy.practice.briefing import load_documents
+from understudy.runs import plan_stress_test
 from understudy.storage.attempt_records import AttemptSummary, SessionSummary, content_hash
 from understudy.storage.store import RunSpec, Store
-from understudy.stress import plan_stress_test
 
 REPO = Path(__file__).resolve().parents[1]
 RETAIL = REPO / "examples" / "scenarios" / "practice-retail-return.yaml"

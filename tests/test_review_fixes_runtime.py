@@ -30,13 +30,13 @@ from understudy.llm.run import LLMRun
 from understudy.llm.settings import LLMSettings, load_llm_settings
 from understudy.metrics.bands import load_bands
 from understudy.practice.recorder import AttemptRecorder
+from understudy.runs import UsageSource, plan_stress_test, play
 from understudy.settings import home, load_config, load_config_with_lines
 from understudy.simulators.llm import LLMSimulator
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import alembic_config, make_engine, open_database
 from understudy.storage.retention import load_retention
 from understudy.storage.store import Store
-from understudy.stress import UsageSource, plan_stress_test, play
 from understudy.testing import ScriptedAgent, run_one
 
 REPO = Path(__file__).resolve().parents[1]

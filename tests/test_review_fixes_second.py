@@ -19,12 +19,12 @@ from understudy.content.ids import slugify
 from understudy.content.importers import abcd_flow, bitext, common
 from understudy.domain import phrasing
 from understudy.domain.flow import Flow, content_hash
-from understudy.rerun import plan_rerun
+from understudy.runs import StressOutcome, plan_stress_test, play
+from understudy.runs.rerun import plan_rerun
 from understudy.simulators.offline import bank, wording
 from understudy.simulators.offline.bank import phrasing_dir
 from understudy.storage.db import alembic_config, make_engine
 from understudy.storage.store import RunSpec, Store
-from understudy.stress import StressOutcome, plan_stress_test, play
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 REFUND = EXAMPLES / "flows" / "refund.yaml"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from batch_fakes import DiceAgent, dice_simulators, scenario
-from understudy.batch import run_batch
 from understudy.errors import NotFoundError
+from understudy.runs.batch import run_batch
 from understudy.storage.store import RunSpec, Store
 from understudy.testing import FakeClock
 
@@ -135,7 +135,7 @@ WORKER = """
 import asyncio, sys
 sys.path.insert(0, {tests!r})
 from batch_fakes import DiceAgent, dice_simulators, scenario
-from understudy.batch import run_batch
+from understudy.runs.batch import run_batch
 from understudy.storage.store import RunSpec, Store
 from understudy.testing import FakeClock
 

@@ -17,32 +17,13 @@ from collections.abc import Callable, Sequence
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult
+from understudy.engine.clock import ManualClock as ManualClock
 from understudy.engine.events import Event, Observer
 from understudy.engine.loop import EngineSettings, run_conversation
 from understudy.engine.seams import Agent, AgentTurn, ConversationState, UserSimulator
 
-
-class FakeClock:
-    """A clock that moves only when told (``advance``) or when something sleeps on it.
-
-    Args:
-        start: the initial reading in seconds.
-    """
-
-    def __init__(self, start: float = 0.0) -> None:
-        self._now = start
-
-    def now(self) -> float:
-        """Return the current fake time in seconds."""
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward by ``seconds``."""
-        self._now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        """Advance by ``seconds`` at once, without waiting."""
-        self._now += seconds
+FakeClock = ManualClock
+"""The engine's manual clock (``understudy.engine.clock.ManualClock``), under its testing name."""
 
 
 AgentScript = Sequence[str | AgentTurn] | Callable[[ConversationState], object]

@@ -31,8 +31,8 @@ def _messages(messages: list[Any]) -> list[dict[str, Any]]:
 
 def stress() -> dict[str, Any]:
     """Play the golden stress-test; return its conversations and metrics."""
+    from understudy.runs import plan_stress_test, play
     from understudy.storage.store import Store
-    from understudy.stress import plan_stress_test, play
 
     plan = plan_stress_test(str(FLOW), persona="typo-prone", n=10, seed=1, concurrency=4)
     outcome = asyncio.run(play(plan, Store()))

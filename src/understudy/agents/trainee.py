@@ -82,7 +82,7 @@ async def feed_script(
     """Play ``lines`` into the trainee's queue, one each time the engine waits for a reply.
 
     Each reply is preceded by ``seconds_per_reply`` on ``clock`` (the trainee's typing time; a
-    ``FakeClock`` advances instantly). When the lines run out without ``/end``, ``/end`` follows.
+    ``ManualClock`` advances instantly). When the lines run out without ``/end``, ``/end`` follows.
 
     Args:
         agent: the trainee agent to feed.

@@ -29,10 +29,11 @@ from understudy.content.loader import load_model
 from understudy.content.scenarios import load_scenario
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult, Message, Role
+from understudy.engine.clock import ManualClock
 from understudy.engine.events import Event, MessageAdded
 from understudy.engine.loop import run_conversation
 from understudy.errors import ConfigError
-from understudy.rerun import stored_scenarios
+from understudy.runs.rerun import stored_scenarios
 from understudy.simulators.human import (
     QUIT_COMMAND,
     RESTART_DETAIL,
@@ -41,7 +42,6 @@ from understudy.simulators.human import (
     read_customer_script,
 )
 from understudy.storage.store import Store
-from understudy.testing import FakeClock
 
 CHAT_TIME_LIMIT_S = 24 * 3600.0
 """Time limit of a chat typed by a person, in seconds: a person may pause to read the flow file."""
@@ -193,7 +193,7 @@ async def _replay(
         factory(),
         scenario,
         conversation_id="replay",
-        clock=FakeClock(),
+        clock=ManualClock(),
         observers=[ChatDisplay(echo_customer=True)],
         seed=stored.seed,
     )

@@ -2,7 +2,7 @@
 
 The fix-and-confirm loop: run a batch, investigate a failure (``understudy chat``), fix the flow,
 re-run the same customers and read whether the score moved beyond noise. The planning lives in
-``understudy.rerun``; the comparison is the one ``runs compare`` prints.
+``understudy.runs``; the comparison is the one ``runs compare`` prints.
 
 Exit codes: 0 the rerun finished; 1 it finished but some conversations ended with an error;
 2 it could not start (unknown run, agent kind that cannot be re-run, invalid flow);
@@ -22,13 +22,12 @@ from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
 from understudy.cli.llm_options import llm_options
 from understudy.cli.metrics_view import metrics_json
-from understudy.cli.runs import print_comparison, run_metrics
+from understudy.cli.runs import print_comparison
 from understudy.llm.run import LLMRun
 from understudy.metrics.bands import load_bands
-from understudy.metrics.compare import compare_metrics
-from understudy.rerun import Rerun, plan_rerun, rerun_target
+from understudy.runs import Rerun, StressOutcome, compare_runs, plan_rerun, play
+from understudy.runs.rerun import rerun_target
 from understudy.storage.store import Store
-from understudy.stress import StressOutcome, play
 
 
 async def _play(rerun: Rerun, store: Store, llm_run: LLMRun) -> StressOutcome:
@@ -100,9 +99,7 @@ def rerun_run(
         bands = load_bands()
         new = store.get_run(outcome.run_id)
         if as_json:
-            deltas = compare_metrics(
-                run_metrics(store, original, bands), run_metrics(store, new, bands)
-            )
+            deltas = compare_runs(store, original, new, bands)
             out = {
                 "run_id": new.id,
                 "original": original.id,

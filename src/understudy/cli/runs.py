@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -21,10 +22,13 @@ from understudy.cli.metrics_view import (
 )
 from understudy.domain.transcript import ConversationResult, Role
 from understudy.metrics.bands import Bands, load_bands
-from understudy.metrics.batch import BatchMetrics
-from understudy.metrics.compare import Verdict, compare_metrics
-from understudy.storage.store import RUNNING, Store
-from understudy.storage.tables import RunRow
+from understudy.metrics.compare import Verdict
+from understudy.runs.compare import compare_runs as run_deltas
+from understudy.runs.compare import run_metrics
+from understudy.storage.store import Store
+
+if TYPE_CHECKING:
+    from understudy.storage.tables import RunRow
 
 STATUS_STYLES = {"finished": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
 
@@ -33,15 +37,6 @@ def _when(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%m-%d %H:%M")
-
-
-def run_metrics(store: Store, run: RunRow, bands: Bands) -> BatchMetrics:
-    """A run's metrics, banded by the thresholds in force (computed live for running runs)."""
-    if run.metrics is None or run.status == RUNNING:
-        metrics = store.metrics_from_conversations(run.id)
-    else:
-        metrics = BatchMetrics.model_validate(run.metrics)
-    return metrics.rebanded(bands)
 
 
 def _agent_label(run: RunRow) -> str:
@@ -265,7 +260,7 @@ def compare_runs(
         bands = load_bands()
         store = Store()
         a, b = store.get_run(run_a), store.get_run(run_b)
-        deltas = compare_metrics(run_metrics(store, a, bands), run_metrics(store, b, bands))
+        deltas = run_deltas(store, a, b, bands)
         if as_json:
             out = {"a": a.id, "b": b.id, "deltas": [d.model_dump(mode="json") for d in deltas]}
             typer.echo(json.dumps(out, indent=2))
@@ -278,7 +273,7 @@ def print_comparison(store: Store, a: RunRow, b: RunRow, bands: Bands) -> None:
 
     Shared by ``runs compare`` and ``runs rerun``.
     """
-    deltas = compare_metrics(run_metrics(store, a, bands), run_metrics(store, b, bands))
+    deltas = run_deltas(store, a, b, bands)
     if a.agent_hash != b.agent_hash:
         console.print(
             f"[dim]agents differ: {escape(_agent_label(a))} {a.agent_hash[:12]} vs "

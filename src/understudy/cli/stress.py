@@ -21,14 +21,13 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from understudy.batch import BatchConversation
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console, user_errors
 from understudy.cli.llm_options import llm_options, usage_line
 from understudy.cli.metrics_view import metrics_json, metrics_table
 from understudy.llm.run import LLMRun
+from understudy.runs import BatchConversation, StressOutcome, StressPlan, plan_stress_test, play
 from understudy.storage.store import Store
-from understudy.stress import StressOutcome, StressPlan, plan_stress_test, play
 
 EXIT_BUDGET_SPENT = 3
 """Exit code of a run stopped because its LLM token budget ran out."""

@@ -78,7 +78,7 @@ class RunSpec:
         n: conversations planned.
         concurrency: conversations in flight at most.
         simulator_info: the simulator's content, as JSON (the offline simulator's phrasing
-            banks, ``understudy.stress.simulator_content``); None when nothing is recorded.
+            banks, ``understudy.runs.plan.simulator_content``); None when nothing is recorded.
     """
 
     agent_kind: str

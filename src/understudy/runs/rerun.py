@@ -23,13 +23,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from understudy.agents.resolve import resolve_agent
-from understudy.batch import registered_simulators
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError
 from understudy.metrics.bands import Bands, load_bands
+from understudy.runs.batch import registered_simulators
+from understudy.runs.plan import StressPlan, simulator_content
 from understudy.storage.tables import RunRow
-from understudy.stress import StressPlan, simulator_content
 
 RERUNNABLE_KINDS = ("flow", "agent-persona")
 """Agent kinds ``plan_rerun`` can resolve again."""
@@ -40,7 +40,7 @@ class Rerun:
     """A planned rerun and how its agent relates to the original run's.
 
     Attributes:
-        plan: the batch to play (``understudy.stress.play``).
+        plan: the batch to play (``understudy.runs.play``).
         original: the stored run it repeats.
         target: what the agent was resolved from (a flow path, an agent persona id).
     """

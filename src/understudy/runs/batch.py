@@ -160,7 +160,7 @@ async def run_batch(
         seed: batch seed; conversation ``k`` uses ``random.Random(f"{seed}:{k}")``.
         concurrency: conversations in flight at most (>= 1).
         clock_factory: a fresh clock per conversation; the system clock when None. Pass
-            ``understudy.testing.FakeClock`` for simulated time (reproducible ``at_s``).
+            ``understudy.engine.clock.ManualClock`` for simulated time (reproducible ``at_s``).
         observers_factory: observers of conversation ``k``'s events.
         on_conversation_end: called (and awaited, if async) as each conversation ends.
         settings: engine timeouts.

@@ -1,0 +1,136 @@
+"""Record a stress test as it plays: the run row, each conversation as it ends, the closing row.
+
+``RunRecorder`` is the store side of ``understudy.runs.play``: it creates the run, commits each
+conversation on one background thread (so a commit never blocks the conversations in flight,
+and a cancelled batch never abandons a half-finished write), and closes the run as
+``finished``, ``interrupted`` (stopped, or token budget spent) or ``failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
+
+from understudy.runs.batch import BatchConversation
+from understudy.storage.store import FAILED, FINISHED, INTERRUPTED, Store
+
+if TYPE_CHECKING:
+    from understudy.metrics.batch import BatchMetrics
+    from understudy.runs.plan import StressPlan
+
+
+class UsageSource(Protocol):
+    """Token usage of LLM calls made during a run (``understudy.llm.LLMRun`` is one)."""
+
+    def conversation_usage(self, conversation_id: str) -> dict[str, int] | None:
+        """Return the usage of one conversation's LLM calls, or None when it made none.
+
+        Args:
+            conversation_id: the conversation's id (``c0``, ``c1``... in a batch).
+
+        Returns:
+            Counters keyed ``requests`` (calls sent to a model), ``cached`` (answered from the
+            replay cache), ``input_tokens``, ``output_tokens``, ``total_tokens``, ``retries``
+            and ``repairs`` (knowledge-boundary repairs), all integers; see
+            ``understudy.llm.usage.Usage.as_dict``.
+        """
+        ...
+
+    def run_usage(self) -> dict[str, int] | None:
+        """Return the usage of the whole run, or None when no LLM call was made.
+
+        Returns:
+            The same keys as ``conversation_usage``, summed over the run.
+        """
+        ...
+
+
+class _Writer:
+    """One background thread that does the store's writes, in order, off the event loop.
+
+    Each conversation is still committed when it ends: ``run`` awaits its commit (shielded, so
+    a cancelled batch never abandons a half-finished write), and ``close`` waits for every
+    write before the run row is closed.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="understudy-store")
+
+    async def run(self, call: Callable[[], object]) -> None:
+        """Run ``call`` on the writer thread and wait for it (errors propagate)."""
+        future = asyncio.wrap_future(self._pool.submit(call))
+        await asyncio.shield(future)
+
+    def close(self) -> None:
+        """Wait for every submitted write, then stop the thread."""
+        self._pool.shutdown(wait=True)
+
+
+class RunRecorder:
+    """Stores one stress test in ``store`` as it plays.
+
+    Args:
+        store: where the run goes.
+        usage: where LLM token usage is read from, stored per conversation and per run.
+    """
+
+    def __init__(self, store: Store, usage: UsageSource | None = None) -> None:
+        self.store = store
+        self.usage = usage
+        self.run_id: str | None = None
+        self._writer = _Writer()
+
+    def start(self, plan: StressPlan) -> str:
+        """Create the run row (status ``running``) and return its id."""
+        self.run_id = self.store.create_run(plan.run_spec())
+        return self.run_id
+
+    async def conversation_ended(self, done: BatchConversation) -> None:
+        """Commit one finished conversation (on the writer thread) and wait for the commit."""
+        assert self.run_id is not None, "start() creates the run before any conversation"
+        result = done.result
+        usage = self.usage.conversation_usage(result.conversation_id) if self.usage else None
+        await self._writer.run(
+            partial(
+                self.store.save_conversation,
+                self.run_id,
+                done.index,
+                result,
+                scenario_id=done.scenario.id,
+                seed=done.seed,
+                usage=usage,
+            )
+        )
+
+    async def drain(self) -> None:
+        """Wait for every pending write and stop the writer thread."""
+        await asyncio.to_thread(self._writer.close)
+
+    def stopped(self) -> None:
+        """Close the run as ``interrupted``: it was stopped before the end."""
+        if self.run_id is not None:
+            self.store.finish_run(self.run_id, status=INTERRUPTED, error="stopped before the end")
+
+    def failed(self, exc: BaseException) -> None:
+        """Close the run as ``failed`` with ``exc``, if the store still answers."""
+        if self.run_id is not None:
+            with contextlib.suppress(Exception):  # the store itself may be what failed
+                self.store.finish_run(
+                    self.run_id, status=FAILED, error=f"{type(exc).__name__}: {exc}"
+                )
+
+    def finished(self, metrics: BatchMetrics, wall_s: float, stopped: str | None) -> None:
+        """Close the run with its metrics: ``finished``, or ``interrupted`` with ``stopped``."""
+        if self.run_id is not None:
+            self.store.finish_run(
+                self.run_id,
+                status=INTERRUPTED if stopped else FINISHED,
+                metrics=metrics,
+                error=stopped,
+                wall_s=wall_s,
+                usage=self.usage.run_usage() if self.usage else None,
+            )
