@@ -4,8 +4,10 @@ It shares the persona, the scenario and the mood model (:mod:`understudy.simulat
 driven by :mod:`understudy.simulators.offline.understanding`) with the offline simulator; only
 the wording comes from a model. Per customer turn:
 
-1. the agent's last turn is read and moves the mood; when patience runs out the model is told to
-   leave, and the turn ends the call with ``customer_left`` whatever it writes;
+1. the agent's last turn is read and moves the mood; when patience runs out, or the agent has
+   re-prompted more times in a row than the persona sits through (``reprompt_limit``, the
+   offline simulator's rule), the model is told to leave, and the turn ends the call with
+   ``customer_left`` whatever it writes;
 2. with the persona's ``off_topic_tendency`` (seeded chance), the model is told to wander
    off-topic with one of the scenario's ``off_topic_questions``;
 3. the model writes the line (roles reversed: see :mod:`understudy.llm.prompts`); the scenario's
@@ -43,7 +45,11 @@ from understudy.llm.boundary import Violation, boundary_violations, repair
 from understudy.llm.prompts import OPENING_CUE, customer_system_prompt, turn_direction
 from understudy.simulators.mood import MoodModel, MoodSignal
 from understudy.simulators.offline.noise import add_noise
-from understudy.simulators.offline.understanding import ConversationTracker, read_agent_turn
+from understudy.simulators.offline.understanding import (
+    ConversationTracker,
+    read_agent_turn,
+    reprompt_limit,
+)
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -145,11 +151,13 @@ class LLMSimulator(UserSimulator):
         if last is not None:
             reading = read_agent_turn(last.text, keys)
             self.agent_resolved = self.agent_resolved or reading.resolution
-            signals = self.tracker.observe_agent(reading)
+            signals = self.tracker.observe_agent(reading, last.text)
             if last.fell_back and MoodSignal.fallback not in signals:
                 signals.append(MoodSignal.fallback)
+                self.tracker.reprompts += 0 if reading.fallback else 1
             self.mood.update(signals)
-            if self.mood.exhausted:
+            loop = self.tracker.reprompts > reprompt_limit(self.persona.behaviour.patience)
+            if self.mood.exhausted or loop:
                 leaving = True
                 extra = (
                     "You have run out of patience: say you are leaving, then [END customer_left]."

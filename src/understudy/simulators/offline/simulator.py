@@ -13,7 +13,8 @@ question again or the last turn stated the goal; the same facts when it gave fac
 
 How it ends, as the customer:
 
-* patience runs out -> a ``leave`` act, done with ``customer_left``;
+* patience runs out, or the agent re-prompts more times in a row than the persona sits through
+  (``reprompt_limit``: 3 impatient, 5 calm) -> a ``leave`` act, done with ``customer_left``;
 * it asked for a human (when angry) and the agent hands over -> done with ``escalated``;
 * the agent has said the issue is resolved and then closes ("goodbye", "have a nice day") and the
   scenario has no exit conditions -> thanks and goodbye, done with ``goal_met``. With exit
@@ -50,6 +51,7 @@ from understudy.simulators.offline.understanding import (
     AgentReading,
     ConversationTracker,
     read_agent_turn,
+    reprompt_limit,
 )
 from understudy.simulators.offline.wording import Wording
 
@@ -108,7 +110,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             self._open(plan)
         else:
             reading = read_agent_turn(agent, self.keys)
-            self.mood.update(self.tracker.observe_agent(reading))
+            self.mood.update(self.tracker.observe_agent(reading, agent))
             self._react(plan, reading, agent)
         return self._finish(plan)
 
@@ -133,14 +135,16 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.agenda.goal_stated = True
 
     def _react(self, plan: TurnPlan, reading: AgentReading, text: str) -> None:
-        if self.mood.exhausted:
+        loop = self.tracker.reprompts > reprompt_limit(self.persona.behaviour.patience)
+        if self.mood.exhausted or loop:
             plan.act(ActType.leave)
             self.wording.line(plan.utt, self.wording.pick("leave"))
-            plan.end(
-                TerminationReason.customer_left,
-                f"the customer's patience ran out after {self.turn - 1} agent turns "
-                f"(mood {self.mood.mood.value})",
+            why = (
+                f"the agent re-prompted {self.tracker.reprompts} times in a row"
+                if loop
+                else f"the customer's patience ran out after {self.turn - 1} agent turns"
             )
+            plan.end(TerminationReason.customer_left, f"{why} (mood {self.mood.mood.value})")
             return
         if reading.handover and self._handover(plan, reading):
             return

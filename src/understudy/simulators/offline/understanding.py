@@ -37,6 +37,7 @@ __all__ = [
     "SlotMatcher",
     "canonical_slot",
     "read_agent_turn",
+    "reprompt_limit",
     "slot_label",
     "slot_matcher",
     "slot_phrases",
@@ -172,7 +173,13 @@ class ConversationTracker:
       reply shows neither empathy, progress, resolution nor a handover;
     * ``slow_progress``: the third agent turn in a row with no progress, request or resolution
       (fallbacks are already counted on their own);
-    * ``pushy``: a second offer after the customer declined one.
+    * ``pushy``: a second offer after the customer declined one;
+    * ``fallback``: the agent says word for word what it said on its previous turn (a re-prompt
+      without an apology is a fallback to the customer too).
+
+    It also counts ``reprompts``: agent turns in a row that fall back or repeat themselves. A
+    customer gives up on such a loop after a few turns whatever its mood (see
+    ``reprompt_limit``), so a bot whose fallback never hands over shows it as abandonment.
 
     Attributes:
         informed: slot keys the customer has already given.
@@ -180,6 +187,8 @@ class ConversationTracker:
         stalled: agent turns in a row without progress.
         offers: offers made so far.
         declined: the customer has declined an offer.
+        reprompts: agent turns in a row that fell back or repeated the previous agent turn.
+        last_text: the previous agent turn, normalised.
     """
 
     informed: set[str] = field(default_factory=set)
@@ -187,18 +196,36 @@ class ConversationTracker:
     stalled: int = 0
     offers: int = 0
     declined: bool = False
+    reprompts: int = 0
+    last_text: str = ""
 
-    def observe_agent(self, reading: AgentReading) -> list[MoodSignal]:
-        """Return every mood signal of this agent turn, own and history-based."""
+    def observe_agent(self, reading: AgentReading, text: str = "") -> list[MoodSignal]:
+        """Return every mood signal of this agent turn, own and history-based.
+
+        Args:
+            reading: the turn's reading.
+            text: the turn's text, to notice a bot repeating itself word for word.
+        """
         signals = reading.signals()
+        said = " ".join(text.lower().split())
+        repeated = bool(said) and said == self.last_text
+        self.last_text = said
+        if repeated and MoodSignal.fallback not in signals:
+            signals.append(MoodSignal.fallback)
+        self.reprompts = self.reprompts + 1 if reading.fallback or repeated else 0
         if any(key in self.informed for key in reading.requested):
             signals.append(MoodSignal.repeated_question)
         moving = reading.progress or reading.resolution or bool(reading.requested)
+        moving = moving and not repeated
         addressed = moving or reading.empathy or reading.handover
         if self.customer_asked and not addressed and not reading.fallback:
             signals.append(MoodSignal.ignored)
         self.stalled = 0 if moving else self.stalled + 1
-        if self.stalled >= 3 and not reading.fallback and MoodSignal.ignored not in signals:
+        if (
+            self.stalled >= 3
+            and MoodSignal.fallback not in signals
+            and MoodSignal.ignored not in signals
+        ):
             signals.append(MoodSignal.slow_progress)
         if reading.offer:
             self.offers += 1
@@ -213,3 +240,17 @@ class ConversationTracker:
         self.informed.update(informed)
         self.customer_asked = asked
         self.declined = self.declined or declined_offer
+
+
+def reprompt_limit(patience: float) -> int:
+    """Agent re-prompts in a row a customer sits through before it gives up on the call.
+
+    ``2 + round(4 * patience)``: 3 for an impatient persona (patience 0.15), 5 for a calm one
+    (0.85), never fewer than 2. A design choice in line with the common practice of voice
+    menus, which hand a caller over after three failed re-prompts because callers drop off
+    after that; the most patient customer sits through six.
+
+    Args:
+        patience: the persona's ``behaviour.patience``, 0-1.
+    """
+    return 2 + round(4 * patience)
