@@ -16,6 +16,16 @@ def cue(*patterns: str) -> re.Pattern[str]:
 
 
 SENTENCES = re.compile(r"[^.?!\n]+[.?!]*")
+CLAUSE_START = re.compile(
+    r"\s+(?=(?:what|which|where|when|how|can you|could you|may i|do you|did you|is there|"
+    r"is that|are you|i(?:'ll| will)? need|please|let me|okay|alright|thank you for calling)\b)",
+    re.IGNORECASE,
+)
+"""Where a new clause may start in speech without punctuation ("okay what is the amount")."""
+DISCOURSE = re.compile(
+    r"^\W*(?:(?:and|so|okay|alright|now|uh|um|uhm|oh|please|sure|like)\W*)+$", re.I
+)
+"""A fragment made only of discourse words: it belongs to the clause after it."""
 ASKING = cue(
     r"\?",
     # Imperatives: "Please give me...", "Provide your...", "Let me know..." at a sentence start.
@@ -24,12 +34,15 @@ ASKING = cue(
     r"send|spell|confirm|say|read|let me know)\b",
     r"\bplease (provide|give|enter|share|tell|confirm|type|send|spell|let me know)\b",
     r"\b(could|can|would|will) you (please )?(provide|give|tell|share|enter|type|send|spell|"
-    r"confirm|let me know)\b",
+    r"confirm|let me know|repeat|verify|read)\b",
     r"\b(can|may|could) i (get|have|ask for)\b",
     r"\b(i|we)( will|'ll)? need (your|the|to have your|to know your)\b",
     r"\bneed your\b",
     r"\b(need|want) you to (provide|give|tell|share|enter|type|send|spell|confirm)\b",
-    r"^\W*(what|which)('s|\b)",
+    r"^\W*(?:(?:and|so|okay|alright|now|uh|um|like|sure)\W+)*(what|which|when|where)('s|\b)"
+    r"(?! (?:can|could|may) (?:i|we) (?:do|help))",
+    r"^\W*(?:(?:and|so|okay|alright|uh|um)\W+)*(?:do|did|can|could|would|will) you (?:have|know|"
+    r"remember|want|need|like)\b",
 )
 """A sentence that asks something: a question, or an imperative or request for information.
 
@@ -37,16 +50,27 @@ A statement that merely mentions a slot ("you'll be refunded to your original pa
 does not ask, so it is never read as a request for that slot.
 """
 YES_NO = re.compile(
-    r"^\s*(is|are|do|does|did|can|could|would|will|shall|should|have|has|was|were|may|am)\b|"
+    r"^\W*(?:(?:and|so|okay|alright|uh|um)\W+)*"
+    r"(is|are|do|does|did|can|could|would|will|shall|should|have|has|was|were|may|am)\b|"
     r"\b(right|correct|ok|okay)\s*\?\s*$|is that (right|correct)|\bshall i\b",
     re.IGNORECASE,
 )
 FACT_REQUEST = re.compile(
-    r"\b(provide|give|tell|share|enter|type|spell|send|need|what|which|have your|"
+    r"\b(provide|give|tell|share|enter|type|spell|send|need|what|which|have your|repeat|"
     r"(can|may|could) i (have|get)|(do|did) you (know|have|remember))\b|^\W*how\b",
     re.IGNORECASE,
 )
-WH_START = re.compile(r"^\s*(what|which|where|when|who|how|why)\b", re.IGNORECASE)
+OPEN_REQUEST = re.compile(
+    r"^\W*(?:(?:and|so|okay|alright|now|uh|um|like|sure)\W+)*(?:what|which)\b"
+    r"(?!.*\b(?:help|do for you|else|problem|issue|wrong|happened|mean)\b)",
+    re.IGNORECASE,
+)
+"""A what/which question about something ("which one would you like to check") that names no
+known slot: the customer answers it with the fact it fits best."""
+WH_START = re.compile(
+    r"^\W*(?:(?:and|so|okay|alright|now|uh|um|like|sure)\W+)*(what|which|where|when|who|how|why)\b",
+    re.IGNORECASE,
+)
 FALLBACK = cue(
     r"\b(didn'?t|did not|couldn'?t|could not|don'?t|do not) (quite )?(get|understand|catch|follow)",
     r"\b(re-?phrase|say (that|it) again|say it another way|put (that|it) differently)\b",

@@ -47,6 +47,7 @@ from understudy.simulators.offline.plan import (
     TurnPlan,
 )
 from understudy.simulators.offline.replies import RepliesMixin
+from understudy.simulators.offline.slots import canonical_slot
 from understudy.simulators.offline.understanding import (
     AgentReading,
     ConversationTracker,
@@ -200,7 +201,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
     def _closing(self, plan: TurnPlan) -> None:
         plan.act(ActType.thank)
         plan.act(ActType.bye)
-        self.wording.thank(plan.utt)
+        if not self.wording.voice:  # a caller answers "have a great day" with "you too bye"
+            self.wording.thank(plan.utt)
         self.wording.line(plan.utt, self.wording.pick("bye"))
         self.agenda.closing = True
         if self.agenda.resolved and not self.scenario.exit_conditions:
@@ -214,10 +216,12 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         plan.act(ActType.thank)
         plan.act(ActType.bye)
         self.wording.no_more(plan.utt)
+        self.agenda.closing = True
+        if self.wording.voice:  # "no thank you"; the goodbye comes after the agent's
+            return
         if not plan.utt.sentences[-1].lower().count("thank"):
             self.wording.thank(plan.utt)
         self.wording.line(plan.utt, self.wording.pick("bye"))
-        self.agenda.closing = True
 
     def _ask_repeat(self, plan: TurnPlan, reading: AgentReading, text: str) -> bool:
         level = self.persona.behaviour.non_native_level
@@ -244,6 +248,29 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             else:
                 self.wording.dont_know(plan.utt, key)
 
+    def _answer_open(self, plan: TurnPlan) -> bool:
+        """Answer a what/which question that names no slot with the fact that fits it best.
+
+        The best fact is one not given yet whose slot words occur in the agent's turn, else the
+        first not given yet in the scenario's order (never the name, which a caller gives when
+        asked for it). Returns False when there is none left.
+        """
+        words = set(re.findall(r"[a-z]+", self._agent_text.lower()))
+        left = [
+            k
+            for k in self.scenario.goal.known_info
+            if k in self.knowledge.known
+            and k not in self.tracker.informed
+            and canonical_slot(k) != "name"
+        ]
+        if not left:
+            return False
+        fits = [k for k in left if set(re.findall(r"[a-z]+", k.lower())) & words]
+        key = (fits or left)[0]
+        plan.act(ActType.inform, key, self.knowledge.known[key])
+        self.wording.inform(plan.utt, key, self.knowledge.known[key])
+        return True
+
     def _content(self, plan: TurnPlan, reading: AgentReading) -> None:
         wording = self.wording
         if reading.fallback:
@@ -257,6 +284,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             return
         if reading.requested:
             self._answer_requests(plan, reading)
+            return
+        if reading.open_request and self._answer_open(plan):
             return
         if reading.confirmation:
             self._confirm(plan, reading)
@@ -280,6 +309,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
                 plan.act(ActType.reassurance)
                 wording.line(plan.utt, wording.pick("reassurance"))
             return
+        if wording.voice and not reading.question and self.tracker.stalled < 3:
+            # A caller told something acknowledges it ("okay", "alright thank you").
+            plan.act(ActType.other)
+            wording.line(plan.utt, wording.pick("other"))
+            return
         plan.act(ActType.return_to_goal)
         if self.rng.random() < 0.5:
             wording.line(plan.utt, wording.pick("urge"))
@@ -295,7 +329,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         kinds = {a.type for a in plan.acts}
         endings = bool(kinds & ENDING_ACTS) and not kinds & SOCIAL_ACTS
         clean = self.wording.finish(plan.utt, extras=not plan.done, endings=endings)
-        rate = self.persona.behaviour.typo_rate
+        rate = 0.0 if self.wording.voice else self.persona.behaviour.typo_rate  # nothing typed
         protected = [*plan.utt.values, *(a.value for a in plan.acts if a.value)]
         text = add_noise(clean, rate, self.rng, protected) if rate > 0 else clean
         if not text.strip():

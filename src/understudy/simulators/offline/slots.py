@@ -134,6 +134,29 @@ SLOT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "country": ("country",),
     "account_type": ("account type", "type of account", "plan", "subscription"),
     "membership": ("membership", "membership level", "tier", "member level"),
+    "card_type": ("card type", "type of card", "kind of card", "which card", "what card"),
+    "source_account": (
+        "source account",
+        "source",
+        "from which account",
+        "which account from",
+        "transfer from",
+        "transferring from",
+        "account to transfer from",
+    ),
+    "destination_account": (
+        "destination account",
+        "destination",
+        "to which account",
+        "transfer to",
+        "transferring to",
+        "account to transfer to",
+        "receiving account",
+    ),
+    "company": ("company", "company name", "payee", "biller", "who is the bill", "bill to"),
+    "company_address": ("company address", "address of the company", "payee address"),
+    "day": ("day", "what day", "which day", "date"),
+    "time": ("time", "what time", "which time"),
 }
 """Canonical slot name -> phrases an agent may use for it."""
 

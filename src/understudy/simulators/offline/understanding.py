@@ -15,6 +15,7 @@ have", "I need your"); a statement that merely names a slot is not a request for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,6 +68,8 @@ class AgentReading:
             should have read the reviews", "as I already said").
         confirming: keys mentioned in the turn's yes/no questions ("Is your order number
             ORD-1?"); a slot mentioned only in a statement is not among them.
+        open_request: a what/which question that names no slot ("which one would you like to
+            check"); the customer answers it with the fact that fits best.
     """
 
     requested: tuple[str, ...] = ()
@@ -85,6 +88,7 @@ class AgentReading:
     pushy: bool = False
     rude: bool = False
     confirming: tuple[str, ...] = ()
+    open_request: bool = False
 
     def signals(self) -> list[MoodSignal]:
         """Mood signals this turn gives on its own (see ``ConversationTracker`` for history)."""
@@ -126,13 +130,18 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
     requested: list[str] = []
     mentioned: list[str] = []
     confirming: list[str] = []
-    confirmation = question = False
-    for sentence in cues.SENTENCES.findall(text):
+    confirmation = question = open_request = False
+    for sentence in clauses(text):
         found = matcher.find(sentence)
+        if not found and cues.OPEN_REQUEST.search(sentence):
+            open_request = True
         mentioned.extend(k for k in found if k not in mentioned)
-        asks = bool(cues.ASKING.search(sentence.strip()))
+        asks = bool(cues.ASKING.search(sentence.strip())) or asks_spoken(sentence)
         question = question or asks
-        yes_no = sentence.rstrip().endswith("?") and bool(cues.YES_NO.search(sentence))
+        spoken_yes_no = not _PUNCTUATED.search(text) and asks_spoken(sentence)
+        yes_no = (sentence.rstrip().endswith("?") or spoken_yes_no) and bool(
+            cues.YES_NO.search(sentence)
+        )
         yes_no = yes_no and not cues.WH_START.search(sentence)
         fact_request = cues.FACT_REQUEST.search(sentence)
         if found and asks and (fact_request or not yes_no):
@@ -156,9 +165,51 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
         greeting=bool(cues.GREETING.search(text)),
         offer=offer,
         pushy=bool(cues.PUSHY.search(text)),
-        rude=any(cues.RUDE.search(sentence.strip()) for sentence in cues.SENTENCES.findall(text)),
+        rude=any(cues.RUDE.search(sentence.strip()) for sentence in clauses(text)),
         confirming=tuple(confirming),
+        open_request=open_request and not requested,
     )
+
+
+_PUNCTUATED = re.compile(r"[.?!]")
+_SPOKEN_YES_NO = re.compile(
+    r"^\W*(?:(?:and|so|okay|alright|uh|um)\W+)*(?:is|are|do|does|did|can|could|would|will|"
+    r"should|have|has|was|were|may)\s+(?:you|i|it|that|this|there|we|your)\b",
+    re.IGNORECASE,
+)
+
+
+def clauses(text: str) -> list[str]:
+    """Split an agent turn into clauses: at punctuation, and where speech starts a new one.
+
+    Transcribed speech has no punctuation ("okay what is the transfer amount is there anything
+    else"), so in a turn without any, a clause also starts before a question word or a request
+    opener (``cues.CLAUSE_START``). A punctuated turn is split at its punctuation only.
+    """
+    if _PUNCTUATED.search(text):
+        return list(cues.SENTENCES.findall(text))
+    out: list[str] = []
+    for sentence in cues.SENTENCES.findall(text):
+        carry = ""
+        for part in cues.CLAUSE_START.split(sentence):
+            if not part.strip():
+                continue
+            if cues.DISCOURSE.match(part):
+                carry = f"{carry} {part}".strip()
+                continue
+            out.append(f"{carry} {part}".strip() if carry else part)
+            carry = ""
+        if carry:
+            if out:
+                out[-1] = f"{out[-1]} {carry}"
+            else:
+                out.append(carry)
+    return out
+
+
+def asks_spoken(clause: str) -> bool:
+    """True when an unpunctuated clause opens like a yes/no question ("is that correct")."""
+    return bool(_SPOKEN_YES_NO.search(clause)) and not clause.rstrip().endswith(".")
 
 
 @dataclass

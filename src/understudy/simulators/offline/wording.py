@@ -20,7 +20,8 @@ from typing import Any
 
 from understudy.domain.persona import Persona
 from understudy.domain.phrasing import SLOT_PLACEHOLDER
-from understudy.domain.scenario import Scenario
+from understudy.domain.scenario import Scenario, ScenarioMode
+from understudy.simulators.offline import caller
 from understudy.simulators.offline.bank import builtin_phrasing_bank, phrasing_bank, phrasing_dir
 from understudy.simulators.offline.phrases import (
     CONTRACTIONS,
@@ -36,6 +37,7 @@ from understudy.simulators.offline.phrases import (
 )
 from understudy.simulators.offline.reason import customer_reason, lower_first
 from understudy.simulators.offline.slots import canonical_slot, slot_label
+from understudy.simulators.offline.spoken import spoken
 
 __all__ = [
     "Style",
@@ -163,6 +165,9 @@ class Wording:
         self._frames: dict[str, int] = caller.get("fact_frames", {})
         self._goals_said: set[str] = set()
         self._last_from_bank = False
+        self.voice = scenario.mode is ScenarioMode.voice
+        """Phone register (``caller``): voice scenarios; chat and hybrid ones use the chat one."""
+        self._voice_fillers = {w: n for w, n in self._fillers.items() if w in _VOICE_FILLERS}
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -195,7 +200,9 @@ class Wording:
         return out
 
     def pick(self, kind: str) -> str:
-        """Return a random phrasing of ``kind`` in this persona's style."""
+        """Return a random phrasing of ``kind`` in this persona's style (and register)."""
+        if self.voice and kind in caller.VOICE_PHRASES:
+            return self.rng.choice(caller.VOICE_PHRASES[kind])
         table = PHRASES[kind]
         return self.rng.choice(table.get(self.style.key) or table["plain"])
 
@@ -256,6 +263,8 @@ class Wording:
         Returns:
             True when an opening got a greeting in front ("Hi, ...").
         """
+        if self.voice:
+            return self._voice_goal(utt, opening=opening, restate=restate)
         greeted = False
         source = (not self._last_from_bank) if fresh and self._intent_lines else None
         body, scratch = self._goal_body(source)
@@ -280,8 +289,35 @@ class Wording:
         utt.add(body)
         return greeted
 
+    def _voice_goal(self, utt: Utterance, *, opening: bool, restate: bool) -> bool:
+        """The goal in the phone register (``caller``): a self-introduction and a short goal."""
+        reason = customer_reason(self.scenario.goal.reason_for_call)
+        phrase = caller.goal_phrase(reason)
+        if phrase is None:
+            body = "i'm calling because " + lower_first(reason).rstrip(".")
+        else:
+            frames = caller.RESTATE_FRAMES if restate else caller.GOAL_FRAMES
+            body = self.rng.choice(frames).replace("{g}", phrase)
+        if restate:
+            body = self.pick("restate_prefix") + body
+        greeted = False
+        if opening and self.style.key != "terse":
+            key = self._by_canonical.get("name")
+            if key is not None:
+                intro = self.rng.choice(caller.INTROS)
+                body = intro.replace("{n}", self._value(utt, key, self.known[key])) + " " + body
+            else:
+                body = "hi " + body
+            greeted = True
+        utt.add(body)
+        return greeted
+
     def inform(self, utt: Utterance, key: str, value: str, *, after_negate: bool = False) -> None:
         """Add a statement of one known fact (after a "no", without "Sure," or "Yes,")."""
+        if self.voice:
+            marker = self._value(utt, key, value)
+            utt.add(self.rng.choice(_voice_informs(key)).replace("{v}", marker))
+            return
         if self.style.key == "plain" and self._frames and self.rng.random() < 0.25:
             # How Harper Valley callers state a fact: "my {slot} is {value}".
             frames = list(self._frames)
@@ -302,14 +338,18 @@ class Wording:
 
     def no_more(self, utt: Utterance) -> None:
         """Answer "anything else?" with no (Harper Valley callers' own words when plain)."""
-        if self.style.key == "plain" and self._no_more and self.rng.random() < 0.6:
+        if self.voice and self._no_more and self.rng.random() < 0.8:
+            utt.add(self.rng.choice(self._no_more))
+        elif self.style.key == "plain" and self._no_more and self.rng.random() < 0.6:
             utt.add(self._harper(self._no_more))
         else:
             utt.add(self.pick("no_more"))
 
     def thank(self, utt: Utterance) -> None:
         """Add thanks."""
-        if self.style.key == "plain" and self._thanks and self.rng.random() < 0.4:
+        if self.voice and self._thanks and self.rng.random() < 0.5:
+            utt.add(self.rng.choice(self._thanks))
+        elif self.style.key == "plain" and self._thanks and self.rng.random() < 0.4:
             utt.add(self._harper(self._thanks))
         else:
             utt.add(self.pick("thank"))
@@ -334,6 +374,8 @@ class Wording:
             return f"{utt.verbatim} {styled}".strip()
         style, rng = self.style, self.rng
         sentences = [s for s in utt.sentences if s]
+        if self.voice:
+            return self._finish_voice(utt, sentences, extras=extras, endings=endings)
         if extras and style.verbose:
             if rng.random() < style.verbosity * 0.8:
                 prefix = rng.choice(VERBOSE_PREFIXES).rstrip(", ")
@@ -366,6 +408,53 @@ class Wording:
                     text = pattern.sub(repl, text, count=1)
         text = text[:1].upper() + text[1:] if text else text
         return _MARKER.sub(lambda m: utt.values[int(m.group(1))], text)
+
+    def _finish_voice(
+        self, utt: Utterance, sentences: list[str], *, extras: bool, endings: bool
+    ) -> str:
+        """Finish a phone turn: a filler at the measured rate, values said aloud."""
+        style, rng = self.style, self.rng
+        if extras and self._voice_fillers and rng.random() < caller.filler_rate(style.verbosity):
+            words = list(self._voice_fillers)
+            filler = rng.choices(words, weights=[self._voice_fillers[w] for w in words])[0]
+            if sentences and not sentences[0].lower().startswith(filler):
+                sentences.insert(0, filler)
+        if extras and style.verbose and rng.random() < (style.verbosity - 0.5) * 0.4:
+            sentences.append(rng.choice(VERBOSE_SUFFIXES))
+        if endings and extras and style.demanding and rng.random() < 0.3:
+            sentences.append(rng.choice(DEMANDS))
+        text = " ".join(sentences)
+        if style.key == "simple":
+            for pattern, repl in _CONTRACTIONS:
+                text = pattern.sub(repl, text)
+        text = _LOWER_I.sub("I", text)
+        text = text[:1].upper() + text[1:] if text else text
+        return _MARKER.sub(
+            lambda m: spoken(
+                utt.values[int(m.group(1))],
+                canonical_slot(utt.keys[int(m.group(1))]) or utt.keys[int(m.group(1))],
+            ),
+            text,
+        )
+
+
+_VOICE_FILLERS = frozenset({"uh", "um", "uhm", "oh", "hmm"})
+
+
+def _voice_informs(key: str) -> tuple[str, ...]:
+    """Phone phrasings of one fact: accounts and cards get "my savings account" forms."""
+    label = slot_label(key)
+    if key in ("source_account", "account_type") or label.endswith("account type"):
+        return (
+            "{v}",
+            "my {v} account",
+            "from my {v} account" if key == "source_account" else "{v}",
+        )
+    if key == "destination_account":
+        return ("{v}", "to my {v} account", "my {v} account")
+    if key == "card_type" or label == "card type":
+        return ("my {v} card", "it's my {v} card", "{v}")
+    return tuple(t.replace("{label}", label) for t in caller.VOICE_PHRASES["inform"])
 
 
 def first_person(reason: str) -> str:

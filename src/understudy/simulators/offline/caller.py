@@ -1,0 +1,132 @@
+"""The phone register: how a caller words its acts in a voice scenario.
+
+Written from the caller turns of the calibration part of the Harper Valley calls (spoken,
+role-played bank calls in ``../shared/data``; the report part is kept for the realism benchmark,
+``benchmarks/bench_realism.py``). What callers do there, and what this register does:
+
+* they open with who they are and a short goal: "hi my name is linda garcia i would like to
+  schedule an appointment", "hi my name is michael smith i need a new checkbook"; the details
+  (amount, accounts, day) come when the agent asks;
+* they answer a question with the value alone or in a short frame: "savings", "my credit card",
+  "uh the amount is eighty one dollars", "monday"; numbers are said in words
+  (:mod:`understudy.simulators.offline.spoken`);
+* "anything else?" gets "no thank you", "no that'll be all thank you"; a goodbye gets "you too
+  bye bye", "you too take care";
+* about one turn in ten opens with "uh", "um" or "oh" (Harper Valley callers: 9 to 11% of turns
+  hold such a filler; a persona's ``verbosity`` raises or lowers it, see ``filler_rate``).
+
+Values are never written here: ``{v}`` marks where the value goes and ``{label}`` the slot name.
+"""
+
+from __future__ import annotations
+
+import re
+
+VOICE_PHRASES: dict[str, tuple[str, ...]] = {
+    "affirm": ("yes", "yeah", "yes that's right", "correct", "yes it is", "yeah that's right"),
+    "negate": ("no", "no that's not right", "uh no", "no that's not it"),
+    "other": ("okay", "alright", "okay", "mhm", "okay great", "alright thank you"),
+    "thank": ("thank you", "okay thank you", "great thank you so much", "alright thank you"),
+    "bye": ("you too bye bye", "you too bye", "bye bye", "thank you bye", "you too take care"),
+    "no_more": ("no thank you", "no that'll be all thank you", "no that was everything", "nope"),
+    "urge": ("so can you help me with that", "okay so what do i need to do", "so what happens now"),
+    "dont_know": (
+        "i don't know {my} {label}",
+        "um i don't have {my} {label} on me",
+        "i'm not sure what {my} {label} is",
+        "oh i don't know {my} {label} sorry",
+    ),
+    "inform": (
+        "{v}",
+        "{v}",
+        "{v}",
+        "it's {v}",
+        "uh it's {v}",
+        "the {label} is {v}",
+        "my {label} is {v}",
+        "yeah it's {v}",
+    ),
+    "decline": ("no thank you", "no i'm okay thanks", "uh no thanks", "no that's okay"),
+    "complain": ("i already told you that", "i just said that", "this is taking a while"),
+    "leave": (
+        "you know what forget it i'll call back later",
+        "okay i'm gonna hang up now",
+        "never mind bye",
+    ),
+    "escalate": (
+        "can i talk to a real person please",
+        "can i speak to a manager",
+        "i'd like to talk to somebody else please",
+    ),
+    "restate_prefix": ("", "", "like i said ", "yeah "),
+    "return_to_goal": ("anyway", "but anyway"),
+    "ask_repeat": ("sorry what was that", "sorry can you say that again", "i'm sorry what"),
+    "reassurance": ("and that'll be okay right", "so that's all fine then"),
+    "object": ("hmm i'm not sure about that", "that doesn't really work for me"),
+    "off_topic": (
+        "oh and are you open on saturdays",
+        "oh by the way do you have a branch downtown",
+    ),
+}
+"""Act -> phone phrasings (lower case, no punctuation: how a transcript reads)."""
+
+INTROS: tuple[str, ...] = (
+    "hi my name is {n}",
+    "hi my name is {n}",
+    "hi my name is {n} and",
+    "hello my name is {n}",
+    "yes hi my name is {n}",
+    "hi this is {n}",
+)
+"""Self-introductions of an opening turn (``{n}`` is the name)."""
+
+GOAL_FRAMES: tuple[str, ...] = (
+    "i would like to {g}",
+    "i would like to {g}",
+    "i need to {g}",
+    "i'd like to {g}",
+    "i wanted to {g}",
+)
+"""How a caller states what it wants (``{g}`` a verb phrase: "transfer money")."""
+
+RESTATE_FRAMES: tuple[str, ...] = (
+    "i'm just trying to {g}",
+    "i just need to {g}",
+    "i'm calling to {g}",
+    "i was hoping to {g}",
+)
+"""How a caller says its goal again, in other words than its opening."""
+
+_WANT = re.compile(r"^(?:i (?:want|need|would like|'d like|wish) to|i'm calling to)\s+", re.I)
+_CUT = re.compile(
+    r"[,;:]|\s(?:from|because|since|so that|but|which|who|as|after|before|when|while|"
+    r"sent|and (?:want|need|would|i))\b",
+    re.IGNORECASE,
+)
+
+
+def goal_phrase(reason: str) -> str | None:
+    """The short verb phrase of a first-person reason, or None when it has none.
+
+    "I want to transfer money from my savings account to my checking account." gives "transfer
+    money"; "I want to order new checks, sent to my home address." gives "order new checks".
+    Details after the first clause break are left for the agent to ask about.
+    """
+    text = reason.strip().rstrip(".!?")
+    match = _WANT.match(text)
+    if not match:
+        return None
+    rest = text[match.end() :]
+    cut = _CUT.search(rest)
+    phrase = rest[: cut.start()] if cut and cut.start() > 0 else rest
+    return phrase.strip().lower() or None
+
+
+def filler_rate(verbosity: float) -> float:
+    """Chance that a phone turn opens with a filler: 0.06 at verbosity 0, 0.22 at 1.
+
+    Harper Valley callers: 9 to 11% of turns (calibration part) at an average verbosity, taken
+    as 0.5, so 0.06 + 0.16 x verbosity gives 0.14 there; a little above the measured share, since
+    one in three filler draws is "oh" or "okay", which the benchmark does not count as fillers.
+    """
+    return 0.06 + 0.16 * verbosity
