@@ -20,6 +20,18 @@ well-defined kind that the offline grader evaluates on the transcript:
     an exit condition of the scenario (``condition``, or any) was met.
 ``within_budget``
     the call stayed within ``max_agent_turns`` and/or ``max_seconds``.
+``greets``
+    the first agent turn greets and offers help (half for a bare greeting).
+``closes``
+    the last agent turn closes politely (half for a bare "bye"); not applicable when the call
+    ended before the trainee had a turn after the customer's last message.
+``stays_professional``
+    no agent sentence blames, talks down to, mocks or dismisses the customer (recognised from
+    meaning, plus any extra ``phrases``).
+``resolves_within_policy``
+    the scenario's exit condition was met within the scenario's ``policy`` (no forbidden offer,
+    the customer's yes before acting, no promise before verification, nothing processed that
+    was only asked about).
 """
 
 from __future__ import annotations
@@ -239,6 +251,64 @@ class WithinBudgetCheck(StrictModel):
         return self
 
 
+class GreetsCheck(StrictModel):
+    """The first agent turn greets the customer and offers help.
+
+    1 for a greeting with a courtesy or offer of help ("Good morning, thanks for calling"), 0.5
+    for a bare greeting ("Hi."), 0 for none.
+
+    Attributes:
+        kind: ``greets``.
+    """
+
+    kind: Literal["greets"]
+
+
+class ClosesCheck(StrictModel):
+    """The trainee's last turn closes the call politely.
+
+    1 for a polite close in any words, 0.5 for a bare "Bye.", 0 for none or a hostile last line;
+    not applicable when the call ended (exit condition, customer left) after a customer turn,
+    so the trainee had no turn to close.
+
+    Attributes:
+        kind: ``closes``.
+    """
+
+    kind: Literal["closes"]
+
+
+class StaysProfessionalCheck(StrictModel):
+    """No agent sentence blames, talks down to, mocks or dismisses the customer.
+
+    Attributes:
+        kind: ``stays_professional``.
+        phrases: extra forbidden wording, matched fuzzily like ``avoids``.
+        threshold: fuzzy match threshold for ``phrases``, 0-100.
+    """
+
+    kind: Literal["stays_professional"]
+    phrases: list[str] = Field(default_factory=list)
+    threshold: float = Field(default=90.0, ge=0, le=100)
+
+
+class ResolvesWithinPolicyCheck(StrictModel):
+    """The scenario's exit condition was met, within the scenario's ``policy``.
+
+    0 when no exit condition was met or a remedy the policy forbids was offered; 0.5 when it was
+    met but a step was broken (acted before the customer's yes, promised before verifying,
+    processed something only asked about); 1 otherwise. Not applicable when the scenario has no
+    exit conditions.
+
+    Attributes:
+        kind: ``resolves_within_policy``.
+        condition: id of the exit condition; None means any of them.
+    """
+
+    kind: Literal["resolves_within_policy"]
+    condition: str | None = None
+
+
 Check = Annotated[
     SaysCheck
     | AvoidsCheck
@@ -246,7 +316,11 @@ Check = Annotated[
     | EmpathyAfterComplaintCheck
     | ConfirmsResolutionCheck
     | ExitConditionMetCheck
-    | WithinBudgetCheck,
+    | WithinBudgetCheck
+    | GreetsCheck
+    | ClosesCheck
+    | StaysProfessionalCheck
+    | ResolvesWithinPolicyCheck,
     Field(discriminator="kind"),
 ]
 """One check; the ``kind`` key picks the model."""

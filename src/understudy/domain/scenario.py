@@ -85,6 +85,29 @@ class Briefing(StrictModel):
     documents: list[str] = Field(default_factory=list)
 
 
+class Policy(StrictModel):
+    """What the trainee may and may not do in this scenario, checked by the offline grader.
+
+    Write it from the scenario's briefing documents (e.g. a returns policy), so the grade holds
+    a trainee to the same rules the briefing gives them.
+
+    Attributes:
+        must_not_offer: remedies the policy does not allow (e.g. ``store credit``); offering one
+            fails the resolution.
+        must_not_process: things the customer may ask about but the trainee must not act on
+            unless asked (e.g. ``vacuum cleaner``); acting on one makes the resolution partial.
+        confirm_before_acting: the trainee must get the customer's yes before acting; acting
+            without it makes the resolution partial.
+        verify_before_promising: a promise of the remedy before the caller is verified makes the
+            resolution partial.
+    """
+
+    must_not_offer: list[str] = Field(default_factory=list)
+    must_not_process: list[str] = Field(default_factory=list)
+    confirm_before_acting: bool = True
+    verify_before_promising: bool = True
+
+
 class PersonaMapping(StrictModel):
     """Where the scenario's persona sits in a market, and optionally the real profile behind it.
 
@@ -122,6 +145,7 @@ class Scenario(StrictModel):
         show_mood: whether a trainee may see the customer's mood during the call.
         rubric: id of the rubric that grades practice attempts.
         evaluation_instructions: extra guidance for the grader.
+        policy: what the trainee may and may not do, for the offline grader's policy checks.
         tuning: free-text guidance such as tone or extra product knowledge.
         tags: labels for filtering.
         sessions_per_week: expected practice frequency when assigned.
@@ -150,6 +174,7 @@ class Scenario(StrictModel):
     briefing: Briefing = Field(default_factory=Briefing)
     rubric: str | None = None
     evaluation_instructions: str = ""
+    policy: Policy = Field(default_factory=Policy)
     tuning: str = ""
     tags: list[str] = Field(default_factory=list)
     sessions_per_week: int | None = Field(default=None, ge=0)

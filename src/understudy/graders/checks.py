@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from understudy.domain.grade import Evidence
 from understudy.domain.rubric import (
-    AsksBeforeDisclosingCheck,
     AvoidsCheck,
     Check,
-    ConfirmsResolutionCheck,
-    EmpathyAfterComplaintCheck,
     ExitConditionMetCheck,
     SaysCheck,
     WithinBudgetCheck,
@@ -26,38 +21,21 @@ from understudy.domain.rubric import (
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, ConversationResult, Message, Role
 from understudy.engine.exits import CONFIRM_PHRASES, condition_met
-from understudy.matching import best_match, normalise, phrase_score
+from understudy.graders.check_result import CheckResult, quote
+from understudy.graders.semantic_checks import (
+    check_asks_before_disclosing,
+    check_closes,
+    check_confirms_resolution,
+    check_empathy,
+    check_greets,
+    check_resolves_within_policy,
+    check_stays_professional,
+)
+from understudy.matching import best_match, normalise
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+__all__ = ["CHECKS", "CheckResult", "quote", "run_check"]
 _COMPLAINT_ACTS = frozenset({ActType.complain, ActType.object})
 _CONFIRM_ACTS = frozenset({ActType.affirm, ActType.thank})
-
-
-@dataclass
-class CheckResult:
-    """Outcome of one check.
-
-    Attributes:
-        score: 0..1, or None when the check does not apply.
-        rationale: one sentence.
-        evidence: supporting quotes.
-    """
-
-    score: float | None
-    rationale: str
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-def quote(message: Message, phrases: list[str]) -> Evidence:
-    """Return the sentence of ``message`` that best matches ``phrases``, as evidence.
-
-    The quote is a verbatim substring of ``message.text`` (the whole text when it has no
-    sentence break).
-    """
-    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(message.text)]
-    sentences = [s for s in sentences if s] or [message.text]
-    best = max(sentences, key=lambda s: max((phrase_score(p, s) for p in phrases), default=0.0))
-    return Evidence(turn=message.index, role=message.role, quote=best)
 
 
 def _agent(messages: list[Message]) -> list[Message]:
@@ -137,102 +115,6 @@ def check_avoids(check: AvoidsCheck, result: ConversationResult, scenario: Scena
     return CheckResult(0.0, f"The agent used forbidden wording on turn(s) {where}.", evidence)
 
 
-def check_asks_before_disclosing(
-    check: AsksBeforeDisclosingCheck, result: ConversationResult, scenario: Scenario
-) -> CheckResult:
-    """Score ``asks_before_disclosing``: 1 when identity was asked before any disclosure.
-
-    0 when account details came before any identity question, or when identity was never asked.
-    """
-    turns = _agent(result.messages)
-    ask = next((m for m in turns if _matches(check.ask_phrases, m, check.threshold)), None)
-    disclose = next(
-        (m for m in turns if _matches(check.disclose_phrases, m, check.threshold)), None
-    )
-    if ask is not None and (disclose is None or ask.index <= disclose.index):
-        evidence = [quote(ask, check.ask_phrases)]
-        return CheckResult(
-            1.0,
-            f"The agent asked for identity on turn {ask.index}, before disclosing account details.",
-            evidence,
-        )
-    if disclose is not None:
-        evidence = [quote(disclose, check.disclose_phrases)]
-        when = (
-            "never asked for identity" if ask is None else f"asked for it only on turn {ask.index}"
-        )
-        return CheckResult(
-            0.0,
-            f"The agent disclosed account details on turn {disclose.index} and {when}.",
-            evidence,
-        )
-    return CheckResult(0.0, "The agent never asked the customer to verify their identity.")
-
-
-def check_empathy(
-    check: EmpathyAfterComplaintCheck, result: ConversationResult, scenario: Scenario
-) -> CheckResult:
-    """Score ``empathy_after_complaint``: complaints answered with empathy / complaints."""
-    messages = result.messages
-    answered: list[Message] = []
-    missed: list[Message] = []
-    for i, message in enumerate(messages):
-        if message.role is not Role.customer:
-            continue
-        if not is_complaint(message, check.complaint_phrases, check.threshold):
-            continue
-        reply = next((m for m in messages[i + 1 :] if m.role is Role.agent), None)
-        if reply is None:
-            continue
-        if _matches(check.phrases, reply, check.threshold):
-            answered.append(reply)
-        else:
-            missed.append(message)
-    total = len(answered) + len(missed)
-    if total == 0:
-        return CheckResult(None, "The customer made no complaint that needed an answer.")
-    evidence = [quote(m, check.phrases) for m in answered[:2]]
-    evidence += [quote(m, check.complaint_phrases) for m in missed[:2]]
-    if not missed:
-        rationale = f"The agent answered all {total} complaint(s) with empathy."
-    else:
-        turns = ", ".join(str(m.index) for m in missed)
-        rationale = (
-            f"The agent answered {len(answered)} of {total} complaint(s) with empathy; "
-            f"the complaint on turn(s) {turns} got none."
-        )
-    return CheckResult(len(answered) / total, rationale, evidence)
-
-
-def check_confirms_resolution(
-    check: ConfirmsResolutionCheck, result: ConversationResult, scenario: Scenario
-) -> CheckResult:
-    """Score ``confirms_resolution``: 1 checked and confirmed, 0.5 checked only, 0 never."""
-    messages = result.messages
-    asked: Message | None = None
-    for i, message in enumerate(messages):
-        if message.role is not Role.agent or not _matches(check.phrases, message, check.threshold):
-            continue
-        asked = message
-        reply = next((m for m in messages[i + 1 :] if m.role is Role.customer), None)
-        if reply is not None and customer_confirms(reply):
-            evidence = [quote(message, check.phrases), quote(reply, list(CONFIRM_PHRASES))]
-            return CheckResult(
-                1.0,
-                f"The agent checked the resolution on turn {message.index} and the customer "
-                f"confirmed on turn {reply.index}.",
-                evidence,
-            )
-    if asked is not None:
-        return CheckResult(
-            0.5,
-            f"The agent checked the resolution on turn {asked.index}, but the customer did not "
-            "confirm it.",
-            [quote(asked, check.phrases)],
-        )
-    return CheckResult(0.0, "The agent never checked that the issue was resolved.")
-
-
 def check_exit_condition(
     check: ExitConditionMetCheck, result: ConversationResult, scenario: Scenario
 ) -> CheckResult:
@@ -285,6 +167,10 @@ CHECKS: dict[str, CheckFunction] = {
     "confirms_resolution": check_confirms_resolution,
     "exit_condition_met": check_exit_condition,
     "within_budget": check_within_budget,
+    "greets": check_greets,
+    "closes": check_closes,
+    "stays_professional": check_stays_professional,
+    "resolves_within_policy": check_resolves_within_policy,
 }
 """Check kind -> function(check, result, scenario)."""
 

@@ -1,0 +1,441 @@
+"""What an agent sentence does, recognised from its meaning rather than a fixed phrase.
+
+The offline grader reads a transcript sentence by sentence and asks what each sentence *does*:
+greets, offers help, asks for identity (and which fields), discloses something from the
+customer's account, shows empathy, blames or talks down, promises or reports an action, asks
+permission, checks the resolution, closes. Each recogniser is a small set of patterns over the
+lower-cased sentence, written as families of paraphrases (a field can be asked for as "zip
+code", "postcode" or "postal code"; an order can be described as "it arrived on the 3rd" or "the
+one you bought on the 28th" with no trigger word), so wording can vary freely.
+
+The patterns were written from the returns policy and rubric descriptions and tuned on the
+calibration part of the labelled set (``examples/grading/calibration.yaml``); the figures on the
+held-out part are in ``docs/rubrics.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from understudy.domain.transcript import Message
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a message, verbatim, with its lower-cased form.
+
+    Attributes:
+        text: the sentence exactly as written (a substring of the message).
+        low: lower-cased, with curly quotes folded.
+        question: whether it ends with a question mark.
+    """
+
+    text: str
+    low: str
+    question: bool
+
+
+def sentences(message: Message | str) -> list[Sentence]:
+    """Split a message into sentences (verbatim substrings of its text)."""
+    text = message if isinstance(message, str) else message.text
+    found = [m.group(0).strip() for m in _SENTENCE.finditer(text)]
+    found = [s for s in found if s] or [text.strip()]
+    return [Sentence(s, _fold(s), s.rstrip().endswith("?")) for s in found]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("\u2019", "'")).strip()
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# --- greeting and offer of help ----------------------------------------------------------------
+
+GREETING = _any(
+    [
+        r"^(?:hi|hello|hey|hiya)\b",
+        r"\b(?:hi|hello) there\b",
+        r"\bgood (?:morning|afternoon|evening|day)\b",
+    ]
+)
+COURTESY = _any(
+    [
+        r"\bthanks? (?:you )?(?:so much )?for (?:calling|contacting|getting in touch|your call|"
+        r"reaching out|holding|waiting)",
+        r"\bwelcome to\b",
+        r"\byou're (?:through to|speaking (?:to|with)|talking to)\b",
+        r"\b(?:how|what) (?:can|may|could) i (?:help|do for you|assist)",
+        r"\bhappy to help\b",
+        r"\bhere to help\b",
+        r"\blet's (?:get (?:that|this|it) sorted|put (?:that|this|it) right|sort (?:that|this|it))",
+    ]
+)
+
+# --- identity ------------------------------------------------------------------------------------
+
+IDENTITY_FIELDS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"\be-?mail\b"),
+    "name": re.compile(
+        r"\b(?:full name|your name|the name|name on the account|account name|first and last|"
+        r"surname|last name)\b|^name\b"
+    ),
+    "zip": re.compile(r"\b(?:zip(?: ?code)?|post ?code|postal code)\b"),
+    "phone": re.compile(r"\bphone number\b"),
+    "date_of_birth": re.compile(r"\b(?:date of birth|birth ?date|dob)\b"),
+    "account_number": re.compile(r"\b(?:account number|customer number|member(?:ship)? number)\b"),
+    "last_four": re.compile(r"\blast (?:four|4) digits\b"),
+    "security": re.compile(r"\b(?:security question|passcode|pin)\b"),
+    "verify": re.compile(
+        r"\b(?:verify|confirm) (?:your |it's you|that it's you|who you are)|"
+        r"\b(?:find|locate|look up|pull up) your (?:account|details)|\bconfirm it's you\b"
+    ),
+}
+"""Identity fields an agent may ask for, each with its paraphrases."""
+
+IDENTITY_SETS: list[frozenset[str]] = [
+    frozenset({"email"}),
+    frozenset({"name", "zip"}),
+    frozenset({"phone"}),
+    frozenset({"date_of_birth"}),
+    frozenset({"account_number"}),
+    frozenset({"last_four"}),
+    frozenset({"security"}),
+]
+"""Field sets any one of which verifies a caller (the example returns policy: email, or full name
+and zip code; banks: date of birth, last four digits...). Asking for less is partial."""
+
+_ASKING = _any(
+    [
+        r"\?",
+        r"^(?:could|can|may|would|will) (?:you|i)\b",
+        r"\b(?:please|first|to start)\b",
+        r"\b(?:give|tell|take|get|have|confirm|provide|share) (?:me )?(?:your|the|it)\b",
+        r"^(?:what's|what is)\b",
+        r"^(?:account )?(?:full )?name",
+    ]
+)
+
+
+def identity_fields_asked(sentence: Sentence) -> set[str]:
+    """Return the identity fields a sentence asks for (empty when it asks for none)."""
+    fields = {name for name, pattern in IDENTITY_FIELDS.items() if pattern.search(sentence.low)}
+    if not fields or not _ASKING.search(sentence.low):
+        return set()
+    return fields
+
+
+def identity_level(fields: set[str]) -> float:
+    """1 when ``fields`` make a full identity set, 0.5 for part of one, 0 for none."""
+    fields = fields - {"verify"}
+    if any(s <= fields for s in IDENTITY_SETS):
+        return 1.0
+    return 0.5 if fields else 0.0
+
+
+# --- disclosure of account details ---------------------------------------------------------------
+
+DISCLOSURE = _any(
+    [
+        r"\bi (?:can )?see (?:your|the|that you|you|it)\b",
+        r"\bi(?:'ve| have) (?:got|found|pulled up) (?:your|the|it|you)\b",
+        r"\bi (?:found|have) (?:your|the|it)\b.*\b(?:order|purchase|here|account|item)",
+        r"\bi'm (?:looking at|seeing) (?:your|the)\b",
+        r"\bi have it (?:here|right here)\b",
+        r"\b(?:was|were|got|been) (?:delivered|shipped|dispatched|sent|dropped|posted)\b",
+        r"\b(?:delivered|arrived|shipped|dispatched|went out|dropped (?:off|at))\b.*"
+        r"\b(?:on|last|ago|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+        r"to|at)\b",
+        r"\b(?:it|they|both) (?:arrived|came)\b",
+        r"\byou (?:bought|ordered|purchased|paid)\b",
+        r"\bpaid (?:with|by|using) your\b",
+        r"\byour (?:order|account|balance|visa|mastercard|card ending|address|purchase|"
+        r"delivery|payment)\b(?! (?:number|details|email))",
+        r"\b(?:on file|in our system under)\b",
+        r"\bsent to (?:[a-z]+)\b",
+    ]
+)
+_NOT_DISCLOSURE = _any(
+    [
+        r"\brefund(?:ed)? (?:to|it to|will go back to) (?:your|the) original payment",
+        r"\b(?:original payment method|card you (?:paid|bought|used))",
+        r"\bhow (?:was|were)\b",
+        r"^(?:what|which|when|where|could|can|may|do|did|is|are)\b",
+    ]
+)
+
+
+def discloses(sentence: Sentence) -> bool:
+    """True when a sentence tells the customer something from their account or order.
+
+    A question about the order ("which order was it?") and a promise about the refund method
+    ("refunded to your original payment method") are not disclosures.
+    """
+    if not DISCLOSURE.search(sentence.low):
+        return False
+    if identity_fields_asked(sentence) and not _account_fact(sentence.low):
+        return False  # "to find your account, could you tell me your name?" discloses nothing
+    return not (sentence.question and _NOT_DISCLOSURE.search(sentence.low)) and not (
+        _NOT_DISCLOSURE.search(sentence.low) and not _account_fact(sentence.low)
+    )
+
+
+def _account_fact(low: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(?:delivered|arrived|shipped|dropped|sent to|you bought|you ordered|you paid|"
+            r"i (?:can )?see|i've got|i have it|i found|looking at|on file)\b",
+            low,
+        )
+    )
+
+
+# --- empathy, and its opposites ------------------------------------------------------------------
+
+EMPATHY = _any(
+    [
+        r"\b(?:i'm|i am|we're|we are) (?:so |really |very |truly )?sorry\b",
+        r"\bsorry (?:to hear|that|the|it|you|for|this)\b",
+        r"\b(?:i|we) (?:do )?apologi[sz]e\b",
+        r"\bmy apologies\b",
+        r"\bi (?:completely |totally |fully )?understand\b",
+        r"\bi (?:can )?(?:imagine|see why|see how)\b",
+        r"\bi know how\b",
+        r"\bi hear you\b",
+        r"\b(?:that|it|this)(?:'s| is| must be| sounds| can be)(?: really| so| very)? "
+        r"(?:frustrating|annoying|disappointing|a shame|a pain|upsetting|stressful|"
+        r"inconvenient|no fun|not what you)",
+        r"\bthat's a shame\b",
+        r"\boh no\b",
+        r"\bno fun\b",
+        r"\bnobody wants\b",
+        r"\b(?:what|how) a (?:pain|shame|nuisance)\b",
+        r"\bmust be (?:frustrating|annoying|disappointing)",
+        r"\bletting you down\b",
+        r"\bgiving you trouble\b",
+    ]
+)
+BARE_APOLOGY = re.compile(
+    r"^(?:oh,? )?(?:sorry|so sorry|i'm sorry|apologies|my apologies)(?: about| for)? ?"
+    r"(?:that|this|it)?[.!]?$"
+)
+"""A formula that names nothing ("Sorry about that."): not empathy on its own."""
+
+BLAME = _any(
+    [
+        r"\byou should(?:'ve| have)\b",
+        r"\bif you(?:'d| had) (?:read|followed|set|checked|looked|bothered)",
+        r"\byou (?:probably |must have |clearly )?(?:didn't|did not|never) (?:set|read|follow|"
+        r"use|install|check)",
+        r"\b(?:that's|that is|it's) (?:on you|your (?:own )?fault|your problem)",
+        r"\byour (?:own )?fault\b",
+        r"\buser error\b",
+        r"\bworks (?:perfectly|fine|great) for everyone else\b",
+        r"\bmost people who call about this\b",
+        r"\bskipped the\b",
+    ]
+)
+CONDESCENSION = _any(
+    [
+        r"\bnot (?:that |so |very )?(?:complicated|hard|difficult)\b",
+        r"\b(?:very|really) simply\b",
+        r"\bslowly so you\b",
+        r"\bso you can (?:follow|understand|keep up)\b",
+        r"\bas i (?:just |already )?(?:said|explained|told you|mentioned)\b",
+        r"\bsurely\b",
+        r"\b(?:it's|that's|this is) (?:obvious|simple|basic)\b",
+        r"\bconfusing you\b",
+        r"\bpay attention\b",
+        r"\bfor the (?:last|third|second) time\b",
+        r"\bi already told you\b",
+        r"\blisten carefully\b",
+    ]
+)
+SARCASM = _any(
+    [
+        r"^oh (?:sure|great|wonderful|brilliant|perfect)\b",
+        r"\bwhat a (?:shock|surprise)\b",
+        r"\bjust for you\b",
+        r"^wow\b",
+        r"\bbecause (?:the|that) .* (?:is|are) going to\b",
+        r"\bcongratulations\b",
+        r"\bgenius\b",
+        r"\byeah,? right\b",
+    ]
+)
+DISMISSAL = _any(
+    [
+        r"\bcalm down\b",
+        r"\bnot (?:a big deal|my (?:problem|job))\b",
+        r"\bnothing i can do\b",
+        r"\bdeal with it\b",
+        r"^whatever\b",
+        r"\bi don't care\b",
+        r"\btake it or leave it\b",
+        r"\bis all you(?:'ll| will) get\b",
+        r"\bthat's the rule\b",
+        r"^what do you want\b",
+    ]
+)
+
+UNPROFESSIONAL: dict[str, re.Pattern[str]] = {
+    "blame": BLAME,
+    "condescension": CONDESCENSION,
+    "sarcasm": SARCASM,
+    "dismissal": DISMISSAL,
+}
+"""Kinds of unprofessional language and their recognisers."""
+
+
+def unprofessional(sentence: Sentence) -> str | None:
+    """Return the kind of unprofessional language in a sentence, or None."""
+    for kind, pattern in UNPROFESSIONAL.items():
+        if pattern.search(sentence.low):
+            return kind
+    return None
+
+
+def shows_empathy(sentence: Sentence) -> bool:
+    """True when a sentence acknowledges the customer's situation (not a bare formula)."""
+    if BARE_APOLOGY.match(sentence.low.strip()):
+        return False
+    return bool(EMPATHY.search(sentence.low)) and unprofessional(sentence) is None
+
+
+# --- actions: permission, promise, done, resolution check, closing -----------------------------
+
+PERMISSION = _any(
+    [
+        r"\b(?:shall|should|can|may) i (?:go ahead|proceed|do that|set (?:that|it|this) up|"
+        r"start|process|arrange)",
+        r"\b(?:shall|should) i\b.*\?",
+        r"\bwould you like (?:me to|that|to)\b",
+        r"\bdo you want (?:me to|that|to)\b",
+        r"\bis that (?:ok|okay|alright|all right|fine)(?: with you)?\?",
+        r"\bdoes that sound (?:ok|okay|good|alright)",
+        r"\bare you happy (?:for me to|with that)\b",
+        r"\bwant me to\b",
+    ]
+)
+DONE = _any(
+    [
+        r"^(?:done|all done|that's done|all set|all arranged|all sorted)\b",
+        r"^(?:lovely|great|perfect|ok|okay),? (?:that's|it's) (?:done|set up|sorted|arranged)",
+        r"\bi(?:'ve| have) (?:already )?(?:processed|set up|started|arranged|issued|gone ahead|"
+        r"put through|submitted|created|booked|refunded)\b",
+        r"\b(?:it's|it is|that's|the return is|the refund is|return is) (?:all )?(?:set up|started|"
+        r"processed|arranged|done|sorted)\b",
+        r"\bis on your account\b",
+        r"\bit's started\b",
+    ]
+)
+PROMISE = _any(
+    [
+        r"\b(?:you'll|you will) (?:get|receive|have) (?:a|your|the) (?:full )?refund\b",
+        r"\bi(?:'ll| will) (?:refund|sort|process|give you)\b",
+        r"\b(?:you'll|you will) be refunded\b",
+    ]
+)
+RESOLUTION_CHECK = _any(
+    [
+        r"\banything else\b",
+        r"\banything more\b",
+        r"\bdoes (?:that|this) (?:resolve|solve|sort|answer|help|cover)\b",
+        r"\bhave i (?:sorted|answered|resolved|covered|helped)\b",
+        r"\bis (?:that|this) everything\b",
+        r"\bis that all\b",
+        r"\bis (?:your|the) (?:problem|issue) (?:sorted|solved|resolved|fixed)\b",
+        r"\b(?:everything|all) (?:sorted|resolved|settled) (?:for you|now)?\?",
+        r"\bsomething else i can\b",
+        r"\bany other questions\b",
+    ]
+)
+CLOSING = _any(
+    [
+        r"\bthanks? (?:you )?(?:so much |very much )?for (?:calling|contacting|your call|"
+        r"getting in touch|your patience|reaching out)",
+        r"\bhave a (?:great|good|nice|lovely|wonderful) (?:day|evening|afternoon|weekend|"
+        r"one|morning|night)\b",
+        r"\benjoy the rest of your\b",
+        r"\btake care\b",
+        r"\ball the best\b",
+        r"\bglad (?:i|we) could help\b",
+        r"\bhappy to (?:have )?help(?:ed)?\b",
+        r"\bmy pleasure\b",
+        r"\byou're (?:very )?welcome\b",
+        r"\bgoodbye\b",
+        r"\bbye(?: now| for now)?\b",
+    ]
+)
+POLITE_CLOSE = _any(
+    [
+        r"\bthanks?\b",
+        r"\bhave a\b",
+        r"\benjoy\b",
+        r"\btake care\b",
+        r"\ball the best\b",
+        r"\bglad\b",
+        r"\bhappy to\b",
+        r"\bpleasure\b",
+        r"\bwelcome\b",
+        r"\bbye now\b",
+    ]
+)
+
+CUSTOMER_YES = _any(
+    [
+        r"^(?:yes|yeah|yep|yup|sure|ok|okay|alright|all right|fine|go ahead|please do|"
+        r"please|great|perfect|lovely|sounds good|that's fine|that works|correct|right)\b",
+        r"\b(?:yes|go ahead|please do|that's fine|that works|sounds good)\b",
+        r"^(?:no,? )?(?:that's|thats) (?:all|it|everything)\b",
+        r"^no,? (?:thanks|thank you|nothing else|that's all|that's everything|that's it)\b",
+        r"^(?:thanks|thank you)\b",
+        r"^no\.?$",
+        r"\bnothing else\b",
+        r"\bthat's (?:all|it|everything)\b",
+        r"\b(?:ok|okay|alright|fine)[.!]*$",
+    ]
+)
+"""A customer turn that agrees or says it needs nothing more."""
+
+COMPLAINT = _any(
+    [
+        r"\b(?:doesn't|does not|don't|isn't|is not|won't|not) work",
+        r"\bnot working\b",
+        r"\bbroken\b",
+        r"\bfaulty\b",
+        r"\bridiculous\b",
+        r"\bunacceptable\b",
+        r"\bfrustrat",
+        r"\bannoy",
+        r"\bdisappoint",
+        r"\bangry\b",
+        r"\bupset\b",
+        r"\bterrible\b",
+        r"\bstill waiting\b",
+        r"\bnobody helped\b",
+        r"\bcharged twice\b",
+        r"\btakes? (?:ages|forever|too long)\b",
+        r"\bi (?:did|followed|have) (?:read|the instructions|followed)\b",
+        r"\bi'd prefer\b",
+    ]
+)
+"""Customer wording that makes a turn a complaint or an objection."""
+
+
+def customer_agrees(message: Message) -> bool:
+    """True when a customer turn agrees, or says it needs nothing more."""
+    text = _fold(message.clean_text or message.text)
+    return bool(CUSTOMER_YES.search(text))
+
+
+def is_complaint(message: Message, objections: list[str]) -> bool:
+    """True when a customer turn complains or raises one of the scenario's objections."""
+    text = _fold(message.clean_text or message.text)
+    if COMPLAINT.search(text):
+        return True
+    return any(_fold(o)[:40] in text for o in objections if o.strip())

@@ -1,0 +1,215 @@
+"""The offline grader reads what the trainee did: paraphrases, order, policy, tone, endings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from understudy.content.scenarios import load_scenario
+from understudy.domain.grade import Grade
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, Message, Role, TerminationReason
+from understudy.graders.base import load_rubric, make_grader
+from understudy.graders.evaluation import evaluate, load_labelled_set
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO, _ = load_scenario(REPO / "examples" / "scenarios" / "practice-retail-return.yaml")
+OPENING = "Hi, I got an air purifier from you and it doesn't work well. I'd like to return it."
+
+
+def call(
+    *agent_and_customer: str, ended: TerminationReason = TerminationReason.trainee_ended
+) -> ConversationResult:
+    """A call that opens with the scenario's line, then alternates agent / customer."""
+    texts = [OPENING, *agent_and_customer]
+    messages = [
+        Message(index=i + 1, role=Role.customer if i % 2 == 0 else Role.agent, text=t)
+        for i, t in enumerate(texts)
+    ]
+    return ConversationResult(conversation_id="c", messages=messages, termination_reason=ended)
+
+
+async def grade(result: ConversationResult, scenario: Scenario = SCENARIO) -> Grade:
+    return await make_grader("offline").grade(
+        result, load_rubric("customer-service-call"), scenario
+    )
+
+
+def score(g: Grade, criterion: str) -> float | None:
+    found = g.criterion(criterion)
+    assert found is not None
+    return found.score
+
+
+async def test_a_paraphrased_verification_passes_the_fatal_criterion() -> None:
+    g = await grade(
+        call(
+            "Good afternoon, you're through to returns. Before I look anything up, may I take the "
+            "name on the account and the postal code?",
+            "Daiki Johnson, 80273.",
+            "Great, that matches. I've found the purifier, it arrived a few days ago.",
+        )
+    )
+    assert score(g, "identity_verification") == 1.0 and not g.fatal_failed
+
+
+@pytest.mark.parametrize(
+    "disclosing",
+    [
+        "Can I have your full name and zip code? I see the purifier was delivered on Monday.",
+        "Right, the purifier went out to Denver and was dropped at your door on the 3rd.",
+        "I've got the purifier you bought on the 28th right here. What's your zip code?",
+    ],
+)
+async def test_details_before_the_caller_answers_fail_verification(disclosing: str) -> None:
+    g = await grade(call(disclosing, "Daiki Johnson, 80273.", "Thanks, you're verified."))
+    verification = g.criterion("identity_verification")
+    assert verification is not None and verification.score == 0.0
+    assert "identity_verification" in g.fatal_failed
+    assert verification.evidence[0].turn == 2 and verification.evidence[0].quote in disclosing
+
+
+async def test_verification_with_the_name_only_is_partial() -> None:
+    g = await grade(call("Hello, thanks for calling. What's your name, please?", "Daiki Johnson."))
+    assert score(g, "identity_verification") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Honestly, if you'd read the setup guide properly it would work.", "blame"),
+        ("It's really not that complicated, I'll go slowly so you can follow.", "condescension"),
+        ("Oh sure, because the bank is going to speed up just for you.", "sarcasm"),
+        ("Calm down, it's not a big deal.", "dismissal"),
+    ],
+)
+async def test_blame_condescension_sarcasm_and_dismissal_fail_professional_language(
+    line: str, kind: str
+) -> None:
+    g = await grade(call("Hello, thank you for calling. I'm sorry to hear that.", "Okay.", line))
+    language = g.criterion("professional_language")
+    assert language is not None and language.score == 0.0, f"{kind} should fail"
+    assert kind in language.rationale and language.evidence[0].quote == line
+
+
+async def test_sorry_about_that_is_not_empathy_but_a_natural_apology_is() -> None:
+    bare = await grade(
+        call("Hello, thank you for calling. Sorry about that. Full name and zip code?")
+    )
+    natural = await grade(
+        call("Hi, thanks for calling. Oh no, a new purifier that doesn't work is annoying.")
+    )
+    assert score(bare, "empathy") == 0.0
+    assert score(natural, "empathy") == 1.0
+
+
+FRONT = (
+    "Hello, thank you for calling, I'm sorry to hear that. Full name and zip code, please?",
+    "Daiki Johnson, 80273.",
+)
+
+
+async def test_store_credit_against_the_policy_fails_resolution() -> None:
+    g = await grade(
+        call(*FRONT, "Thanks. I can give you store credit for the full amount. Shall I?", "Okay.")
+    )
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.0
+    assert "store credit" in resolution.rationale and resolution.evidence[0].turn == 4
+
+
+async def test_acting_without_the_customers_yes_halves_resolution() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. I've already processed the return and you'll be refunded to your original "
+            "payment method. Does that resolve everything for you?",
+            "Yes.",
+        )
+    )
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.5
+    assert "without the customer's yes" in resolution.rationale
+
+
+async def test_a_refund_promised_before_verification_halves_resolution() -> None:
+    g = await grade(
+        call(
+            "Hi, thanks for calling. Don't worry, I'll refund it to the original payment method.",
+            "Great, thank you.",
+            "Could I now have your full name and zip code?",
+            "Daiki Johnson, 80273.",
+            "It's all set up, refunded to your original payment method. Anything else?",
+            "No, thanks.",
+        )
+    )
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.5
+    assert "promised before verification" in resolution.rationale
+
+
+async def test_a_refund_described_in_plain_words_resolves_the_call() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. The money would go back on the card you paid with. Is that alright with you?",
+            "Yes, that's fine.",
+            "All arranged. Is your problem sorted now?",
+            "Yes, it is.",
+        )
+    )
+    assert score(g, "resolution") == 1.0 and score(g, "confirmation") == 1.0
+
+
+async def test_asking_permission_is_not_confirming_the_resolution() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. Shall I go ahead with a refund to your original payment method?",
+            "Yes, please.",
+            "Done, you'll be refunded to your original payment method.",
+            "Okay. Thank you.",
+            "Thank you for calling, have a good day.",
+        )
+    )
+    assert score(g, "confirmation") == 0.0 and score(g, "resolution") == 1.0
+
+
+async def test_a_call_cut_by_its_exit_condition_leaves_closing_and_confirmation_unscored() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. Shall I set up a refund to your original payment method?",
+            "Yes, please do.",
+            ended=TerminationReason.goal_met,
+        )
+    )
+    assert score(g, "closing") is None and score(g, "confirmation") is None
+    assert g.overall == 1.0, "criteria the trainee had no chance to show do not count against them"
+
+
+async def test_a_bare_bye_is_half_a_closing_and_no_goodbye_is_none() -> None:
+    bye = await grade(call(*FRONT, "Bye."))
+    none = await grade(call(*FRONT, "Okay."))
+    assert score(bye, "closing") == 0.5 and score(none, "closing") == 0.0
+
+
+async def test_every_quote_is_verbatim_on_the_labelled_set() -> None:
+    cases = load_labelled_set(REPO / "examples" / "grading" / "heldout.yaml")
+    for case in cases:
+        g = await make_grader("offline").grade(case.result, case.rubric, case.scenario)
+        texts = {m.index: m.text for m in case.result.messages}
+        for criterion in g.criteria:
+            for item in criterion.evidence:
+                assert item.quote in texts[item.turn], f"{case.id}: {item.quote!r} is not verbatim"
+
+
+async def test_the_offline_grader_meets_the_agreement_bar_on_the_held_out_calls() -> None:
+    cases = load_labelled_set(REPO / "examples" / "grading" / "heldout.yaml")
+    report = await evaluate(cases, make_grader("offline"))
+    assert report.overall.kappa is not None and report.overall.kappa >= 0.75
+    for row in report.criteria:
+        assert row.kappa is not None and row.kappa >= 0.6, f"{row.criterion}: kappa {row.kappa}"
+    assert report.ranking is not None and report.ranking >= 0.85
+    assert report.fatal_exemplary == [], "no exemplary call may fail a fatal criterion"
