@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from understudy.cli.apps import runs_app
-from understudy.cli.common import console, user_errors
+from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.gating import EXIT_GATE_FAILED
 from understudy.cli.metrics_view import (
     comparison_table,
     metrics_json,
@@ -249,12 +250,18 @@ def compare_runs(
     run_a: str = typer.Argument(..., metavar="A", help="Baseline run."),
     run_b: str = typer.Argument(..., metavar="B", help="Run compared with it."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    fail_on_regression: bool = typer.Option(
+        False,
+        "--fail-on-regression",
+        help="Exit 4 when any metric of B is worse than A beyond noise (for CI).",
+    ),
 ) -> None:
     """Compare two runs metric by metric: delta, and whether it is beyond the noise.
 
     A delta is beyond noise when the Newcombe interval of the difference of the two proportions
     excludes 0 (Welch interval for mean turns), with intervals at a Bonferroni-adjusted level so
-    that all metrics together are wrong at most 5% of the time.
+    that all metrics together are wrong at most 5% of the time. With --fail-on-regression the
+    exit code is 4 when any metric is worse beyond noise (a change within noise never fails).
     """
     with user_errors():
         bands = load_bands()
@@ -264,8 +271,14 @@ def compare_runs(
         if as_json:
             out = {"a": a.id, "b": b.id, "deltas": [d.model_dump(mode="json") for d in deltas]}
             typer.echo(json.dumps(out, indent=2))
-            return
-        print_comparison(store, a, b, bands)
+        else:
+            print_comparison(store, a, b, bands)
+    worse = [d.metric for d in deltas if d.verdict is Verdict.worse]
+    if fail_on_regression and worse:
+        err_console.print(
+            f"[red]FAIL[/red] regression beyond noise: {', '.join(worse)}", highlight=False
+        )
+        raise typer.Exit(EXIT_GATE_FAILED)
 
 
 def print_comparison(store: Store, a: RunRow, b: RunRow, bands: Bands) -> None:

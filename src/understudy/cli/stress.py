@@ -4,7 +4,9 @@ Exit codes: 0 the run finished; 1 it finished but some conversations ended with 
 2 it could not start (bad file, unknown persona, bad option, missing LLM credentials);
 3 the LLM token budget (``--max-tokens``) ran out: no further conversation was started, the ones
 cut short are stored ``interrupted`` ("token budget spent") and left out of the metrics, and the
-run is ``interrupted``; 130 it was stopped (Ctrl-C or SIGTERM), after marking the run
+run is ``interrupted``; 4 a ``--fail-under``/``--fail-over`` gate failed (see
+``understudy.metrics.gates``: only when the 95% interval lies wholly on the wrong side of the
+bar); 130 it was stopped (Ctrl-C or SIGTERM), after marking the run
 ``interrupted`` with its finished conversations.
 """
 
@@ -23,9 +25,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console, user_errors
+from understudy.cli.gating import EXIT_GATE_FAILED, gates_json, print_gates, write_run_junit
 from understudy.cli.llm_options import llm_options, usage_line
 from understudy.cli.metrics_view import metrics_json, metrics_table
 from understudy.llm.run import LLMRun
+from understudy.metrics.gates import check_gates, parse_gates
 from understudy.runs import BatchConversation, StressOutcome, StressPlan, plan_stress_test, play
 from understudy.storage.store import Store
 
@@ -129,14 +133,28 @@ def stress_test(
     config: Path | None = typer.Option(
         None, "--config", help="Configuration file whose 'bands' override the thresholds."
     ),
+    fail_under: list[str] | None = typer.Option(
+        None,
+        "--fail-under",
+        help="Gate, e.g. completion=0.8: exit 4 when the rate's 95% interval lies below it.",
+    ),
+    fail_over: list[str] | None = typer.Option(
+        None,
+        "--fail-over",
+        help="Gate, e.g. fallback=0.2: exit 4 when the rate's 95% interval lies above it.",
+    ),
+    junit: Path | None = typer.Option(
+        None, "--junit", help="Write JUnit XML: gates and one test case per conversation."
+    ),
 ) -> None:
     """Play N simulated customers against an assistant flow and score the batch.
 
     Every run and conversation is stored (see `understudy runs`). Exit code 0 finished, 1
     finished with conversation errors, 2 could not start, 3 LLM token budget spent (run kept as
-    interrupted), 130 stopped (run kept as interrupted).
+    interrupted), 4 a gate failed, 130 stopped (run kept as interrupted).
     """
     with user_errors(2):
+        gates = parse_gates(fail_under, fail_over)
         target, llm_run, agent_options, simulator_options = llm_options(
             flow, agent, simulator, model, no_cache, version, max_tokens
         )
@@ -177,8 +195,13 @@ def stress_test(
         )
         raise typer.Exit(130) from None
     metrics = outcome.metrics
+    gate_results = check_gates(metrics, gates)
+    if junit is not None and outcome.run_id is not None:
+        write_run_junit(store, outcome.run_id, metrics, gate_results, junit)
     if as_json:
         report = _json_report(plan, outcome)
+        if gates:
+            report["gates"] = gates_json(gate_results)
         if llm_run.usage.requests or llm_run.usage.cached:
             report["llm_usage"] = llm_run.summary()
         typer.echo(json.dumps(report, indent=2))
@@ -191,6 +214,7 @@ def stress_test(
         console.print(metrics_table(metrics, title=title))
         if llm_run.usage.requests or llm_run.usage.cached:
             console.print(usage_line(llm_run))
+    print_gates(gate_results)
     if outcome.stopped:
         err_console.print(
             f"[yellow]stopped[/yellow]: {outcome.stopped} after "
@@ -208,6 +232,9 @@ def stress_test(
             f"see `understudy runs show {outcome.run_id} --conversation {first.index}`",
             highlight=False,
         )
+    if any(not r.passed for r in gate_results):
+        raise typer.Exit(EXIT_GATE_FAILED)
+    if metrics.errors:
         raise typer.Exit(1)
     if outcome.stopped:
         raise typer.Exit(EXIT_BUDGET_SPENT)
