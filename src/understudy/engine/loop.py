@@ -6,6 +6,10 @@ Rules, in order, after every turn:
 2. the agent may end it (``completed`` -> ``goal_met``, ``escalated``, otherwise ``agent_ended``;
    a trainee ends with ``trainee_ended``);
 3. an exit condition of the scenario that holds ends it with its reason (default ``goal_met``);
+   with ``EngineSettings.closing_turns`` above 0 (practice calls), the call first goes on for
+   a natural ending: the agent (the trainee) gets up to that many more turns, and once the
+   customer says goodbye (a ``bye`` act, or the customer ends the call) the agent has one last
+   turn to close; the call then ends with the exit condition's reason;
 4. the scenario's time limit (``time_limit_s``, engine clock) ends it with ``time_limit``;
 5. the customer's turn count reaching ``max_turns`` ends it with ``max_turns``.
 
@@ -29,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from understudy.domain.persona import Mood
 from understudy.domain.scenario import Scenario, Speaker
 from understudy.domain.transcript import (
+    ActType,
     ConversationResult,
     Message,
     Role,
@@ -66,12 +71,21 @@ class EngineSettings(BaseModel):
             with ``error`` (default 30).
         simulator_timeout_s: seconds the user simulator may take for one turn (default 120; an
             LLM customer can be slow).
+        closing_turns: agent turns allowed after an exit condition is met, so the customer can
+            say goodbye and the agent close the call (default 0: end at once, as stress-tests
+            do; practice calls use ``PRACTICE_CLOSING_TURNS``).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     agent_timeout_s: float = Field(default=30.0, gt=0)
     simulator_timeout_s: float = Field(default=120.0, gt=0)
+    closing_turns: int = Field(default=0, ge=0, le=10)
+
+
+PRACTICE_CLOSING_TURNS = 2
+"""Agent turns after a practice call's exit condition: one to check the resolution, one to close
+after the customer's goodbye (the customer-service rubric grades both)."""
 
 
 class _End(Exception):
@@ -98,6 +112,8 @@ class _Conversation:
         self.state = ConversationState(conversation_id=conversation_id, scenario=scenario)
         self.moods: list[Mood] = []
         self.met: set[str] = set()
+        self.ending: _End | None = None
+        """The exit condition's ending, held back while the call closes naturally."""
 
     @property
     def elapsed(self) -> float:
@@ -120,7 +136,7 @@ class _Conversation:
     async def check_after_turn(self) -> None:
         scenario = self.state.scenario
         turn = len(self.state.messages)
-        for condition in scenario.exit_conditions:
+        for condition in scenario.exit_conditions if self.ending is None else []:
             met = condition_met(condition, self.state.messages)
             await self.emit(
                 ExitChecked(self.state.conversation_id, condition.id, met, turn, self.elapsed)
@@ -134,6 +150,15 @@ class _Conversation:
                 TerminationReason.time_limit,
                 f"time limit of {scenario.time_limit_s:g} s reached",
             )
+
+
+_FAILURES = frozenset({TerminationReason.error, TerminationReason.interrupted})
+_LIMITS = frozenset({TerminationReason.time_limit, TerminationReason.max_turns})
+
+
+def _says_goodbye(conv: _Conversation) -> bool:
+    last = conv.state.last_customer_message
+    return last is not None and any(a.type is ActType.bye for a in last.acts)
 
 
 async def _customer_turn(
@@ -248,15 +273,38 @@ async def run_conversation(
     conv = _Conversation(conversation_id, scenario, clock or SystemClock(), observers)
     await conv.emit(ConversationStarted(conversation_id, scenario.id, 0.0))
     speaker = scenario.first_speaker
+    closing_left = settings.closing_turns
     try:
         while True:
-            if speaker is Speaker.customer:
-                await _customer_turn(conv, simulator, settings)
-                speaker = Speaker.agent
-            else:
-                await _agent_turn(conv, agent, settings)
-                speaker = Speaker.customer
-            await conv.check_after_turn()
+            try:
+                if speaker is Speaker.customer:
+                    await _customer_turn(conv, simulator, settings)
+                    speaker = Speaker.agent
+                    if conv.ending is not None and _says_goodbye(conv):
+                        closing_left = min(closing_left, 1)  # the agent's last turn
+                else:
+                    await _agent_turn(conv, agent, settings)
+                    speaker = Speaker.customer
+                    if conv.ending is not None:
+                        closing_left -= 1
+                        if closing_left <= 0:
+                            raise conv.ending
+                await conv.check_after_turn()
+            except _End as end:
+                if conv.ending is None:
+                    if settings.closing_turns <= 0 or not end.detail.startswith(
+                        "exit condition met"
+                    ):
+                        raise
+                    conv.ending = end  # held back while the call closes naturally
+                elif end is conv.ending or end.reason in _FAILURES:
+                    raise
+                elif end.reason in _LIMITS or speaker is Speaker.agent:
+                    # the goal was met: the clock ran out, or the agent ended it, while closing
+                    raise conv.ending from None
+                else:  # the customer hung up while closing: the agent has its last turn
+                    speaker = Speaker.agent
+                    closing_left = 1
     except _End as end:
         result = ConversationResult(
             conversation_id=conversation_id,

@@ -25,7 +25,7 @@ from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.engine.clock import Clock, SystemClock
 from understudy.engine.events import Observer
-from understudy.engine.loop import EngineSettings, run_conversation
+from understudy.engine.loop import PRACTICE_CLOSING_TURNS, EngineSettings, run_conversation
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
 from understudy.errors import ConfigError
 from understudy.graders.base import Grader, make_grader, rubric_for
@@ -126,7 +126,11 @@ async def run_practice(
     customer = simulator or make_simulator("offline", persona, scenario, random.Random(seed))
     customer = OpeningPause(customer, clock, opening_pause_s)
     # A person may think for a while: only the scenario's time limit bounds a reply.
-    settings = EngineSettings(agent_timeout_s=scenario.time_limit_s + 1.0)
+    # After the exit condition the call closes naturally (the customer's goodbye, the trainee's
+    # last turn), so closing is graded on what the trainee does.
+    settings = EngineSettings(
+        agent_timeout_s=scenario.time_limit_s + 1.0, closing_turns=PRACTICE_CLOSING_TURNS
+    )
     feeder = None
     if script is not None:
         feeder = asyncio.create_task(
