@@ -120,8 +120,8 @@ async def run_practice(
         The attempt id, the result and the grade.
     """
     clock = clock or SystemClock()
-    attempt_id = store.start_attempt(
-        trainee_name, scenario, persona, rubric.id if rubric else None, seed
+    attempt_id = await asyncio.to_thread(
+        store.start_attempt, trainee_name, scenario, persona, rubric.id if rubric else None, seed
     )
     customer = simulator or make_simulator("offline", persona, scenario, random.Random(seed))
     customer = OpeningPause(customer, clock, opening_pause_s)
@@ -155,7 +155,7 @@ async def run_practice(
     grade = None
     if rubric is not None:
         grade = await (grader or make_grader("offline")).grade(result, rubric, scenario)
-        store.save_grade(attempt_id, grade)
+        await asyncio.to_thread(store.save_grade, attempt_id, grade)
     return PracticeOutcome(attempt_id, result, grade)
 
 
@@ -187,8 +187,8 @@ async def regrade(
     """
     if model is not None and grader != "llm":
         raise ConfigError("--model applies to the LLM grader: add --grader llm")
-    record = store.get(attempt_id)
-    scenario = store.scenario_snapshot(attempt_id)
+    record = await asyncio.to_thread(store.get, attempt_id)
+    scenario = await asyncio.to_thread(store.scenario_snapshot, attempt_id)
     rubric = rubric_for(scenario, rubric_ref or record.rubric_id)
     try:
         reason = TerminationReason(record.termination_reason)
@@ -217,5 +217,5 @@ async def regrade(
     finally:
         if run is not None:
             await run.aclose()
-    store.save_grade(attempt_id, grade)
+    await asyncio.to_thread(store.save_grade, attempt_id, grade)
     return grade

@@ -94,7 +94,7 @@ async def play(
             marked ``failed`` with the error, if the store still answers.
     """
     recorder = RunRecorder(store, usage) if store is not None else None
-    run_id = recorder.start(plan) if recorder is not None else None
+    run_id = await recorder.start(plan) if recorder is not None else None
     if on_start is not None:
         on_start(run_id)
 
@@ -123,11 +123,11 @@ async def play(
                 await recorder.drain()
     except (asyncio.CancelledError, KeyboardInterrupt):
         if recorder is not None:
-            recorder.stopped()
+            await recorder.stopped()
         raise
     except Exception as exc:
         if recorder is not None:
-            recorder.failed(exc)
+            await recorder.failed(exc)
         raise
     cut = [
         c
@@ -138,5 +138,5 @@ async def play(
     finished = [c for c in result.conversations if c not in cut]
     metrics = BatchResult(finished, result.wall_s).metrics(plan.bands)
     if recorder is not None:
-        recorder.finished(metrics, result.wall_s, stopped)
+        await recorder.finished(metrics, result.wall_s, stopped)
     return StressOutcome(run_id, result, metrics, stopped)

@@ -1,9 +1,10 @@
 """Record a stress test as it plays: the run row, each conversation as it ends, the closing row.
 
-``RunRecorder`` is the store side of ``understudy.runs.play``: it creates the run, commits each
-conversation on one background thread (so a commit never blocks the conversations in flight,
-and a cancelled batch never abandons a half-finished write), and closes the run as
-``finished``, ``interrupted`` (stopped, or token budget spent) or ``failed``.
+``RunRecorder`` is the store side of ``understudy.runs.play``, and every write it makes runs off
+the event loop: it creates the run on a worker thread, commits each conversation on one
+background thread (so a commit never blocks the conversations in flight, and a cancelled batch
+never abandons a half-finished write), and closes the run as ``finished``, ``interrupted``
+(stopped, or token budget spent) or ``failed``.
 """
 
 from __future__ import annotations
@@ -84,9 +85,9 @@ class RunRecorder:
         self.run_id: str | None = None
         self._writer = _Writer()
 
-    def start(self, plan: StressPlan) -> str:
-        """Create the run row (status ``running``) and return its id."""
-        self.run_id = self.store.create_run(plan.run_spec())
+    async def start(self, plan: StressPlan) -> str:
+        """Create the run row (status ``running``, on a worker thread) and return its id."""
+        self.run_id = await asyncio.to_thread(self.store.create_run, plan.run_spec())
         return self.run_id
 
     async def conversation_ended(self, done: BatchConversation) -> None:
@@ -110,23 +111,30 @@ class RunRecorder:
         """Wait for every pending write and stop the writer thread."""
         await asyncio.to_thread(self._writer.close)
 
-    def stopped(self) -> None:
+    async def stopped(self) -> None:
         """Close the run as ``interrupted``: it was stopped before the end."""
         if self.run_id is not None:
-            self.store.finish_run(self.run_id, status=INTERRUPTED, error="stopped before the end")
+            await asyncio.to_thread(
+                self.store.finish_run,
+                self.run_id,
+                status=INTERRUPTED,
+                error="stopped before the end",
+            )
 
-    def failed(self, exc: BaseException) -> None:
+    async def failed(self, exc: BaseException) -> None:
         """Close the run as ``failed`` with ``exc``, if the store still answers."""
         if self.run_id is not None:
+            error = f"{type(exc).__name__}: {exc}"
             with contextlib.suppress(Exception):  # the store itself may be what failed
-                self.store.finish_run(
-                    self.run_id, status=FAILED, error=f"{type(exc).__name__}: {exc}"
+                await asyncio.to_thread(
+                    self.store.finish_run, self.run_id, status=FAILED, error=error
                 )
 
-    def finished(self, metrics: BatchMetrics, wall_s: float, stopped: str | None) -> None:
+    async def finished(self, metrics: BatchMetrics, wall_s: float, stopped: str | None) -> None:
         """Close the run with its metrics: ``finished``, or ``interrupted`` with ``stopped``."""
         if self.run_id is not None:
-            self.store.finish_run(
+            await asyncio.to_thread(
+                self.store.finish_run,
                 self.run_id,
                 status=INTERRUPTED if stopped else FINISHED,
                 metrics=metrics,
