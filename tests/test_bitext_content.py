@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from understudy.agents.flow import FlowAgent
 from understudy.cli.app import app
 from understudy.content.flows import load_flow
+from understudy.content.hashing import content_hash
 from understudy.content.importers.bitext import import_bitext
 from understudy.content.kinds import load_any
 from understudy.content.personas import resolve_persona
-from understudy.domain.flow import Flow, content_hash
+from understudy.domain.flow import Flow
 from understudy.domain.phrasing import IntentList, OpeningLines
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import Role, TerminationReason
@@ -156,14 +157,16 @@ def test_a_flow_includes_the_imported_intents_and_keeps_its_own(flow_file: Path)
 
 
 def test_editing_an_included_file_changes_the_flow_hash(flow_file: Path) -> None:
-    before = content_hash(flow_file)
-    assert content_hash(flow_file) == before, "the hash is stable"
+    before = content_hash(load_flow(flow_file))
+    assert content_hash(load_flow(flow_file)) == before, "the hash is stable"
     included = flow_file.parent / "imported" / "intents.yaml"
     text = included.read_text(encoding="utf-8")
     edited = text.replace("- name: cancel_order\n", "- name: cancel_order\n  answer: x\n")
     assert edited != text
     included.write_text(edited, encoding="utf-8")
-    assert content_hash(flow_file) != before, "the hash should cover the included intents"
+    assert content_hash(load_flow(flow_file)) != before, (
+        "the hash should cover the included intents"
+    )
 
 
 def test_a_missing_included_file_is_named_with_the_flow_line(flow_file: Path) -> None:

@@ -10,9 +10,10 @@ import pytest
 
 from understudy.agents.flow import FlowAgent
 from understudy.agents.flow.compiled import compile_flow
+from understudy.content.flows import load_flow
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
-from understudy.domain.flow import Flow, load_flow
+from understudy.domain.flow import Flow
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import (
     ActType,

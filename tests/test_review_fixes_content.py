@@ -4,6 +4,7 @@ messages, narrow terminals, imported content that runs as written, one copy of s
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from understudy.cli.app import app
 from understudy.cli.assign import parse_day, parse_moment, sessions_table
 from understudy.cli.personas import persona_table
 from understudy.cli.practice import attempts_table
-from understudy.content.hashing import model_hash
+from understudy.content.hashing import content_hash, snapshot
 from understudy.content.ids import slugify
 from understudy.content.personas import load_persona_library, resolve_persona
 from understudy.content.scenarios import load_scenario, scenario_persona
@@ -26,7 +27,8 @@ from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import ConfigError, ContentError
 from understudy.practice.briefing import load_documents
 from understudy.runs import plan_stress_test
-from understudy.storage.attempt_records import AttemptSummary, SessionSummary, content_hash
+from understudy.storage.attempt_records import AttemptSummary, SessionSummary
+from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import RunSpec, Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -322,7 +324,15 @@ def test_abcd_scenarios_know_only_values_the_flow_accepts(
 
 def test_one_content_hash_for_runs_and_attempts() -> None:
     persona = resolve_persona("maya")
-    assert model_hash(persona) == content_hash(persona), "same persona, same hash everywhere"
+    scenario = load_scenario(REPO / "examples" / "scenarios" / "refund-sofia-li-tau2.yaml")[0]
+    run_hash = content_hash(persona)  # what a stress-test run stores (understudy.runs.plan)
+    store = AttemptStore(now=lambda: datetime(2026, 3, 1))
+    attempt = store.start_attempt("kim", scenario, persona)
+    assert store.get(attempt).persona_hash == run_hash, "same persona, same hash everywhere"
+    assert store.get(attempt).scenario_hash == content_hash(scenario)
+    assert json.loads(snapshot(persona)) == persona.model_dump(mode="json"), (
+        "a snapshot holds every field, so it loads back as it was"
+    )
 
 
 def test_agents_without_a_flow_use_the_one_generic_scenario() -> None:
@@ -341,7 +351,7 @@ def test_dates_and_ids_share_one_parser() -> None:
 
 
 def test_a_new_optional_field_does_not_change_the_hash_of_content_that_leaves_it_unset() -> None:
-    from understudy.content.hashing import model_hash
+    from understudy.content.hashing import content_hash
     from understudy.domain.scenario import CustomerGoal, Scenario
 
     class ScenarioWithANewField(Scenario):  # a later version of the model
@@ -350,7 +360,7 @@ def test_a_new_optional_field_does_not_change_the_hash_of_content_that_leaves_it
     goal = CustomerGoal(reason_for_call="refund")
     before = Scenario(id="s", persona="calm", goal=goal)
     after = ScenarioWithANewField(id="s", persona="calm", goal=goal)
-    assert model_hash(after) == model_hash(before), "stored hashes stay comparable"
-    assert model_hash(after.model_copy(update={"new_field": "x"})) != model_hash(before), (
+    assert content_hash(after) == content_hash(before), "stored hashes stay comparable"
+    assert content_hash(after.model_copy(update={"new_field": "x"})) != content_hash(before), (
         "a field that is set still changes the hash"
     )

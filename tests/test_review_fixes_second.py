@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 
 from understudy.agents.resolve import resolve_flow
 from understudy.cli.app import app
+from understudy.content.hashing import content_hash
 from understudy.content.ids import slugify
 from understudy.content.importers import abcd_flow, bitext, common
 from understudy.domain import phrasing
-from understudy.domain.flow import Flow, content_hash
+from understudy.domain.flow import Flow
 from understudy.runs import StressOutcome, plan_stress_test, play
 from understudy.runs.rerun import plan_rerun
 from understudy.simulators.offline import bank, wording

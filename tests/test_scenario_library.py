@@ -20,10 +20,10 @@ from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.attempts import (
     AttemptEventRow,
     AttemptGradeRow,
-    AttemptMessageRow,
     CoachReviewRow,
 )
 from understudy.storage.db import open_database
+from understudy.storage.messages import MessageRow
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "scenarios"
@@ -286,7 +286,7 @@ def rows_of(attempt_id: int) -> dict[str, int]:
     counts = {}
     with open_database()() as db:
         for name, table in (
-            ("messages", AttemptMessageRow),
+            ("messages", MessageRow),
             ("events", AttemptEventRow),
             ("grades", AttemptGradeRow),
             ("reviews", CoachReviewRow),

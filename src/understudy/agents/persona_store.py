@@ -14,13 +14,13 @@ YAML snapshot and its hash, so later edits never rewrite what an old run used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from understudy.content.hashing import text_hash
 from understudy.content.loader import load_yaml_with_lines, parse_model, read_text
 from understudy.domain.agent_persona import AgentPersona
 from understudy.errors import ConfigError, NotFoundError
@@ -196,7 +196,7 @@ def load_version(agent_id: str, version: str = "draft") -> AgentVersion:
         number=number,
         production=number is not None and number == production,
         snapshot=text,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        content_hash=text_hash(text),
         path=path,
     )
 

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from understudy.content.flows import load_flow
+from understudy.content.hashing import content_hash
 from understudy.content.ids import slugify
 from understudy.content.loader import read_text
-from understudy.domain.flow import CollectNode, Flow, content_hash, load_flow
+from understudy.domain.flow import CollectNode, Flow
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError

@@ -18,7 +18,6 @@ model), ``channel``, ``locale``, ``webhook`` (a dict of webhook options).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
@@ -31,6 +30,7 @@ from understudy.agents.resolve import (
     generic_scenario,
     register_resolver,
 )
+from understudy.content.hashing import content_hash
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
 from understudy.settings import load_config
@@ -64,7 +64,7 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
         ref=target,
         name=target,
         snapshot=snapshot,
-        content_hash=hashlib.sha256(snapshot.encode()).hexdigest(),
+        content_hash=content_hash(json.loads(snapshot)),
         generic_scenario=generic_scenario(target, slug="webhook"),
         realtime=True,
     )

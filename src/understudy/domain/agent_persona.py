@@ -8,8 +8,6 @@ versions (draft and production) are kept by :mod:`understudy.agents.persona_stor
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 
 from pydantic import Field, field_validator, model_validator
@@ -115,8 +113,3 @@ class AgentPersona(StrictModel):
                 return config
         language = wanted.split("-")[0]
         return next((v for v in self.voice if v.locale.lower().split("-")[0] == language), None)
-
-    def content_hash(self) -> str:
-        """Return the sha256 of the persona's canonical JSON (same content, same hash)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -3,7 +3,9 @@
 A flow is a graph of nodes (say, collect, branch, end, handover) with intents and their example
 phrases, NLU settings, a fallback policy and digression handling. The format is documented field
 by field in ``docs/flows.md``; ``understudy.content.flows`` loads files and cross-checks the
-references between nodes, and ``understudy.agents.flow.FlowAgent`` runs a flow as an agent.
+references between nodes (``load_flow``), ``understudy.content.hashing.content_hash`` hashes
+them, and ``understudy.agents.flow.FlowAgent`` runs a flow as an agent. This module reads no
+files.
 
 A flow is a plain pydantic model, so a variant is one ``flow.model_copy(update=...)`` away (how
 tests build broken variants of an intact flow).
@@ -11,10 +13,7 @@ tests build broken variants of an intact flow).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import Field
 
@@ -52,8 +51,6 @@ __all__ = [
     "Node",
     "SayNode",
     "SlotAlternative",
-    "content_hash",
-    "load_flow",
 ]
 
 
@@ -176,34 +173,3 @@ class Flow(StrictModel):
                 slots.add(node.slot)
                 slots.update(a.slot for a in node.alternatives)
         return slots
-
-
-def content_hash(flow_or_path: Flow | Path | str) -> str:
-    """Return the sha256 hex digest of a flow's normalised content.
-
-    Normalised: the validated model dumped as JSON with defaults filled in and keys sorted, so
-    comments, key order and white space in the file do not change the hash; any change of
-    meaning does. A flow loaded from a file holds the intents of its ``intents_from`` files, so
-    editing an included file changes the hash too.
-
-    Args:
-        flow_or_path: a Flow, or the path of a flow file (loaded with ``load_flow``).
-
-    Raises:
-        ContentError: the path does not hold a valid flow.
-    """
-    flow = flow_or_path if isinstance(flow_or_path, Flow) else load_flow(flow_or_path)
-    data = flow.model_dump(mode="json")
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def load_flow(path: Path | str) -> Flow:
-    """Load and cross-check a flow file (see ``understudy.content.flows.load_flow``).
-
-    Raises:
-        ContentError: every problem, each naming file, line and field.
-    """
-    from understudy.content.flows import load_flow as _load
-
-    return _load(path)

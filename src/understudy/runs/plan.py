@@ -11,14 +11,13 @@ agent. Persona choice: the given id or path, else the first scenario's persona.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from understudy.agents.resolve import AgentFactory, AgentInfo, resolve_agent
-from understudy.content.hashing import model_hash
+from understudy.content.hashing import content_hash, snapshot
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
 from understudy.content.scenarios import load_scenario
@@ -81,11 +80,11 @@ class StressPlan:
             agent_snapshot=self.agent.snapshot,
             agent_hash=self.agent.content_hash,
             persona_id=self.persona.id,
-            persona_snapshot=self.persona.model_dump_json(),
-            persona_hash=model_hash(self.persona),
+            persona_snapshot=snapshot(self.persona),
+            persona_hash=content_hash(self.persona),
             scenario_ids=[s.id for s in self.scenarios],
-            scenario_snapshot=json.dumps([s.model_dump(mode="json") for s in self.scenarios]),
-            scenario_hash=model_hash(*self.scenarios),
+            scenario_snapshot=snapshot(self.scenarios),
+            scenario_hash=content_hash(*self.scenarios),
             simulator_kind=self.simulator_kind,
             seed=self.seed,
             n=self.n,

@@ -1,4 +1,4 @@
-"""Records read from the attempt store: summaries, whole attempts, session status, hashes.
+"""Records read from the attempt store: summaries, whole attempts, session status.
 
 Kept apart from ``attempt_store`` (which writes and queries) so the web app and the CLI can
 import the shapes alone.
@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from understudy.content.hashing import model_hash
 from understudy.domain.grade import CoachReview, Grade
 from understudy.domain.transcript import Message
 
@@ -22,14 +21,6 @@ Now = Callable[[], datetime]
 def utc_now() -> datetime:
     """Return the current UTC time as a naive datetime (the stored convention)."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def content_hash(model: BaseModel) -> str:
-    """Return the content hash of a model (``understudy.content.hashing.model_hash``).
-
-    The same function hashes personas and scenarios of stress-test runs, so hashes compare.
-    """
-    return model_hash(model)
 
 
 def session_status(has_finished_attempt: bool, deadline: date | None, today: date) -> str:

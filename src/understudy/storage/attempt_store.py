@@ -11,16 +11,18 @@ its reviews (plus notes written before any grade) and the earlier grades in brie
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from understudy.content.hashing import content_hash, snapshot
 from understudy.domain.grade import CoachReview, Grade
-from understudy.domain.persona import Mood, Persona
+from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
-from understudy.domain.transcript import DialogueAct, Message, Role
+from understudy.domain.transcript import Message
 from understudy.errors import ConfigError, NotFoundError
 from understudy.storage.assignments import active_session_row, summarize
 from understudy.storage.attempt_records import (
@@ -29,7 +31,6 @@ from understudy.storage.attempt_records import (
     EarlierGrade,
     Now,
     SessionSummary,
-    content_hash,
     session_status,
     utc_now,
 )
@@ -41,19 +42,18 @@ from understudy.storage.attempts import (
     NOT_EVALUATED,
     AttemptEventRow,
     AttemptGradeRow,
-    AttemptMessageRow,
     AttemptRow,
     CoachReviewRow,
     PracticeSessionRow,
 )
 from understudy.storage.db import open_database
+from understudy.storage.messages import MessageRow, message_values, to_message
 
 __all__ = [
     "AttemptRecord",
     "AttemptStore",
     "AttemptSummary",
     "SessionSummary",
-    "content_hash",
     "session_status",
     "utc_now",
 ]
@@ -105,10 +105,10 @@ class AttemptStore:
                 number=(count or 0) + 1,
                 trainee=trainee,
                 scenario_id=scenario.id,
-                scenario_json=scenario.model_dump(mode="json"),
+                scenario_snapshot=snapshot([scenario]),
                 scenario_hash=content_hash(scenario),
                 persona_id=persona.id,
-                persona_json=persona.model_dump(mode="json"),
+                persona_snapshot=snapshot(persona),
                 persona_hash=content_hash(persona),
                 rubric_id=rubric_id,
                 seed=None if seed is None else str(seed),
@@ -127,18 +127,7 @@ class AttemptStore:
         """Store one transcript turn and commit."""
         with self._sessions() as db:
             db.add(
-                AttemptMessageRow(
-                    attempt_id=attempt_id,
-                    turn=message.index,
-                    role=message.role.value,
-                    text=message.text,
-                    clean_text=message.clean_text,
-                    acts=[a.model_dump(mode="json") for a in message.acts],
-                    mood=message.mood.value if message.mood else None,
-                    at_s=message.at_s,
-                    meta=message.meta,
-                    created_at=self.now(),
-                )
+                MessageRow(attempt_id=attempt_id, created_at=self.now(), **message_values(message))
             )
             row = db.get(AttemptRow, attempt_id)
             if row is not None:
@@ -327,7 +316,7 @@ class AttemptStore:
                 detail=row.detail,
                 status=row.status,
                 evaluation_status=row.evaluation_status,
-                messages=[_message(m) for m in row.messages],
+                messages=[to_message(m) for m in row.messages],
                 events=[{"kind": e.kind, "turn": e.turn, "at_s": e.at_s, **e.data} for e in events],
                 grade=Grade.model_validate(row.grade_json) if row.grade_json else None,
                 reviews=_reviews_of(row.reviews, current.id if current else None),
@@ -352,7 +341,7 @@ class AttemptStore:
             row = self._row(db, attempt_id)
             removed = {"session_id": row.session_id}
             for kind, table in (
-                ("messages", AttemptMessageRow),
+                ("messages", MessageRow),
                 ("events", AttemptEventRow),
                 ("grades", AttemptGradeRow),
                 ("reviews", CoachReviewRow),
@@ -367,7 +356,8 @@ class AttemptStore:
     def scenario_snapshot(self, attempt_id: int) -> Scenario:
         """Return the scenario exactly as it was when the attempt started."""
         with self._sessions() as db:
-            return Scenario.model_validate(self._row(db, attempt_id).scenario_json)
+            stored = json.loads(self._row(db, attempt_id).scenario_snapshot)
+        return Scenario.model_validate(stored[0])
 
     @staticmethod
     def _row(db: Session, attempt_id: int) -> AttemptRow:
@@ -375,19 +365,6 @@ class AttemptStore:
         if row is None:
             raise NotFoundError(f"no attempt with id {attempt_id} (see `understudy attempts list`)")
         return row
-
-
-def _message(row: AttemptMessageRow) -> Message:
-    return Message(
-        index=row.turn,
-        role=Role(row.role),
-        text=row.text,
-        clean_text=row.clean_text,
-        acts=[DialogueAct.model_validate(a) for a in row.acts],
-        mood=Mood(row.mood) if row.mood else None,
-        at_s=row.at_s,
-        meta=row.meta,
-    )
 
 
 def _review(row: CoachReviewRow) -> CoachReview:

@@ -10,9 +10,12 @@ seconds since the call started, from the engine's clock.
   instructions for the trainee and when they were assigned; ``removed_at`` marks an assignment
   removed while keeping its attempts.
 - ``attempts``: one run of a session: number, snapshots and content hashes of the scenario and
-  persona, times, termination reason, status (``interrupted`` until the call ends, then
-  ``finished``), evaluation status (``Evaluating`` then ``Completed``) and the grade as JSON.
-- ``attempt_messages``: the transcript, turns numbered from 1.
+  persona (the runs' format, ``content.hashing``: canonical JSON, the scenario as a one-item
+  list; migration ``0006_one_store``), times, termination reason, status (``interrupted``
+  until the call ends, then ``finished``), evaluation status (``Evaluating`` then
+  ``Completed``) and the grade as JSON.
+- the transcript: rows of the shared ``messages`` table (``storage.messages``), turns numbered
+  from 1.
 - ``attempt_events``: the event log (message, mood change, act, exit check, start, end).
 - ``coach_reviews``: a coach's note and score overrides (criterion id -> 0..1), tied to the
   grade it was made on (``grade_id``, migration ``0004_grade_history``).
@@ -23,12 +26,15 @@ seconds since the call started, from the engine's clock.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from understudy.storage.db import Base
+
+if TYPE_CHECKING:
+    from understudy.storage.messages import MessageRow
 
 ATTEMPT_INTERRUPTED = "interrupted"
 ATTEMPT_FINISHED = "finished"
@@ -71,10 +77,10 @@ class AttemptRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     trainee: Mapped[str] = mapped_column(String(200), index=True)
     scenario_id: Mapped[str] = mapped_column(String(200), index=True)
-    scenario_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scenario_snapshot: Mapped[str] = mapped_column(Text, default="")
     scenario_hash: Mapped[str] = mapped_column(String(64))
     persona_id: Mapped[str] = mapped_column(String(200))
-    persona_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    persona_snapshot: Mapped[str] = mapped_column(Text, default="")
     persona_hash: Mapped[str] = mapped_column(String(64))
     rubric_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     seed: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -91,32 +97,12 @@ class AttemptRow(Base):
     graded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     session: Mapped[PracticeSessionRow] = relationship(back_populates="attempts")
-    messages: Mapped[list[AttemptMessageRow]] = relationship(
-        order_by="AttemptMessageRow.turn", cascade="all, delete-orphan"
+    messages: Mapped[list[MessageRow]] = relationship(
+        "MessageRow", order_by="MessageRow.index", cascade="all, delete-orphan"
     )
     reviews: Mapped[list[CoachReviewRow]] = relationship(
         order_by="CoachReviewRow.id", cascade="all, delete-orphan"
     )
-
-
-class AttemptMessageRow(Base):
-    """One turn of an attempt's transcript."""
-
-    __tablename__ = "attempt_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
-    )
-    turn: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
-    clean_text: Mapped[str | None] = mapped_column(Text, nullable=True)
-    acts: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    mood: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    at_s: Mapped[float] = mapped_column(Float, default=0.0)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class AttemptEventRow(Base):
@@ -165,3 +151,7 @@ class AttemptGradeRow(Base):
     grader: Mapped[str] = mapped_column(String(100), default="")
     grade_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     graded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# The messages table must be known to resolve ``AttemptRow.messages``.
+from understudy.storage import messages as _messages  # noqa: E402, F401

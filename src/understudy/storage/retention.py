@@ -28,11 +28,11 @@ from understudy.settings import config_path, load_config
 from understudy.storage.attempts import (
     AttemptEventRow,
     AttemptGradeRow,
-    AttemptMessageRow,
     AttemptRow,
     CoachReviewRow,
 )
 from understudy.storage.db import open_database
+from understudy.storage.messages import MessageRow
 
 KINDS = ("event_log", "transcripts", "grades", "audio")
 """The kinds of data with a retention setting, in display order."""
@@ -134,7 +134,9 @@ def apply_retention(
             stmt: Any = delete(AttemptEventRow).where(AttemptEventRow.created_at < events_cut)
             removed["event_log"] = _count(db.execute(stmt))
         if messages_cut is not None:
-            stmt = delete(AttemptMessageRow).where(AttemptMessageRow.created_at < messages_cut)
+            stmt = delete(MessageRow).where(
+                MessageRow.attempt_id.is_not(None), MessageRow.created_at < messages_cut
+            )
             removed["transcripts"] = _count(db.execute(stmt))
         if grades_cut is not None:
             old = select(AttemptRow.id).where(

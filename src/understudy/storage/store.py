@@ -28,18 +28,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.domain.persona import Mood
-from understudy.domain.transcript import (
-    ConversationResult,
-    DialogueAct,
-    Message,
-    Role,
-    TerminationReason,
-)
+from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import NotFoundError
 from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_metrics
-from understudy.storage import tables as _tables  # noqa: F401 - registers the mapped classes
 from understudy.storage.db import open_database
-from understudy.storage.tables import ConversationRow, MessageRow, RunRow
+from understudy.storage.messages import MessageRow, message_values, to_message
+from understudy.storage.tables import ConversationRow, RunRow
 
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _MESSAGES = cast(Table, MessageRow.__table__)
@@ -68,11 +62,11 @@ class RunSpec:
         agent_snapshot: the agent's content at run time (the flow file's text).
         agent_hash: sha256 of the agent's normalised content.
         persona_id: the persona played.
-        persona_snapshot: the persona as JSON.
-        persona_hash: sha256 of the persona.
+        persona_snapshot: the persona (``content.hashing.snapshot``: canonical JSON).
+        persona_hash: ``content.hashing.content_hash`` of the persona.
         scenario_ids: the scenario(s), in round-robin order.
-        scenario_snapshot: the scenarios as a JSON list.
-        scenario_hash: sha256 of the scenarios.
+        scenario_snapshot: the scenarios as a JSON list (``content.hashing.snapshot``).
+        scenario_hash: ``content.hashing.content_hash`` of the scenarios.
         simulator_kind: ``offline``, ``llm``...
         seed: batch seed.
         n: conversations planned.
@@ -271,21 +265,7 @@ class Store:
                 connection.execute(
                     insert(_MESSAGES),
                     [
-                        {
-                            "conversation_id": conversation_id,
-                            "index": m.index,
-                            "role": m.role.value,
-                            "text": m.text,
-                            "clean_text": m.clean_text,
-                            "acts": [
-                                {"type": a.type.value, "slot": a.slot, "value": a.value}
-                                for a in m.acts
-                            ],
-                            "mood": m.mood.value if m.mood is not None else None,
-                            "at_s": m.at_s,
-                            "fell_back": m.fell_back,
-                            "meta": m.meta,
-                        }
+                        {"conversation_id": conversation_id, **message_values(m)}
                         for m in result.messages
                     ],
                 )
@@ -459,7 +439,7 @@ class Store:
             result = ConversationResult(
                 conversation_id=f"{run_id}/{index}",
                 seed=row.seed,
-                messages=[_message(m) for m in messages],
+                messages=[to_message(m) for m in messages],
                 termination_reason=TerminationReason(row.termination_reason),
                 detail=row.detail,
                 error=row.error,
@@ -471,17 +451,3 @@ class Store:
     def transcripts(self, run_id: str) -> Sequence[ConversationResult]:
         """Return every stored conversation of a run, rebuilt, by index."""
         return [self.get_conversation(run_id, row.index)[1] for row in self.conversations(run_id)]
-
-
-def _message(row: MessageRow) -> Message:
-    return Message(
-        index=row.index,
-        role=Role(row.role),
-        text=row.text,
-        clean_text=row.clean_text,
-        acts=[DialogueAct.model_validate(a) for a in row.acts],
-        mood=Mood(row.mood) if row.mood else None,
-        at_s=row.at_s,
-        fell_back=row.fell_back,
-        meta=dict(row.meta),
-    )

@@ -1,6 +1,7 @@
-"""Tables of stress-test history: runs, their conversations, and each conversation's messages.
+"""Tables of stress-test history: runs and their conversations (messages: ``storage.messages``).
 
-The schema is created by the Alembic migration ``0001_runs``; these mapped classes must match it.
+The schema is created by the Alembic migrations (``0001_runs`` onwards); these mapped classes
+must match them.
 Every run keeps snapshots and content hashes of the agent (flow), persona and scenario(s) it used,
 so editing a file later never rewrites history.
 """
@@ -8,7 +9,7 @@ so editing a file later never rewrites history.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from understudy.storage.db import Base
+
+if TYPE_CHECKING:
+    from understudy.storage.messages import MessageRow
 
 
 class RunRow(Base):
@@ -101,27 +105,10 @@ class ConversationRow(Base):
 
     run: Mapped[RunRow] = relationship(back_populates="conversations")
     messages: Mapped[list[MessageRow]] = relationship(
-        back_populates="conversation", cascade="all, delete-orphan", order_by="MessageRow.index"
+        "MessageRow", cascade="all, delete-orphan", order_by="MessageRow.index"
     )
 
 
-class MessageRow(Base):
-    """One message of a conversation: noisy ``text`` and ``clean_text``, acts, mood, time."""
-
-    __tablename__ = "messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )
-    index: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
-    clean_text: Mapped[str | None] = mapped_column(Text, nullable=True)
-    acts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    mood: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    at_s: Mapped[float] = mapped_column(Float)
-    fell_back: Mapped[bool] = mapped_column(Boolean, default=False)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
+# The messages table (and, through it, the attempts table) must be known to resolve the
+# relationship above.
+from understudy.storage import messages as _messages  # noqa: E402, F401

@@ -3,7 +3,7 @@
 ::
 
     from understudy.agents.flow import FlowAgent
-    from understudy.domain.flow import load_flow
+    from understudy.content.flows import load_flow
 
     flow = load_flow("examples/flows/refund.yaml")
     agent = FlowAgent(flow)          # one per conversation; the NLU is compiled once per flow

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from understudy.agents.flow.nlu import IntentMatcher
-from understudy.domain.flow import FallbackPolicy, Flow, FlowFallback, Intent, content_hash
+from understudy.content.hashing import content_hash
+from understudy.domain.flow import FallbackPolicy, Flow, FlowFallback, Intent
 
 CACHE_SIZE = 32
 

@@ -1,0 +1,143 @@
+"""A database written by the release before the one store upgrades with nothing lost.
+
+``fixtures/store_0005/understudy.db`` was written by that release's own commands (three
+stress-tests, two assignments, practice calls graded, regraded and reviewed, and an attempt
+left interrupted with a note before any grade); ``expected.json`` is every run and attempt as
+that release read them back. Upgrading the database to head must give back the same runs,
+conversations, transcripts, attempts, grade history, reviews and sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from understudy.storage.attempt_store import AttemptStore
+from understudy.storage.db import alembic_config, make_engine, open_database
+from understudy.storage.store import Store
+
+FIXTURE = Path(__file__).parent / "fixtures" / "store_0005"
+EXPECTED: dict[str, Any] = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def old_database(tmp_path: Path) -> str:
+    """A copy of the database made by the previous release, as a URL."""
+    copy = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE / "understudy.db", copy)
+    return f"sqlite:///{copy}"
+
+
+def _columns(row: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    values = {c.name: getattr(row, c.name) for c in row.__table__.columns if c.name not in skip}
+    data: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return data
+
+
+def _assert_runs_identical(store: Store) -> None:
+    runs = store.list_runs()
+    assert [r.id for r in runs] == [e["run"]["id"] for e in EXPECTED["runs"]], "every run is kept"
+    for run, expected in zip(runs, EXPECTED["runs"], strict=True):
+        before, after = dict(expected["run"]), _columns(run)
+        for name in ("persona_snapshot", "scenario_snapshot"):
+            assert json.loads(after.pop(name)) == json.loads(before.pop(name)), (
+                f"run {run.id}: the {name} holds the same content"
+            )
+        assert after.pop("agent_hash") == expected["flow_hash_now"], (
+            f"run {run.id}: the flow's stored hash equals the hash of the unchanged flow today"
+        )
+        before.pop("agent_hash")
+        assert after == before, f"run {run.id}: every other column is unchanged"
+        conversations = [_columns(c, skip=("id",)) for c in store.conversations(run.id)]
+        assert conversations == expected["conversations"], f"run {run.id}: conversations kept"
+        transcripts = [t.model_dump(mode="json") for t in store.transcripts(run.id)]
+        assert transcripts == expected["transcripts"], f"run {run.id}: transcripts identical"
+
+
+def _assert_attempts_identical(attempts: AttemptStore) -> None:
+    summaries = attempts.list_attempts()
+    assert [s.model_dump(mode="json") for s in summaries] == [
+        e["summary"] for e in EXPECTED["attempts"]
+    ], "the attempts list is unchanged"
+    for expected in EXPECTED["attempts"]:
+        attempt_id = expected["record"]["id"]
+        record = attempts.get(attempt_id)
+        assert record.model_dump(mode="json") == expected["record"], (
+            f"attempt {attempt_id}: transcript, events, grades and reviews are identical"
+        )
+        scenario = attempts.scenario_snapshot(attempt_id).model_dump(mode="json")
+        assert scenario == expected["scenario"], f"attempt {attempt_id}: the scenario snapshot"
+    sessions = attempts.list_sessions(today=date(2026, 12, 2))
+    assert [s.model_dump(mode="json") for s in sessions] == EXPECTED["sessions"], (
+        "sessions and assignments are unchanged"
+    )
+
+
+def test_the_fixture_holds_every_kind_of_row() -> None:
+    attempts = EXPECTED["attempts"]
+    assert len(EXPECTED["runs"]) == 3 and all(r["transcripts"] for r in EXPECTED["runs"])
+    assert any(a["record"]["earlier_grades"] for a in attempts), "a regraded attempt"
+    assert any(a["record"]["reviews"] for a in attempts), "a reviewed attempt"
+    assert any(a["record"]["status"] == "interrupted" for a in attempts), "an interrupted one"
+    assert any(s["assigned"] for s in EXPECTED["sessions"]), "an assignment"
+    fell_back = [m for r in EXPECTED["runs"] for t in r["transcripts"] for m in t["messages"]]
+    assert any(m["fell_back"] for m in fell_back), "a run message that fell back"
+
+
+def test_the_previous_release_database_upgrades_with_nothing_lost(old_database: str) -> None:
+    engine = make_engine(old_database)
+    with engine.connect() as db:
+        version = db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        old_messages = db.execute(text("SELECT count(*) FROM messages")).scalar_one()
+        old_turns = db.execute(text("SELECT count(*) FROM attempt_messages")).scalar_one()
+    engine.dispose()
+    assert version == "0005_simulator_info", "the fixture is at the previous head"
+
+    store = Store(old_database)
+    _assert_runs_identical(store)
+    _assert_attempts_identical(AttemptStore(open_database(old_database)))
+
+    engine = make_engine(old_database)
+    assert "attempt_messages" not in inspect(engine).get_table_names(), "one message table"
+    with engine.connect() as db:
+        merged = db.execute(text("SELECT count(*) FROM messages")).scalar_one()
+    engine.dispose()
+    assert merged == old_messages + old_turns, "every message of runs and attempts is in one table"
+
+
+def test_downgrading_and_upgrading_again_keeps_everything(old_database: str) -> None:
+    from alembic import command
+
+    engine = make_engine(old_database)
+    config = alembic_config(engine)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0005_simulator_info")
+    with engine.connect() as db:
+        turns = db.execute(text("SELECT count(*) FROM attempt_messages")).scalar_one()
+    assert turns == sum(len(a["record"]["messages"]) for a in EXPECTED["attempts"])
+    command.upgrade(config, "head")
+    engine.dispose()
+    _assert_runs_identical(Store(old_database))
+    _assert_attempts_identical(AttemptStore(open_database(old_database)))
+
+
+def test_an_upgraded_database_takes_new_runs_and_attempts(old_database: str) -> None:
+    from understudy.content.personas import resolve_persona
+    from understudy.domain.transcript import Message, Role
+
+    attempts = AttemptStore(open_database(old_database))
+    record = attempts.get(EXPECTED["attempts"][0]["record"]["id"])
+    scenario = attempts.scenario_snapshot(record.id)
+    new = attempts.start_attempt("kim", scenario, resolve_persona(scenario.persona))
+    attempts.add_message(new, Message(index=1, role=Role.customer, text="Hello again."))
+    assert [m.text for m in attempts.get(new).messages] == ["Hello again."]
+    assert attempts.get(new).persona_hash == record.persona_hash, "same persona, same hash"
+    assert attempts.get(record.id).model_dump(mode="json") == EXPECTED["attempts"][0]["record"], (
+        "a new attempt leaves the old ones as they were"
+    )
