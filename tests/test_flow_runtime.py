@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from understudy.agents.flow import FlowAgent, compile_flow
+from understudy.content.flows import load_flow
 from understudy.domain.flow import (
     CollectNode,
     Digressions,
@@ -15,7 +16,6 @@ from understudy.domain.flow import (
     FlowFallback,
     Matcher,
     NluSettings,
-    load_flow,
 )
 from understudy.domain.persona import Mood
 from understudy.domain.scenario import CustomerGoal, Scenario, Speaker
