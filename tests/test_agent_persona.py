@@ -21,7 +21,7 @@ from understudy.agents.llm_agent import LLMAgent
 from understudy.agents.resolve import resolve_agent
 from understudy.cli.app import app
 from understudy.domain.agent_persona import AgentPersona
-from understudy.domain.scenario import CustomerGoal, Scenario, Speaker
+from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import Role, TerminationReason
 from understudy.errors import ContentError, NotFoundError
 from understudy.llm.run import LLMRun
@@ -77,7 +77,7 @@ def test_the_yaml_format_loads_with_chat_and_voice_per_locale(tmp_path: Path) ->
     voice = persona.voice_for("de-AT")
     assert voice is not None and voice.locale == "de-DE", "a locale falls back to its language"
     assert persona.voice_for("en-US").silence_timeout_s == 8  # type: ignore[union-attr]
-    assert persona.voice[0].first_speaker is Speaker.agent and persona.voice[0].recording
+    assert persona.voice[0].first_speaker is Role.agent and persona.voice[0].recording
 
 
 def test_an_invalid_file_names_line_and_field(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from understudy.domain import (
     Mood,
     Role,
     Scenario,
-    Speaker,
     TerminationReason,
 )
 from understudy.engine import (
@@ -79,7 +78,7 @@ async def test_agent_may_speak_first() -> None:
     result = await run_conversation(
         EchoCustomer(),
         ScriptedAgent([], then="Hello"),
-        scenario(first_speaker=Speaker.agent, max_turns=1),
+        scenario(first_speaker=Role.agent, max_turns=1),
         clock=FakeClock(),
     )
     assert [m.role for m in result.messages] == [Role.agent, Role.customer, Role.agent]

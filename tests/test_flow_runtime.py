@@ -18,7 +18,7 @@ from understudy.domain.flow import (
     NluSettings,
 )
 from understudy.domain.persona import Mood
-from understudy.domain.scenario import CustomerGoal, Scenario, Speaker
+from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import ConversationResult, Role, TerminationReason
 from understudy.engine.loop import run_conversation
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
@@ -57,7 +57,7 @@ def refund(examples: Path) -> Flow:
     return load_flow(examples / "flows" / "refund.yaml")
 
 
-def scenario(first: Speaker = Speaker.customer) -> Scenario:
+def scenario(first: Role = Role.customer) -> Scenario:
     return Scenario(
         id="refund-test",
         persona="calm",
@@ -67,9 +67,7 @@ def scenario(first: Speaker = Speaker.customer) -> Scenario:
     )
 
 
-async def talk(
-    flow: Flow, lines: Sequence[str], first: Speaker = Speaker.customer
-) -> ConversationResult:
+async def talk(flow: Flow, lines: Sequence[str], first: Role = Role.customer) -> ConversationResult:
     return await run_conversation(Lines(lines), FlowAgent(flow), scenario(first), clock=FakeClock())
 
 
@@ -91,7 +89,7 @@ async def test_happy_path_completes_with_every_slot_filled(refund: Flow) -> None
 
 
 async def test_the_agent_can_open_with_a_greeting(refund: Flow) -> None:
-    result = await talk(refund, HAPPY, first=Speaker.agent)
+    result = await talk(refund, HAPPY, first=Role.agent)
     first = result.messages[0]
     assert first.role is Role.agent
     assert first.text.startswith("Hi, you're chatting with the refunds assistant.")

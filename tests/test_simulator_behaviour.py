@@ -6,7 +6,7 @@ import asyncio
 from statistics import mean
 
 from understudy.content.personas import resolve_persona
-from understudy.domain.scenario import CustomerGoal, ExitCondition, Scenario, Speaker
+from understudy.domain.scenario import CustomerGoal, ExitCondition, Scenario
 from understudy.domain.transcript import ActType, ConversationResult, Role, TerminationReason
 from understudy.engine.seams import AgentTurn
 from understudy.testing import ScriptedAgent, run_one
@@ -252,7 +252,7 @@ def test_customer_wanders_off_topic_then_returns_to_goal() -> None:
 
 
 def test_agent_may_speak_first() -> None:
-    scenario = REFUND.model_copy(update={"first_speaker": Speaker.agent})
+    scenario = REFUND.model_copy(update={"first_speaker": Role.agent})
     for r in run_many("calm", SUPPORT_SCRIPT, scenario=scenario)[:10]:
         assert r.messages[0].role is Role.agent
         assert any(a.type is ActType.state_goal for a in r.messages[1].acts)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from understudy.agents.webhook import DEFAULT_FALLBACK_PHRASES
 from understudy.domain.agent_persona import AgentPersona
-from understudy.domain.transcript import Role
+from understudy.domain.transcript import COMPLETED, Role, TerminationReason, agent_ending
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 from understudy.llm import require_llm
 from understudy.matching import best_match
@@ -37,7 +37,17 @@ if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
 
 _END = re.compile(r"\[\s*END(?:[\s:_-]+([A-Za-z_]+))?\s*\]", re.IGNORECASE)
-_OUTCOMES = {"completed": "completed", "goal_met": "completed", "escalated": "escalated"}
+
+
+def _ending(word: str | None) -> TerminationReason:
+    """The ending of ``[END word]``: ``escalated``, else the goal is met (``[END completed]``)."""
+    try:
+        reason = agent_ending((word or COMPLETED).lower())
+    except ValueError:
+        reason = None
+    return reason if reason is TerminationReason.escalated else TerminationReason.goal_met
+
+
 AGENT_RULES = (
     "Conventions of this conversation: when the customer's request is fully handled and the "
     "conversation is over, end your last message with [END completed]; when you hand the "
@@ -141,7 +151,7 @@ class LLMAgent(Agent):
         match = _END.search(text)
         outcome = None
         if match is not None:
-            outcome = _OUTCOMES.get((match.group(1) or "completed").lower(), "completed")
+            outcome = _ending(match.group(1))
             text = _END.sub("", text).strip() or "Goodbye."
         fell_back = best_match(DEFAULT_FALLBACK_PHRASES, text) is not None
         self._transcript = [f"{m.role.value}: {m.text}" for m in state.messages]

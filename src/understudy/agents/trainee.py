@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from understudy.content.scripts import read_script as read_lines
+from understudy.domain.transcript import TerminationReason
 from understudy.engine.clock import Clock
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 
@@ -58,7 +59,10 @@ class TraineeAgent(Agent):
         if is_end(line):
             text = line[len(END_COMMAND) :].strip()
             return AgentTurn(
-                text=text, ended=True, outcome="trainee_ended", meta={"command": END_COMMAND}
+                text=text,
+                ended=True,
+                outcome=TerminationReason.trainee_ended,
+                meta={"command": END_COMMAND},
             )
         return AgentTurn(text=line)
 

@@ -19,7 +19,6 @@ from understudy.domain.scenario import (
     ExitCondition,
     Scenario,
     ScenarioMode,
-    Speaker,
 )
 from understudy.domain.transcript import (
     ActType,
@@ -48,6 +47,5 @@ __all__ = [
     "Role",
     "Scenario",
     "ScenarioMode",
-    "Speaker",
     "TerminationReason",
 ]

@@ -13,7 +13,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from understudy.domain.base import StrictModel
-from understudy.domain.scenario import Speaker
+from understudy.domain.transcript import Role
 
 _BCP47 = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
 
@@ -37,7 +37,7 @@ class VoiceConfig(StrictModel):
     locale: str = "en-US"
     prompt: str
     voice: str | None = None
-    first_speaker: Speaker = Speaker.agent
+    first_speaker: Role = Role.agent
     first_message: str = ""
     model: str | None = None
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)

@@ -11,13 +11,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from understudy.domain.base import Origin, StrictModel
-
-
-class Speaker(StrEnum):
-    """Who opens the conversation."""
-
-    customer = "customer"
-    agent = "agent"
+from understudy.domain.transcript import Role
 
 
 class ScenarioMode(StrEnum):
@@ -161,7 +155,7 @@ class Scenario(StrictModel):
     name: str = ""
     type: str = "customer_service"
     persona: str
-    first_speaker: Speaker = Speaker.customer
+    first_speaker: Role = Role.customer
     opening_line: str = ""
     goal: CustomerGoal
     objections: list[str] = Field(default_factory=list)

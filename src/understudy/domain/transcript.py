@@ -11,7 +11,7 @@ from understudy.domain.persona import Mood
 
 
 class Role(StrEnum):
-    """Who wrote a message."""
+    """A side of a conversation: who wrote a message, who opens a call (``first_speaker``)."""
 
     customer = "customer"
     agent = "agent"
@@ -73,6 +73,55 @@ class TerminationReason(StrEnum):
     time_limit = "time_limit"
     error = "error"
     interrupted = "interrupted"
+
+
+AGENT_ENDINGS: frozenset[TerminationReason] = frozenset(
+    {
+        TerminationReason.goal_met,
+        TerminationReason.escalated,
+        TerminationReason.trainee_ended,
+        TerminationReason.customer_left,
+        TerminationReason.agent_ended,
+    }
+)
+"""The reasons an agent may give when it ends a conversation: a subset of TerminationReason."""
+
+COMPLETED = "completed"
+"""The word agents use for ``goal_met``: a flow's end node, callable and webhook replies
+(``"outcome": "completed"``), and the LLM agent's ``[END completed]``. Read and written only by
+``agent_ending`` and ``ending_word``."""
+
+
+def agent_ending(word: str | None) -> TerminationReason | None:
+    """Return the ending an agent names with ``word``.
+
+    ``completed`` is ``goal_met``; any of ``AGENT_ENDINGS`` is itself; any other word is
+    ``agent_ended`` (a bot's own word for "done"); None stays None (the agent just ended).
+
+    Raises:
+        ValueError: ``word`` is a termination reason an agent cannot give (``max_turns``,
+            ``time_limit``, ``error``, ``interrupted``: the engine decides those).
+    """
+    if word is None:
+        return None
+    if word == COMPLETED:
+        return TerminationReason.goal_met
+    try:
+        reason = TerminationReason(word)
+    except ValueError:
+        return TerminationReason.agent_ended
+    if reason not in AGENT_ENDINGS:
+        allowed = ", ".join([COMPLETED, *sorted(AGENT_ENDINGS)])
+        raise ValueError(f"an agent cannot end a conversation with {word!r}; expected {allowed}")
+    return reason
+
+
+def ending_word(reason: TerminationReason | None) -> str:
+    """Return how a transcript names an agent's ending: ``completed`` for ``goal_met``,
+    ``ended`` for None, else the reason's value."""
+    if reason is None:
+        return "ended"
+    return COMPLETED if reason is TerminationReason.goal_met else reason.value
 
 
 class Message(BaseModel):

@@ -31,13 +31,14 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from understudy.domain.persona import Mood
-from understudy.domain.scenario import Scenario, Speaker
+from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import (
     ActType,
     ConversationResult,
     Message,
     Role,
     TerminationReason,
+    ending_word,
 )
 from understudy.engine.clock import Clock, SystemClock
 from understudy.engine.events import (
@@ -53,14 +54,6 @@ from understudy.engine.events import (
 from understudy.engine.exits import condition_met
 from understudy.engine.seams import Agent, AgentTurn, ConversationState, CustomerTurn, UserSimulator
 from understudy.errors import ConversationInterrupted
-
-_OUTCOMES = {
-    "completed": TerminationReason.goal_met,
-    "goal_met": TerminationReason.goal_met,
-    "escalated": TerminationReason.escalated,
-    "trainee_ended": TerminationReason.trainee_ended,
-    "customer_left": TerminationReason.customer_left,
-}
 
 
 class EngineSettings(BaseModel):
@@ -235,8 +228,8 @@ async def _agent_turn(conv: _Conversation, agent: Agent, settings: EngineSetting
     )
     await conv.add(message)
     if reply.ended:
-        reason = _OUTCOMES.get(reply.outcome or "", TerminationReason.agent_ended)
-        raise _End(reason, f"the agent ended the conversation ({reply.outcome or 'ended'})")
+        reason = reply.outcome or TerminationReason.agent_ended
+        raise _End(reason, f"the agent ended the conversation ({ending_word(reply.outcome)})")
 
 
 async def run_conversation(
@@ -277,14 +270,14 @@ async def run_conversation(
     try:
         while True:
             try:
-                if speaker is Speaker.customer:
+                if speaker is Role.customer:
                     await _customer_turn(conv, simulator, settings)
-                    speaker = Speaker.agent
+                    speaker = Role.agent
                     if conv.ending is not None and _says_goodbye(conv):
                         closing_left = min(closing_left, 1)  # the agent's last turn
                 else:
                     await _agent_turn(conv, agent, settings)
-                    speaker = Speaker.customer
+                    speaker = Role.customer
                     if conv.ending is not None:
                         closing_left -= 1
                         if closing_left <= 0:
@@ -299,11 +292,11 @@ async def run_conversation(
                     conv.ending = end  # held back while the call closes naturally
                 elif end is conv.ending or end.reason in _FAILURES:
                     raise
-                elif end.reason in _LIMITS or speaker is Speaker.agent:
+                elif end.reason in _LIMITS or speaker is Role.agent:
                     # the goal was met: the clock ran out, or the agent ended it, while closing
                     raise conv.ending from None
                 else:  # the customer hung up while closing: the agent has its last turn
-                    speaker = Speaker.agent
+                    speaker = Role.agent
                     closing_left = 1
     except _End as end:
         result = ConversationResult(

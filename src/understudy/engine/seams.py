@@ -11,11 +11,18 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from understudy.domain.persona import Mood
 from understudy.domain.scenario import Scenario
-from understudy.domain.transcript import DialogueAct, Message, Role, TerminationReason
+from understudy.domain.transcript import (
+    AGENT_ENDINGS,
+    DialogueAct,
+    Message,
+    Role,
+    TerminationReason,
+    agent_ending,
+)
 
 
 @dataclass
@@ -80,16 +87,30 @@ class AgentTurn(BaseModel):
         text: the reply.
         fell_back: the agent did not understand the customer's turn (a fallback re-prompt).
         ended: the agent ends the conversation with this turn.
-        outcome: with ``ended``: ``completed`` (reached the end of its flow: goal met),
-            ``escalated`` (handed over to a human) or None (just ended).
+        outcome: with ``ended``, why (one of ``domain.transcript.AGENT_ENDINGS``): ``goal_met``
+            (reached the end of its flow; the word ``completed`` is read as ``goal_met``),
+            ``escalated`` (handed over to a human)... or None (just ended). Any other word
+            is ``agent_ended`` (``domain.transcript.agent_ending``).
         meta: facts worth keeping (intent, node, confidence...).
     """
 
     text: str
     fell_back: bool = False
     ended: bool = False
-    outcome: str | None = None
+    outcome: TerminationReason | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _ending(cls, value: object) -> object:
+        return agent_ending(value) if isinstance(value, str) else value
+
+    @field_validator("outcome")
+    @classmethod
+    def _agent_may_give(cls, value: TerminationReason | None) -> TerminationReason | None:
+        if value is not None and value not in AGENT_ENDINGS:
+            raise ValueError(f"an agent cannot end a conversation with {value.value!r}")
+        return value
 
 
 class UserSimulator(ABC):

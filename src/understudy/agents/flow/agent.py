@@ -4,7 +4,7 @@ One agent per conversation; it keeps the node it waits at, the slots filled and 
 the current node. On each turn it takes the customer's newest message (if any) and walks the
 flow until it must wait for the customer again or the flow ends:
 
-- ``say`` nodes add their prompt and move on; ``end`` ends with outcome ``completed``;
+- ``say`` nodes add their prompt and move on; ``end`` ends with outcome ``goal_met``;
   ``handover`` ends with outcome ``escalated``; a slot branch moves by the slot's value.
 - At the node it waits at (a collect node whose prompt the customer saw, or an intent branch)
   the customer's text is handled: a collect node extracts its slot (pattern, choices, or free
@@ -49,6 +49,7 @@ from understudy.domain.flow import (
     HandoverNode,
     SayNode,
 )
+from understudy.domain.transcript import TerminationReason
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 
 
@@ -61,7 +62,7 @@ class _Turn:
     parts: list[str] = field(default_factory=list)
     fell_back: bool = False
     ended: bool = False
-    outcome: str | None = None
+    outcome: TerminationReason | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -147,7 +148,11 @@ class FlowAgent(Agent):
                 node_id, waiting_here = node.next, False
             elif isinstance(node, EndNode | HandoverNode):
                 turn.parts.append(self._render(node.message))
-                outcome = "completed" if isinstance(node, EndNode) else "escalated"
+                outcome = (
+                    TerminationReason.goal_met
+                    if isinstance(node, EndNode)
+                    else TerminationReason.escalated
+                )
                 return self._finish(turn, node_id, outcome)
             elif isinstance(node, BranchNode) and node.on == "slot":
                 node_id, waiting_here = self._slot_branch(node_id, node), False
@@ -260,12 +265,12 @@ class FlowAgent(Agent):
         turn.fell_back = True
         if self._fallbacks > policy.limit:
             turn.parts.append(self._render(policy.handover_message))
-            return self._finish(turn, node_id, "escalated")
+            return self._finish(turn, node_id, TerminationReason.escalated)
         turn.parts.append(self._render(policy.reprompt))
         turn.parts.append(self._prompt(node))
         return self._reply(turn, node_id)
 
-    def _finish(self, turn: _Turn, node_id: str, outcome: str) -> AgentTurn:
+    def _finish(self, turn: _Turn, node_id: str, outcome: TerminationReason) -> AgentTurn:
         self._ended = True
         self._node = None
         turn.ended = True
