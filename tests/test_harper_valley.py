@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from understudy.content.importers.harper_valley import clean_transcript, load_calls, scenario_for
-from understudy.domain.scenario import ScenarioMode, Speaker
+from understudy.domain.scenario import ScenarioMode
+from understudy.domain.transcript import Role
 from understudy.errors import ContentError
 
 
@@ -30,7 +31,7 @@ def test_scenario_holds_the_card_values_but_the_reason_does_not(shared_data: Pat
     assert known["name"] == transfer.caller_name
     assert known["amount"] == str(transfer.task["transfer amount"])
     assert known["amount"] not in scenario.goal.reason_for_call, "the amount is told when asked"
-    assert scenario.mode is ScenarioMode.voice and scenario.first_speaker is Speaker.agent
+    assert scenario.mode is ScenarioMode.voice and scenario.first_speaker is Role.agent
     balance = next(c for c in calls if c.task_type == "check balance")
     assert scenario_for(balance).goal.unknown_info == ["account balance"]
 

@@ -16,7 +16,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
 
 from understudy.domain.persona import Behaviour, Knowledge, Mood, MoodDrift, Persona
-from understudy.domain.scenario import CustomerGoal, Scenario, Speaker
+from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import ActType, Role, TerminationReason
 from understudy.engine.seams import AgentTurn
 from understudy.llm.run import LLMRun
@@ -212,7 +212,7 @@ async def test_the_scripted_opening_line_is_used_verbatim() -> None:
 
 
 async def test_the_agent_may_speak_first() -> None:
-    scenario = SCENARIO.model_copy(update={"first_speaker": Speaker.agent, "max_turns": 1})
+    scenario = SCENARIO.model_copy(update={"first_speaker": Role.agent, "max_turns": 1})
     seen: list[list[ModelMessage]] = []
     await run_one(
         ScriptedAgent(["Welcome to Acme!"]),

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode, Speaker
+from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode
+from understudy.domain.transcript import Role
 from understudy.errors import ContentError, ContentProblem
 
 _TAG = re.compile(r"\[[^\]]*\]|<[^>]*>")
@@ -200,7 +201,7 @@ def scenario_for(call: Call, persona: str = "calm") -> Scenario:
         id=f"harper-valley-{call.id}",
         name=f"Harper Valley: {call.task_type}",
         persona=persona,
-        first_speaker=Speaker.agent,
+        first_speaker=Role.agent,
         goal=CustomerGoal(reason_for_call=reason, known_info=known, unknown_info=unknown),
         mode=ScenarioMode.voice,
         max_turns=60,
