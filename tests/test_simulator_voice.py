@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from understudy.content.personas import resolve_persona
-from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode, Speaker
+from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode
 from understudy.domain.transcript import ActType, Message, Role
 from understudy.engine.seams import ConversationState
 from understudy.simulators.offline import OfflineSimulator
@@ -15,7 +15,7 @@ from understudy.simulators.offline.understanding import read_agent_turn
 TRANSFER = Scenario(
     id="transfer",
     persona="calm",
-    first_speaker=Speaker.agent,
+    first_speaker=Role.agent,
     mode=ScenarioMode.voice,
     goal=CustomerGoal(
         reason_for_call="You want to transfer money from your savings account to your checking "
