@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "scenarios",
     "attempt_delete",
     "graders",
+    "runs_report",
 ]
 
 for _name in COMMAND_MODULES:
