@@ -187,8 +187,7 @@ def persona_chart(scores: Sequence[RateValue], metric: str = "completion rate") 
     )
     whiskers = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
     chart = (bars + whiskers).properties(
-        width=alt.Step(48),
-        height=240, title=f"{metric} per persona (95% interval)"
+        width=alt.Step(48), height=240, title=f"{metric} per persona (95% interval)"
     )
     return _spec(chart)
 
