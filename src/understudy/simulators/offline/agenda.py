@@ -29,6 +29,7 @@ from functools import lru_cache
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, DialogueAct
+from understudy.simulators.offline.rules import objection_fits
 from understudy.simulators.offline.slots import SLOT_SYNONYMS, canonical_slot
 
 
@@ -167,8 +168,16 @@ class Agenda:
             return None
         return self.off_topic.pop(rng.randrange(len(self.off_topic)))
 
-    def objection(self, rng: random.Random, chance: float) -> str | None:
-        """With ``chance``, return the next objection line to raise (each is raised once)."""
-        if self.objections and not self.closing and rng.random() < chance:
-            return self.objections.pop(0)
+    def objection(self, rng: random.Random, chance: float, agent_text: str) -> str | None:
+        """With ``chance``, return an objection whose trigger fits the agent's turn.
+
+        An objection fits when it shares a content word with ``agent_text``
+        (``rules.objection_fits``); each is raised once. No random draw is taken when none fits.
+        """
+        if self.closing:
+            return None
+        fitting = [line for line in self.objections if objection_fits(line, agent_text)]
+        if fitting and rng.random() < chance:
+            self.objections.remove(fitting[0])
+            return fitting[0]
         return None

@@ -59,6 +59,9 @@ VOICE_PHRASES: dict[str, tuple[str, ...]] = {
         "i'd like to talk to somebody else please",
     ),
     "restate_prefix": ("", "", "like i said ", "yeah "),
+    "push_back": ("um no i don't think so i did everything right", "no that's not it"),
+    "push_back_upset": ("that's not my fault", "excuse me i didn't do anything wrong"),
+    "accept": ("yes please", "yeah that would be great", "okay yes that works"),
     "return_to_goal": ("anyway", "but anyway"),
     "ask_repeat": ("sorry what was that", "sorry can you say that again", "i'm sorry what"),
     "reassurance": ("and that'll be okay right", "so that's all fine then"),
@@ -97,29 +100,42 @@ RESTATE_FRAMES: tuple[str, ...] = (
 )
 """How a caller says its goal again, in other words than its opening."""
 
-_WANT = re.compile(r"^(?:i (?:want|need|would like|'d like|wish) to|i'm calling to)\s+", re.I)
-_CUT = re.compile(
-    r"[,;:]|\s(?:from|because|since|so that|but|which|who|as|after|before|when|while|"
-    r"sent|and (?:want|need|would|i))\b",
+_WANT = re.compile(
+    r"\b(?:i|and) (?:want|need|would like|'d like|wish|am calling|'m calling)(?: to)?\s+",
     re.IGNORECASE,
 )
+_NOUN_START = re.compile(r"^(?:a|an|the|my|some|to know)\b", re.IGNORECASE)
+_CUT = re.compile(
+    r"[,;:]|\s(?:from|because|since|so that|but|which|who|as|after|before|when|while|sent|"
+    r"and|of|for|to|with|on|at|in|about|by|as soon|i|it)\b",
+    re.IGNORECASE,
+)
+_MAX_WORDS = 5
 
 
 def goal_phrase(reason: str) -> str | None:
     """The short verb phrase of a first-person reason, or None when it has none.
 
     "I want to transfer money from my savings account to my checking account." gives "transfer
-    money"; "I want to order new checks, sent to my home address." gives "order new checks".
-    Details after the first clause break are left for the agent to ask about.
+    money"; "I want a refund for the blender..." gives "get a refund"; "I want to order new
+    checks, sent to my home address." gives "order new checks". The phrase stops at the first
+    preposition or clause break after its first two words and has at most five words, so the
+    details are left for the agent to ask about and the scenario's text is never recited.
     """
     text = reason.strip().rstrip(".!?")
-    match = _WANT.match(text)
+    match = _WANT.search(text)
     if not match:
         return None
     rest = text[match.end() :]
-    cut = _CUT.search(rest)
-    phrase = rest[: cut.start()] if cut and cut.start() > 0 else rest
-    return phrase.strip().lower() or None
+    if _NOUN_START.match(rest) and not rest.lower().startswith("to know"):
+        rest = "get " + rest
+    words = rest.split()
+    if len(words) > 2:
+        head, tail = " ".join(words[:2]), " " + " ".join(words[2:])
+        cut = _CUT.search(tail)
+        rest = head + (tail[: cut.start()] if cut else tail)
+    phrase = " ".join(rest.split()[:_MAX_WORDS]).strip(" ,;:").lower()
+    return phrase or None
 
 
 def filler_rate(verbosity: float) -> float:

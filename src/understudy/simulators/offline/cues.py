@@ -140,6 +140,8 @@ OFFER = cue(
     r"\b(special|exclusive|limited)[- ](offer|deal|discount|time)\b",
     r"\b(upgrade|add-on|premium plan|bundle|extended warranty)\b",
     r"\bcan i (offer|interest) you\b",
+    r"\b(i|we) (can|could) (offer|give) you\b",
+    r"\bhow about (a|an|some|store|getting)\b",
 )
 RUDE = cue(
     r"\bcalm down\b",

@@ -176,6 +176,31 @@ PHRASES: PhraseTable = {
         "terse": ("Also, open Sundays?",),
         "simple": ("Also, one question: you are open on Sunday?",),
     },
+    "push_back": {
+        "plain": (
+            "I don't think I did anything wrong.",
+            "No, I followed the instructions.",
+            "That's not the case, I used it exactly as described.",
+            "Hmm, no, I don't think that's it.",
+        ),
+        "terse": ("No. Did it right.", "Not my fault."),
+        "simple": ("No, I did it correct.", "I do not think it is my mistake."),
+    },
+    "push_back_upset": {
+        "plain": (
+            "That's not my fault.",
+            "Excuse me? I did nothing wrong.",
+            "Don't put this on me.",
+            "No. I did everything right, the product is the problem.",
+        ),
+        "terse": ("Not my fault.", "Don't blame me."),
+        "simple": ("It is not my fault.", "Please, I did nothing wrong."),
+    },
+    "accept": {
+        "plain": ("Yes, please.", "Yes, that would be great.", "That works for me.", "Okay, yes."),
+        "terse": ("Fine. Do it.", "Yes."),
+        "simple": ("Yes, please.", "Yes, this is good."),
+    },
     "restate_prefix": {
         "plain": ("Like I said, ", "As I said, ", "Again: ", "I said ", ""),
         "terse": ("Again: ", "I said: "),

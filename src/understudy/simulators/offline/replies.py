@@ -12,6 +12,7 @@ import random
 from understudy.domain.transcript import ActType, DialogueAct
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
 from understudy.simulators.offline.plan import VALUEISH, OfflineOptions, TurnPlan
+from understudy.simulators.offline.rules import offer_fits_goal, remedies
 from understudy.simulators.offline.understanding import AgentReading, ConversationTracker
 from understudy.simulators.offline.wording import Wording
 
@@ -60,6 +61,25 @@ class RepliesMixin:
         plan.act(ActType.state_goal)
         self.wording.goal(plan.utt, opening=False, restate=True, fresh=True)
 
+    def _offer(self, plan: TurnPlan) -> None:
+        """Accept an offer that meets the goal, refuse one that does not (``rules``)."""
+        wording, goal = self.wording, self.agenda.scenario.goal
+        goal_text = f"{goal.reason_for_call} {(goal.intent or '').replace('_', ' ')}"
+        if offer_fits_goal(self._agent_text, goal_text):
+            plan.act(ActType.affirm)
+            wording.line(plan.utt, wording.pick("accept"))
+            return
+        plan.act(ActType.negate)
+        plan.declined = True
+        wording.line(plan.utt, wording.pick("decline"))
+        objection = self.agenda.objection(self.rng, self.options.objection_chance, self._agent_text)
+        if objection:
+            plan.act(ActType.object)
+            wording.line(plan.utt, objection)
+        elif remedies(goal_text):
+            plan.act(ActType.state_goal)
+            wording.goal(plan.utt, opening=False, restate=True)
+
     def _confirm(self, plan: TurnPlan, reading: AgentReading) -> None:
         wording = self.wording
         text_values = set(VALUEISH.findall(self._agent_text))
@@ -67,7 +87,9 @@ class RepliesMixin:
             plan.act(ActType.negate)
             plan.declined = True
             wording.line(plan.utt, wording.pick("decline"))
-            objection = self.agenda.objection(self.rng, self.options.objection_chance)
+            objection = self.agenda.objection(
+                self.rng, self.options.objection_chance, self._agent_text
+            )
             if objection:
                 plan.act(ActType.object)
                 wording.line(plan.utt, objection)
@@ -92,7 +114,7 @@ class RepliesMixin:
                 plan.acts.append(act)
                 wording.inform(plan.utt, key, value)
             return
-        objection = self.agenda.objection(self.rng, self.options.objection_chance)
+        objection = self.agenda.objection(self.rng, self.options.objection_chance, self._agent_text)
         if objection:
             plan.act(ActType.object)
             wording.line(plan.utt, objection)

@@ -16,6 +16,9 @@ How it ends, as the customer:
 * patience runs out, or the agent re-prompts more times in a row than the persona sits through
   (``reprompt_limit``: 3 impatient, 5 calm) -> a ``leave`` act, done with ``customer_left``;
 * it asked for a human (when angry) and the agent hands over -> done with ``escalated``;
+* blame is never agreed with (``rules.blames``): the customer pushes back; an offer is
+  accepted when it meets the goal and refused when it does not (``rules.offer_fits_goal``);
+  an objection is raised only when the agent's turn touches it (``rules.objection_fits``);
 * the agent has said the issue is resolved and then closes ("goodbye", "have a nice day") and the
   scenario has no exit conditions -> thanks and goodbye, done with ``goal_met``. With exit
   conditions the customer leaves the verdict to them (and keeps talking).
@@ -161,6 +164,9 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             self._open(plan)
             self._answer_requests(plan, reading)
             return
+        if reading.blame:
+            self._push_back(plan, reading)
+            return
         if self.mood.angry and self.rng.random() < self.options.escalate_chance:
             plan.act(ActType.escalate)
             self.wording.line(plan.utt, self.wording.pick("escalate"))
@@ -179,6 +185,15 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             self.wording.line(plan.utt, self.wording.pick("return_to_goal"))
             self.pending_return = False
         self._content(plan, reading)
+
+    def _push_back(self, plan: TurnPlan, reading: AgentReading) -> None:
+        """Never agree with blame: push back, sharply when frustrated or angry."""
+        upset = self.mood.mood.value in ("frustrated", "angry")
+        plan.act(ActType.negate)
+        plan.act(ActType.complain)
+        self.wording.line(plan.utt, self.wording.pick("push_back_upset" if upset else "push_back"))
+        if reading.requested:
+            self._answer_requests(plan, reading)
 
     def _handover(self, plan: TurnPlan, reading: AgentReading) -> bool:
         wants = self.asked_human or self.mood.angry
@@ -282,6 +297,9 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
                 return
             self._rephrase(plan, reading)
             return
+        if reading.offer and not reading.requested:
+            self._offer(plan)
+            return
         if reading.requested:
             self._answer_requests(plan, reading)
             return
@@ -295,7 +313,9 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             wording.goal(plan.utt, opening=False, restate=self.turn > 2)
             return
         if reading.resolution or reading.progress or reading.empathy:
-            objection = self.agenda.objection(self.rng, self.options.objection_chance)
+            objection = self.agenda.objection(
+                self.rng, self.options.objection_chance, self._agent_text
+            )
             if objection and not reading.resolution:
                 plan.act(ActType.object)
                 wording.line(plan.utt, objection)
@@ -308,6 +328,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             if self.rng.random() < self.persona.behaviour.reassurance_seeking:
                 plan.act(ActType.reassurance)
                 wording.line(plan.utt, wording.pick("reassurance"))
+            return
+        objection = self.agenda.objection(self.rng, self.options.objection_chance, self._agent_text)
+        if objection:
+            plan.act(ActType.object)
+            wording.line(plan.utt, objection)
             return
         if wording.voice and not reading.question and self.tracker.stalled < 3:
             # A caller told something acknowledges it ("okay", "alright thank you").

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from understudy.simulators.mood import MoodSignal
 from understudy.simulators.offline import cues
+from understudy.simulators.offline.rules import blames
 from understudy.simulators.offline.slots import (
     SLOT_SYNONYMS,
     SlotMatcher,
@@ -68,6 +69,7 @@ class AgentReading:
             should have read the reviews", "as I already said").
         confirming: keys mentioned in the turn's yes/no questions ("Is your order number
             ORD-1?"); a slot mentioned only in a statement is not among them.
+        blame: the agent puts the fault on the customer (``rules.blames``); also ``rude``.
         open_request: a what/which question that names no slot ("which one would you like to
             check"); the customer answers it with the fact that fits best.
     """
@@ -89,6 +91,7 @@ class AgentReading:
     rude: bool = False
     confirming: tuple[str, ...] = ()
     open_request: bool = False
+    blame: bool = False
 
     def signals(self) -> list[MoodSignal]:
         """Mood signals this turn gives on its own (see ``ConversationTracker`` for history)."""
@@ -150,6 +153,7 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
             confirmation = True
             confirming.extend(k for k in found if k not in confirming)
     offer = bool(cues.OFFER.search(text))
+    blame = blames(text)
     return AgentReading(
         requested=tuple(requested),
         mentioned=tuple(mentioned),
@@ -165,9 +169,10 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
         greeting=bool(cues.GREETING.search(text)),
         offer=offer,
         pushy=bool(cues.PUSHY.search(text)),
-        rude=any(cues.RUDE.search(sentence.strip()) for sentence in clauses(text)),
+        rude=blame or any(cues.RUDE.search(sentence.strip()) for sentence in clauses(text)),
         confirming=tuple(confirming),
         open_request=open_request and not requested,
+        blame=blame,
     )
 
 

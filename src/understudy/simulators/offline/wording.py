@@ -159,7 +159,9 @@ class Wording:
         intent = bank.get("intents", {}).get(scenario.goal.intent or "", {})
         self._intent_lines = self._style_lines(intent)
         caller = bank.get("caller", {})
-        self._fillers: dict[str, int] = caller.get("fillers", {})
+        # "yeah" is agreement, not a filler: it must never open a "no".
+        fillers: dict[str, int] = caller.get("fillers", {})
+        self._fillers = {w: n for w, n in fillers.items() if w != "yeah"}
         self._no_more: list[str] = caller.get("no_more", [])
         self._thanks: list[str] = caller.get("thanks", [])
         self._frames: dict[str, int] = caller.get("fact_frames", {})
@@ -263,22 +265,32 @@ class Wording:
         Returns:
             True when an opening got a greeting in front ("Hi, ...").
         """
+        restate = restate or (not opening and bool(self._goals_said))
         if self.voice:
             return self._voice_goal(utt, opening=opening, restate=restate)
         greeted = False
         source = (not self._last_from_bank) if fresh and self._intent_lines else None
+        if restate and self._intent_lines:
+            source = True  # said again in a real customer's words, never the scenario's
         body, scratch = self._goal_body(source)
         for _ in range(2 if fresh else 0):
             if body not in self._goals_said:
                 break
             body, scratch = self._goal_body()
+        phrase = caller.goal_phrase(customer_reason(self.scenario.goal.reason_for_call))
+        if restate and not self._last_from_bank and phrase:
+            # Said again in other words than the scenario's: never the reason recited.
+            body = self.rng.choice(_RESTATE_FRAMES).replace("{g}", phrase)
+        said_before = body in self._goals_said
         self._goals_said.add(body)
         base = len(utt.values)
         body = _MARKER.sub(lambda m: f"\u27e6{int(m.group(1)) + base}\u27e7", body)
         utt.values.extend(scratch.values)
         utt.keys.extend(scratch.keys)
         if restate:
-            body = self.pick("restate_prefix") + lower_first(body)
+            # "As I said, ..." only quotes what was said; anything else is not a quote.
+            prefix = self.pick("restate_prefix") if said_before else self.rng.choice(_NEW_PREFIX)
+            body = prefix + lower_first(body)
             body = body[0].upper() + body[1:]
         elif opening:
             prefix = self.rng.choice(OPENERS[self.style.key])
@@ -299,7 +311,9 @@ class Wording:
             frames = caller.RESTATE_FRAMES if restate else caller.GOAL_FRAMES
             body = self.rng.choice(frames).replace("{g}", phrase)
         if restate:
-            body = self.pick("restate_prefix") + body
+            prefix = self.pick("restate_prefix") if body in self._goals_said else ""
+            body = prefix + body
+        self._goals_said.add(body)
         greeted = False
         if opening and self.style.key != "terse":
             key = self._by_canonical.get("name")
@@ -438,6 +452,8 @@ class Wording:
         )
 
 
+_RESTATE_FRAMES = ("I just need to {g}.", "I'm trying to {g}.", "I'd like to {g}, please.")
+_NEW_PREFIX = ("", "So, ", "Basically, ")
 _VOICE_FILLERS = frozenset({"uh", "um", "uhm", "oh", "hmm"})
 
 
