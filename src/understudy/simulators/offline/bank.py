@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from understudy.content.hashing import text_hash
 from understudy.domain.phrasing import DIGIT
 from understudy.errors import UnderstudyError
 from understudy.settings import home
@@ -123,8 +124,7 @@ def _file_sha256(path: str) -> str | None:
 @lru_cache(maxsize=8)
 def _bank_hash(files: tuple[tuple[str, int, int], ...]) -> str:
     """sha256 of the merged bank of ``files`` as canonical JSON (sorted keys)."""
-    text = json.dumps(_merged_bank(files), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_hash(json.dumps(_merged_bank(files), sort_keys=True, ensure_ascii=False))
 
 
 def phrasing_snapshot() -> tuple[dict[str, Any], dict[str, Any]]:
