@@ -105,7 +105,7 @@ def test_cli_imports_no_storage_tables() -> None:
     assert not found, "the CLI calls the store, never its tables:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("library", ["runs"])
+@pytest.mark.parametrize("library", ["runs", "practice"])
 def test_workflow_libraries_import_no_terminal_code(library: str) -> None:
     found = violations(modules(library), TERMINAL)
     assert not found, f"understudy.{library} is a library; rendering lives in cli/:\n" + "\n".join(

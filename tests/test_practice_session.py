@@ -8,15 +8,14 @@ from pathlib import Path
 from rich.console import Console
 
 from understudy.agents.trainee import TraineeAgent, read_script
+from understudy.cli.practice_display import TerminalDisplay, briefing_renderable, status_line
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
 from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import Role, TerminationReason
 from understudy.graders.base import load_rubric
-from understudy.practice.briefing import briefing_renderable, load_documents
-from understudy.practice.display import TerminalDisplay, status_line
-from understudy.practice.session import run_practice
+from understudy.practice import load_documents, run_practice
 from understudy.storage.attempt_store import AttemptStore
 from understudy.testing import FakeClock
 

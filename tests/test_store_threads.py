@@ -11,7 +11,7 @@ from typing import Any
 from understudy.agents.trainee import TraineeAgent
 from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.graders.base import rubric_for
-from understudy.practice.session import regrade, run_practice
+from understudy.practice import regrade, run_practice
 from understudy.runs import plan_stress_test, play
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import Store

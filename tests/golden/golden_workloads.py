@@ -61,10 +61,10 @@ def practice() -> dict[str, Any]:
     """Play the golden practice call; return its transcript, ending and grade."""
     from understudy.agents.trainee import TraineeAgent, read_script
     from understudy.content.scenarios import load_scenario, scenario_persona
+    from understudy.engine.clock import ManualClock
     from understudy.graders.base import rubric_for
-    from understudy.practice.session import run_practice
+    from understudy.practice import run_practice
     from understudy.storage.attempt_store import AttemptStore
-    from understudy.testing import FakeClock
 
     scenario, base = load_scenario(str(SCENARIO))
     persona = scenario_persona(scenario, base, None)
@@ -76,7 +76,7 @@ def practice() -> dict[str, Any]:
             trainee_name="golden",
             rubric=rubric_for(scenario, None),
             store=AttemptStore(),
-            clock=FakeClock(),
+            clock=ManualClock(),
             seed=7,
             script=read_script(SCRIPT),
             seconds_per_reply=2.0,

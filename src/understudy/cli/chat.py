@@ -1,7 +1,7 @@
 """``understudy chat FLOW``: talk to an assistant flow yourself, to investigate one failure.
 
 You type the customer's lines and the flow answers through the same engine a stress test uses
-(``understudy.simulators.human.HumanCustomer`` as the customer, ``FlowAgent`` as the agent).
+(``understudy.runs.chat``: ``HumanCustomer`` as the customer, ``FlowAgent`` as the agent).
 After each agent turn a dim line shows what the flow did: the node it waits at, the intent it
 matched and its confidence, the slot it filled, and whether it fell back.
 
@@ -14,31 +14,29 @@ it is now, and stops at the first agent turn that differs from the stored one.
 from __future__ import annotations
 
 import asyncio
-import sys
-import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
 
-from understudy.agents.resolve import AgentFactory, AgentInfo, resolve_agent
 from understudy.cli.apps import app
 from understudy.cli.common import console, user_errors
-from understudy.content.loader import load_model
-from understudy.content.scenarios import load_scenario
-from understudy.domain.scenario import Scenario
-from understudy.domain.transcript import ConversationResult, Message, Role
-from understudy.engine.clock import ManualClock
+from understudy.cli.stdin import start_stdin_pump
+from understudy.domain.transcript import Message, Role
 from understudy.engine.events import Event, MessageAdded
-from understudy.engine.loop import run_conversation
 from understudy.errors import ConfigError
-from understudy.runs.rerun import stored_scenarios
+from understudy.runs.chat import (
+    ChatTarget,
+    chat_target,
+    parse_conversation_ref,
+    plan_replay,
+    replay,
+)
+from understudy.runs.chat import chat as chat_with
 from understudy.simulators.human import (
     QUIT_COMMAND,
-    RESTART_DETAIL,
-    HumanCustomer,
-    ReplayCustomer,
     read_customer_script,
 )
 from understudy.storage.store import Store
@@ -108,119 +106,49 @@ class ChatDisplay:
         console.print(f"     [dim]{escape(meta_line(message))}[/dim]", highlight=False)
 
 
-def _resolve_flow(flow: str) -> tuple[AgentFactory, AgentInfo]:
-    factory, info = resolve_agent(flow)
-    if info.kind != "flow":
-        raise ConfigError(f"understudy chat plays assistant flows; {flow!r} is a {info.kind}")
-    return factory, info
-
-
-def _chat_scenario(info: AgentInfo, scenario: Path | None) -> Scenario:
-    if scenario is not None:
-        return load_scenario(scenario)[0]
-    if info.default_scenario is not None:
-        return load_model(Scenario, info.default_scenario)
-    if info.generic_scenario is not None:
-        return info.generic_scenario
-    raise ConfigError("the flow names no default scenario: give one with --scenario FILE")
-
-
-def _start_input_thread(queue: asyncio.Queue[str], loop: asyncio.AbstractEventLoop) -> None:
-    """Feed stdin lines to ``queue`` from a daemon thread; ``/quit`` at end of input."""
-
-    def pump() -> None:
-        try:
-            for line in sys.stdin:
-                loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
-            loop.call_soon_threadsafe(queue.put_nowait, QUIT_COMMAND)
-        except RuntimeError:  # the loop closed: the chat is over
-            return
-
-    threading.Thread(target=pump, name="understudy-chat-input", daemon=True).start()
-
-
 def _prompt() -> None:
     console.file.write(PROMPT)
     console.file.flush()
 
 
-async def _chat(factory: AgentFactory, scenario: Scenario, script: list[str] | None) -> None:
+def _start_over() -> None:
+    console.print("[cyan]-- starting over --[/cyan]")
+
+
+async def _chat(target: ChatTarget, script: list[str] | None) -> None:
     queue: asyncio.Queue[str] = asyncio.Queue()
     if script is None:
-        _start_input_thread(queue, asyncio.get_running_loop())
+        start_stdin_pump(queue.put_nowait, asyncio.get_running_loop(), at_end=QUIT_COMMAND)
     else:
         for line in [*script, QUIT_COMMAND]:
             queue.put_nowait(line)
-    display = ChatDisplay(echo_customer=script is not None)
-    attempt = 1
-    while True:
-        customer = HumanCustomer(queue, on_wait=None if script is not None else _prompt)
-        result = await run_conversation(
-            customer,
-            factory(),
-            scenario,
-            conversation_id=f"chat-{attempt}",
-            observers=[display],
-        )
-        if result.detail == RESTART_DETAIL:
-            console.print("[cyan]-- starting over --[/cyan]")
-            attempt += 1
-            continue
-        console.print(
-            f"chat ended: {result.termination_reason.value}: {escape(result.detail)}",
-            highlight=False,
-        )
-        if result.error:
-            console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False)
-        return
-
-
-def _parse_from(value: str) -> tuple[str, int]:
-    run, sep, index = value.rpartition(":")
-    if not sep or not run or not index.isdigit():
-        raise ConfigError(
-            f"--from expects RUN:K (a run id and a conversation number), got {value!r}"
-        )
-    return run, int(index)
-
-
-async def _replay(
-    factory: AgentFactory, scenario: Scenario, stored: ConversationResult
-) -> tuple[ReplayCustomer, ConversationResult]:
-    customer = ReplayCustomer(stored.messages)
-    result = await run_conversation(
-        customer,
-        factory(),
-        scenario,
-        conversation_id="replay",
-        clock=ManualClock(),
-        observers=[ChatDisplay(echo_customer=True)],
-        seed=stored.seed,
+    result = await chat_with(
+        target,
+        queue,
+        observers=[ChatDisplay(echo_customer=script is not None)],
+        on_wait=None if script is not None else _prompt,
+        on_restart=_start_over,
     )
-    return customer, result
+    console.print(
+        f"chat ended: {result.termination_reason.value}: {escape(result.detail)}",
+        highlight=False,
+    )
+    if result.error:
+        console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False)
 
 
 def _replay_from(flow: Path | None, source: str, scenario_file: Path | None) -> None:
     with user_errors(2):
-        run_ref, index = _parse_from(source)
-        store = Store()
-        run = store.get_run(run_ref)
-        row, stored = store.get_conversation(run.id, index)
-        if flow is None and run.agent_kind != "flow":
-            raise ConfigError(f"run {run.id} did not play a flow: give the flow file as FLOW")
-        factory, info = _resolve_flow(str(flow) if flow is not None else run.agent_ref)
-        if scenario_file is not None:
-            scenario = load_scenario(scenario_file)[0]
-        else:
-            scenarios = stored_scenarios(run)
-            scenario = next((s for s in scenarios if s.id == row.scenario_id), scenarios[0])
-    changed = "unchanged" if info.content_hash == run.agent_hash else "changed"
+        run_ref, index = parse_conversation_ref(source)
+        plan = plan_replay(Store(), run_ref, index, flow=flow, scenario_file=scenario_file)
+    changed = "changed" if plan.changed else "unchanged"
     console.print(
-        f"replaying run {run.id} conversation {index} against {escape(info.name)} "
-        f"({changed} since the run: sha256 {info.content_hash[:12]})",
+        f"replaying run {plan.run.id} conversation {index} against {escape(plan.info.name)} "
+        f"({changed} since the run: sha256 {plan.info.content_hash[:12]})",
         highlight=False,
     )
-    customer, result = asyncio.run(_replay(factory, scenario, stored))
+    done = asyncio.run(replay(plan, observers=[ChatDisplay(echo_customer=True)]))
+    customer, result, stored = done.customer, done.result, plan.stored
     total = len(customer.customer_lines)
     console.print(f"played {customer.sent} of {total} stored customer lines", highlight=False)
     if customer.divergence is not None:
@@ -266,11 +194,12 @@ def chat(
     with user_errors(2):
         if flow is None:
             raise ConfigError("give the flow file to chat with (or --from RUN:K)")
-        factory, info = _resolve_flow(str(flow))
-        chosen = _chat_scenario(info, scenario)
+        target = chat_target(str(flow), scenario)
+        info, chosen = target.info, target.scenario
         lines = read_customer_script(script) if script is not None else None
     if lines is None:
         chosen = chosen.model_copy(update={"time_limit_s": CHAT_TIME_LIMIT_S})
+        target = replace(target, scenario=chosen)
     console.print(
         f"chatting with [bold]{escape(info.name)}[/bold] ({info.version}), scenario "
         f"{escape(chosen.id)}. You are the customer; /restart starts over, /quit ends.",
@@ -285,6 +214,6 @@ def chat(
         highlight=False,
     )
     try:
-        asyncio.run(_chat(factory, chosen, lines))
+        asyncio.run(_chat(target, lines))
     except KeyboardInterrupt:
         console.print("chat ended (Ctrl-C)")

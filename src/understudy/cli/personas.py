@@ -6,7 +6,6 @@ the list by passing extra ``PersonaColumn`` entries (e.g. the scenarios that use
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +25,7 @@ from understudy.content.personas import (
     resolve_persona,
 )
 from understudy.domain.persona import Persona
-from understudy.domain.scenario import CustomerGoal, Scenario
-from understudy.domain.transcript import Message, Role
-from understudy.engine.seams import ConversationState
-from understudy.errors import NotFoundError
-from understudy.simulators.offline import OfflineSimulator
-from understudy.simulators.offline.understanding import slot_label
+from understudy.simulators.offline.preview import check_intent, preview_lines
 
 
 @dataclass(frozen=True)
@@ -188,74 +182,6 @@ def show_persona(
     row("origin", p.origin.describe())
     row("file", _source(path))
     console.print(table)
-
-
-def preview_lines(persona: Persona, seed: int, intent: str | None = None) -> list[tuple[str, str]]:
-    """Return three sample customer lines of ``persona``, as ``(situation, text)`` pairs.
-
-    The situation names what the agent did and the customer's dialogue acts, e.g.
-    ``asked for their order number -> inform``.
-
-    The offline simulator plays a short generic call: it opens, answers a request for its first
-    known fact (other than its name, when it has others), and reacts to a fallback.
-
-    Args:
-        persona: the persona to preview.
-        seed: seeds the simulator, so a preview is reproducible.
-        intent: phrasing-bank intent of the opening (e.g. ``get_refund``); generic when None.
-    """
-    scenario = Scenario(
-        id="preview",
-        persona=persona.id,
-        goal=CustomerGoal(
-            reason_for_call="You have a problem with a recent order and want it sorted out.",
-            intent=intent,
-        ),
-    )
-    simulator = OfflineSimulator(persona, scenario, random.Random(seed))
-    known = [k for k in simulator.knowledge.known if k != "name"] or list(simulator.knowledge.known)
-    label = slot_label(known[0]) if known else "order number"
-    agent_lines = [
-        f"Thanks. Could you give me your {label}, please?",
-        "Sorry, I didn't quite get that. Could you rephrase?",
-    ]
-    situations = ["opening", f"asked for their {label}", "after a fallback"]
-    state = ConversationState(conversation_id=f"preview-{seed}", scenario=scenario)
-    out: list[tuple[str, str]] = []
-    for i, situation in enumerate(situations):
-        turn = simulator.step(state)
-        acts = ", ".join(dict.fromkeys(a.type.value for a in turn.acts))
-        out.append((f"{situation} -> {acts}", turn.text))
-        state.messages.append(
-            Message(index=len(state.messages) + 1, role=Role.customer, text=turn.text)
-        )
-        if i < len(agent_lines):
-            state.messages.append(
-                Message(index=len(state.messages) + 1, role=Role.agent, text=agent_lines[i])
-            )
-    return out
-
-
-def known_intents() -> list[str]:
-    """Return the intents of the offline simulator's phrasing bank, sorted."""
-    from understudy.simulators.offline.wording import phrasing_bank
-
-    return sorted(phrasing_bank().get("intents", {}))
-
-
-def check_intent(intent: str | None) -> None:
-    """Reject an intent the phrasing bank does not know.
-
-    Raises:
-        NotFoundError: unknown intent (the message lists the known ones).
-    """
-    if intent is None:
-        return
-    known = known_intents()
-    if intent not in known:
-        raise NotFoundError(
-            f"no intent {intent!r} in the phrasing bank; known intents: {', '.join(known)}"
-        )
 
 
 @personas_app.command("preview")

@@ -17,25 +17,26 @@ from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 
-from understudy.agents.trainee import TraineeAgent, read_script
+from understudy.agents.trainee import END_COMMAND, TraineeAgent, read_script
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, err_console, is_narrow, user_errors
 from understudy.cli.llm_options import practice_llm
-from understudy.content.scenarios import load_scenario, scenario_persona
-from understudy.domain.scenario import Scenario
-from understudy.errors import ConfigError
-from understudy.graders.base import make_grader, rubric_for
-from understudy.practice.briefing import format_duration, load_documents, show_briefing
-from understudy.practice.display import TerminalDisplay
-from understudy.practice.report import (
+from understudy.cli.practice_display import TerminalDisplay, show_briefing
+from understudy.cli.stdin import start_stdin_pump
+from understudy.cli.transcripts import (
     attempt_header,
     attempt_json,
     grade_renderable,
     percent,
     transcript_renderable,
 )
-from understudy.practice.session import OPENING_PAUSE_S, regrade, run_practice
-from understudy.practice.terminal import start_input_thread
+from understudy.content.scenarios import load_scenario, scenario_persona
+from understudy.domain.scenario import Scenario
+from understudy.errors import ConfigError
+from understudy.graders.base import make_grader, rubric_for
+from understudy.practice import OPENING_PAUSE_S, load_documents, regrade, run_practice
+from understudy.practice import review as add_review
+from understudy.practice.briefing import format_duration
 from understudy.storage.attempt_records import AttemptSummary
 from understudy.storage.attempt_store import AttemptStore
 
@@ -103,7 +104,7 @@ def practice(
         async def call() -> int:
             agent = TraineeAgent()
             if lines is None:
-                start_input_thread(agent, asyncio.get_running_loop())
+                start_stdin_pump(agent.submit, asyncio.get_running_loop(), at_end=END_COMMAND)
             outcome = await run_practice(
                 scenario,
                 customer,
@@ -280,9 +281,7 @@ def review_attempt(
     """Add a coach review to an attempt, optionally overriding criterion scores."""
     with user_errors():
         overrides = dict(parse_override(item) for item in override)
-        store = AttemptStore()
-        store.add_review(attempt_id, coach, note, overrides)
-        record = store.get(attempt_id)
+        record = add_review(AttemptStore(), attempt_id, coach, note, overrides)
     grade = record.effective_grade()
     score = f"; overall now {percent(grade.overall)}" if grade else ""
     console.print(f"Review by {escape(coach)} added to attempt {attempt_id}{score}.")

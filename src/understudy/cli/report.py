@@ -12,7 +12,7 @@ from rich.table import Table
 from understudy.cli.apps import app
 from understudy.cli.assign import parse_day, scenario_id_of
 from understudy.cli.common import console, user_errors
-from understudy.practice.report import percent
+from understudy.cli.transcripts import percent
 from understudy.storage.attempt_records import utc_now
 from understudy.storage.db import open_database
 from understudy.storage.usage import usage_report

@@ -21,7 +21,7 @@ from understudy.cli.metrics_view import (
     metrics_table,
     rate_text,
 )
-from understudy.domain.transcript import ConversationResult, Role
+from understudy.cli.transcripts import print_conversation
 from understudy.metrics.bands import Bands, load_bands
 from understudy.metrics.compare import Verdict
 from understudy.runs.compare import compare_runs as run_deltas
@@ -104,46 +104,6 @@ def list_runs(
         )
 
 
-def _transcript(run: RunRow, index: int, result: ConversationResult) -> None:
-    console.print(
-        f"[bold]run {run.id} conversation {index}[/bold] (seed {result.seed}): "
-        f"{result.termination_reason.value}: {escape(result.detail)}",
-        highlight=False,
-    )
-    if result.error:
-        console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False, soft_wrap=True)
-    for m in result.messages:
-        if m.role is Role.customer:
-            mood = m.mood.value if m.mood else "?"
-            acts = ", ".join(str(a) for a in m.acts) or "-"
-            console.print(
-                f"[bold cyan]{m.index:>3} customer[/bold cyan] "
-                f"[dim]\\[{mood}; {escape(acts)}][/dim] {escape(m.text)}",
-                highlight=False,
-                soft_wrap=True,
-            )
-            if m.noisy:
-                console.print(
-                    f"             [dim]clean: {escape(m.clean_text or '')}[/dim]", soft_wrap=True
-                )
-        else:
-            flags = []
-            if m.fell_back:
-                flags.append("[yellow]fallback[/yellow]")
-            node = m.meta.get("node")
-            if node:
-                flags.append(f"[dim]node {escape(str(node))}[/dim]")
-            intent = m.meta.get("intent")
-            if intent:
-                flags.append(f"[dim]intent {escape(str(intent))}[/dim]")
-            shown = f" {' '.join(flags)}" if flags else ""
-            console.print(
-                f"[bold magenta]{m.index:>3} agent[/bold magenta]{shown} {escape(m.text)}",
-                highlight=False,
-                soft_wrap=True,
-            )
-
-
 @runs_app.command("show")
 def show_run(
     run_ref: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix, or 'last'."),
@@ -162,7 +122,7 @@ def show_run(
             if as_json:
                 typer.echo(result.model_dump_json(indent=2))
             else:
-                _transcript(run, conversation, result)
+                print_conversation(console, run.id, conversation, result)
             return
         metrics = run_metrics(store, run, bands)
         rows = store.conversations(run.id)

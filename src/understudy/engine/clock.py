@@ -8,8 +8,13 @@ reproducible and time limits are tested instantly (``understudy.testing`` re-exp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from typing import Protocol
+from asyncio import FIRST_COMPLETED
+from collections.abc import Awaitable
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -74,3 +79,99 @@ class ManualClock:
     async def sleep(self, seconds: float) -> None:
         """Advance by ``seconds`` at once, without waiting."""
         self._now += seconds
+
+
+class PausableClock:
+    """A clock that stops while paused: a practice call's clock, paused and resumed by the trainee.
+
+    ``now()`` is the inner clock's reading minus the time spent paused, so the scenario's time
+    limit and the ``at_s`` of each turn leave pauses out. ``sleep`` and ``wait_for`` wait in
+    this clock's time: a pause during either lengthens the wait by the pause.
+
+    Args:
+        inner: the clock that runs underneath (the system clock when None).
+    """
+
+    def __init__(self, inner: Clock | None = None) -> None:
+        self.inner: Clock = inner if inner is not None else SystemClock()
+        self._paused_s = 0.0
+        self._paused_at: float | None = None
+        self._changed = asyncio.Event()
+
+    @property
+    def paused(self) -> bool:
+        """True between ``pause()`` and ``resume()``."""
+        return self._paused_at is not None
+
+    def now(self) -> float:
+        """Return the inner clock's reading minus the seconds spent paused."""
+        reading = self._paused_at if self._paused_at is not None else self.inner.now()
+        return reading - self._paused_s
+
+    def pause(self) -> None:
+        """Stop the clock (no effect when already paused)."""
+        if self._paused_at is None:
+            self._paused_at = self.inner.now()
+            self._notify()
+
+    def resume(self) -> None:
+        """Start the clock again (no effect when not paused)."""
+        if self._paused_at is not None:
+            self._paused_s += self.inner.now() - self._paused_at
+            self._paused_at = None
+            self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _running(self) -> None:
+        while self._paused_at is not None:
+            await self._changed.wait()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until ``seconds`` of this clock's time have passed (pauses do not count)."""
+        target = self.now() + seconds
+        while True:
+            await self._running()
+            left = target - self.now()
+            if left <= 0:
+                return
+            await self.inner.sleep(left)
+
+    async def wait_for(self, awaitable: Awaitable[T], seconds: float) -> T:
+        """Await ``awaitable`` for at most ``seconds`` of this clock's time.
+
+        Raises:
+            TimeoutError: the time ran out (``awaitable`` is then cancelled).
+        """
+        task = asyncio.ensure_future(awaitable)
+        deadline = self.now() + seconds
+        try:
+            while not task.done():
+                left = None if self.paused else deadline - self.now()
+                if left is not None and left <= 0:
+                    raise TimeoutError
+                changed = asyncio.ensure_future(self._changed.wait())
+                await asyncio.wait({task, changed}, timeout=left, return_when=FIRST_COMPLETED)
+                changed.cancel()
+            return task.result()
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+
+async def wait_within(clock: Clock, awaitable: Awaitable[T], seconds: float) -> T:
+    """Await ``awaitable`` for at most ``seconds`` of ``clock``'s time.
+
+    A ``PausableClock`` leaves its pauses out; any other clock bounds the wait in real seconds
+    (``asyncio.wait_for``).
+
+    Raises:
+        TimeoutError: the time ran out.
+    """
+    if isinstance(clock, PausableClock):
+        return await clock.wait_for(awaitable, seconds)
+    return await asyncio.wait_for(awaitable, timeout=seconds)

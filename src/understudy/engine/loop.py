@@ -40,7 +40,7 @@ from understudy.domain.transcript import (
     TerminationReason,
     ending_word,
 )
-from understudy.engine.clock import Clock, SystemClock
+from understudy.engine.clock import Clock, SystemClock, wait_within
 from understudy.engine.events import (
     ActPerformed,
     ConversationEnded,
@@ -203,7 +203,7 @@ async def _agent_turn(conv: _Conversation, agent: Agent, settings: EngineSetting
     remaining = conv.state.scenario.time_limit_s - conv.elapsed
     timeout = min(settings.agent_timeout_s, max(remaining, 0.0))
     try:
-        reply = await asyncio.wait_for(agent.respond(conv.state), timeout=timeout)
+        reply = await wait_within(conv.clock, agent.respond(conv.state), timeout)
     except TimeoutError:
         if remaining <= settings.agent_timeout_s:
             limit = conv.state.scenario.time_limit_s

@@ -1,4 +1,4 @@
-"""Printing a practice call in a terminal, as an engine observer.
+"""Printing a practice call in a terminal: the briefing, then the call as an engine observer.
 
 Customer turns are printed as they arrive, each followed by a status line with the elapsed and
 remaining time and, when the scenario allows it, the customer's mood. In interactive mode the
@@ -8,14 +8,17 @@ they are printed too.
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
 from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
 
-from understudy.domain.persona import Mood
+from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import Role
 from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
-from understudy.practice.briefing import format_duration
+from understudy.practice.briefing import Document, format_duration
 
 PROMPT = "You> "
 """The prompt printed when the trainee's reply is expected."""
@@ -89,3 +92,52 @@ class TerminalDisplay:
                 f"[bold]Call ended:[/] {result.termination_reason.value} "
                 f"({escape(result.detail)}) after {format_duration(result.duration_s)}"
             )
+
+
+def briefing_renderable(
+    scenario: Scenario, persona: Persona, documents: list[Document], *, with_documents: bool = True
+) -> RenderableType:
+    """Return the briefing as a Rich renderable (a panel, then each document)."""
+    lines = Text()
+    lines.append(scenario.name or scenario.id, style="bold")
+    lines.append("\n\n")
+    goal = scenario.briefing.goal or "Help the customer with their request."
+    lines.append("Your goal: ", style="bold")
+    lines.append(goal + "\n")
+    summary = scenario.briefing.persona_summary or persona.summary or persona.name
+    lines.append("Customer: ", style="bold")
+    lines.append(f"{persona.name}: {summary}\n" if summary != persona.name else f"{summary}\n")
+    lines.append("Time limit: ", style="bold")
+    lines.append(f"{format_duration(scenario.time_limit_s)} (minutes:seconds)\n")
+    if scenario.show_mood:
+        lines.append("You will see the customer's mood during the call.\n")
+    if scenario.instructions:
+        lines.append("Instructions: ", style="bold")
+        lines.append(scenario.instructions + "\n")
+    if documents:
+        names = ", ".join(d.path.name for d in documents)
+        lines.append("Documents: ", style="bold")
+        lines.append(names + "\n")
+    lines.append("\nType your replies; type /end to end the call.", style="dim")
+    parts: list[RenderableType] = [Panel(lines, title="Briefing", expand=False)]
+    if with_documents:
+        for doc in documents:
+            body: RenderableType = Markdown(doc.text) if doc.is_markdown else Text(doc.text)
+            parts.append(Panel(body, title=doc.path.name, expand=False))
+    return Group(*parts)
+
+
+def show_briefing(
+    console: Console,
+    scenario: Scenario,
+    persona: Persona,
+    documents: list[Document],
+    *,
+    page: bool = False,
+) -> None:
+    """Print the briefing; with ``page``, show the documents through the pager."""
+    console.print(briefing_renderable(scenario, persona, documents, with_documents=not page))
+    if page:
+        for doc in documents:
+            with console.pager():
+                console.print(Markdown(doc.text) if doc.is_markdown else Text(doc.text))

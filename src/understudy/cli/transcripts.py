@@ -1,7 +1,9 @@
-"""Rendering a stored attempt: its Evaluation (grade per criterion) and its Transcript.
+"""Rendering stored transcripts and grades: attempts (practice) and conversations (runs).
 
-Shared by ``understudy practice`` (after the call) and ``understudy attempts show``; ``--json``
-output comes from ``attempt_json``.
+``transcript_renderable`` and ``grade_renderable`` are shared by ``understudy practice`` (after
+the call) and ``understudy attempts show`` (``--json`` output comes from ``attempt_json``);
+``print_conversation`` is ``understudy runs show RUN -k K``, with moods, dialogue acts, the text
+before noise, fallbacks and flow nodes.
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from understudy.domain.grade import Grade
-from understudy.domain.transcript import Message, Role
+from understudy.domain.transcript import ConversationResult, Message, Role
 from understudy.practice.briefing import format_duration
 from understudy.storage.attempt_store import AttemptRecord
 
@@ -88,3 +90,46 @@ def attempt_json(record: AttemptRecord) -> str:
     effective = record.effective_grade()
     data["effective_grade"] = effective.model_dump(mode="json") if effective else None
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def print_conversation(
+    console: Console, run_id: str, index: int, result: ConversationResult
+) -> None:
+    """Print conversation ``index`` of run ``run_id``: its ending, then each turn annotated."""
+    console.print(
+        f"[bold]run {run_id} conversation {index}[/bold] (seed {result.seed}): "
+        f"{result.termination_reason.value}: {escape(result.detail)}",
+        highlight=False,
+    )
+    if result.error:
+        console.print(f"[red]error[/red]: {escape(result.error)}", highlight=False, soft_wrap=True)
+    for m in result.messages:
+        if m.role is Role.customer:
+            mood = m.mood.value if m.mood else "?"
+            acts = ", ".join(str(a) for a in m.acts) or "-"
+            console.print(
+                f"[bold cyan]{m.index:>3} customer[/bold cyan] "
+                f"[dim]\\[{mood}; {escape(acts)}][/dim] {escape(m.text)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            if m.noisy:
+                console.print(
+                    f"             [dim]clean: {escape(m.clean_text or '')}[/dim]", soft_wrap=True
+                )
+        else:
+            flags = []
+            if m.fell_back:
+                flags.append("[yellow]fallback[/yellow]")
+            node = m.meta.get("node")
+            if node:
+                flags.append(f"[dim]node {escape(str(node))}[/dim]")
+            intent = m.meta.get("intent")
+            if intent:
+                flags.append(f"[dim]intent {escape(str(intent))}[/dim]")
+            shown = f" {' '.join(flags)}" if flags else ""
+            console.print(
+                f"[bold magenta]{m.index:>3} agent[/bold magenta]{shown} {escape(m.text)}",
+                highlight=False,
+                soft_wrap=True,
+            )
