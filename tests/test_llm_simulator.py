@@ -233,3 +233,26 @@ def test_the_boundary_check_knows_values_from_noise() -> None:
     assert [v.value for v in invented] == ["555 123 4567", "bob@x.org"]
     heard = boundary_violations("Is it REF-2231?", known, [], heard=["Your ref is REF-2231."])
     assert heard == [], "a value the agent said may be repeated back"
+
+
+async def test_the_llm_customer_never_agrees_with_blame_and_hears_the_offer_rule() -> None:
+    for seed in range(10):
+        seen: list[list[ModelMessage]] = []
+        model = scripted_model("Hi, my kettle broke.", "Yes, you're right, my bad.", seen=seen)
+        scenario = SCENARIO.model_copy(update={"max_turns": 2})
+        result = await run_one(
+            ScriptedAgent(["You are probably using it wrong."]),
+            scenario=scenario,
+            simulator=simulator(model, scenario=scenario, seed=seed),
+        )
+        answer = result.messages[2].text
+        assert answer.startswith("No"), f"seed {seed}: blame was agreed with: {answer!r}"
+        assert "do not agree" in prompts(seen[-1]), "the model is told the rule too"
+    seen = []
+    scenario = SCENARIO.model_copy(update={"max_turns": 2})
+    await run_one(
+        ScriptedAgent(["Would you like store credit instead of a refund? It's a special offer."]),
+        scenario=scenario,
+        simulator=simulator(scripted_model("Hi.", "Okay.", seen=seen), scenario=scenario),
+    )
+    assert "refuse it" in prompts(seen[-1]), "store credit is not the refund called for"

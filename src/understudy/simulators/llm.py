@@ -8,22 +8,27 @@ the wording comes from a model. Per customer turn:
    re-prompted more times in a row than the persona sits through (``reprompt_limit``, the
    offline simulator's rule), the model is told to leave, and the turn ends the call with
    ``customer_left`` whatever it writes;
-2. with the persona's ``off_topic_tendency`` (seeded chance), the model is told to wander
+2. the offline simulator's reaction rules (:mod:`understudy.simulators.offline.rules`) become a
+   one-turn direction: do not agree with blame, accept an offer that meets the goal and refuse
+   one that does not; a line that still opens by agreeing with blame is rewritten to a "no";
+   the knowledge rules are the offline simulator's too (a persona's case facts stay out of
+   scenarios that do not use them, so stating one is a boundary violation);
+3. with the persona's ``off_topic_tendency`` (seeded chance), the model is told to wander
    off-topic with one of the scenario's ``off_topic_questions``;
-3. the model writes the line (roles reversed: see :mod:`understudy.llm.prompts`); the scenario's
+4. the model writes the line (roles reversed: see :mod:`understudy.llm.prompts`); the scenario's
    scripted ``opening_line``, when set, is used verbatim instead of a first call;
-4. the knowledge boundary (:mod:`understudy.llm.boundary`) is checked: a line stating a value the
+5. the knowledge boundary (:mod:`understudy.llm.boundary`) is checked: a line stating a value the
    customer does not know is regenerated (at most ``max_regenerations`` times) with a correction,
    then repaired by dropping the offending sentences; each such line counts once in
    ``boundary_repairs`` and in the run's usage (``repairs``);
-5. an end signal ``[END reason]`` ends the call and is removed from the text. The customer can
+6. an end signal ``[END reason]`` ends the call and is removed from the text. The customer can
    leave (``[END customer_left]``) or ask for a human (``[END escalated]``), but it cannot declare
    its own success: completion must come from the agent. So ``[END goal_met]`` (or ``done``)
    counts as ``goal_met`` only when an agent turn of the conversation has signalled a resolution
    (the offline simulator's reading of the agent, e.g. "your refund has been issued"); otherwise,
    and for a bare ``[END]`` or an unknown reason, the call ends as ``customer_left``, with a detail
    that says why. A scenario's exit conditions and the agent's own ending are unaffected;
-6. the noise layer (:mod:`understudy.simulators.offline.noise`, typos by
+7. the noise layer (:mod:`understudy.simulators.offline.noise`, typos by
    ``behaviour.typo_rate``) is applied last, never touching the values the line informs.
 
 Each model call carries a seed drawn from the conversation's seeded generator, so the replay cache
@@ -44,8 +49,11 @@ from understudy.llm import require_llm
 from understudy.llm.boundary import Violation, boundary_violations, repair
 from understudy.llm.prompts import OPENING_CUE, customer_system_prompt, turn_direction
 from understudy.simulators.mood import MoodModel, MoodSignal
+from understudy.simulators.offline.agenda import EffectiveKnowledge
 from understudy.simulators.offline.noise import add_noise
+from understudy.simulators.offline.rules import offer_fits_goal
 from understudy.simulators.offline.understanding import (
+    AgentReading,
     ConversationTracker,
     read_agent_turn,
     reprompt_limit,
@@ -73,6 +81,9 @@ _REASONS = {
     "escalate": TerminationReason.escalated,
 }
 APOLOGY = "Sorry, I don't have that information."
+_AGREEING = re.compile(
+    r"^\W*(?:yes|yeah|yep|you're right|that's right|correct|exactly|true)\b[\s,.!]*", re.IGNORECASE
+)
 
 
 def _squash(text: str) -> str:
@@ -126,8 +137,11 @@ class LLMSimulator(UserSimulator):
         self.max_regenerations = max_regenerations
         self.max_tokens = max_tokens
         self.system_prompt = customer_system_prompt(persona, scenario)
-        self.known = {**persona.knowledge.knows, **scenario.goal.known_info}
-        self.unknown = [*persona.knowledge.doesnt_know, *scenario.goal.unknown_info]
+        # The offline simulator's knowledge rules: a persona's case facts stay out of scenarios
+        # that do not use them, so the boundary check repairs a line that states one.
+        knowledge = EffectiveKnowledge.build(persona, scenario)
+        self.known = dict(knowledge.known)
+        self.unknown = list(knowledge.unknown)
         self.mood = MoodModel.for_persona(persona)
         self.tracker = ConversationTracker()
         self.boundary_repairs = 0
@@ -148,8 +162,11 @@ class LLMSimulator(UserSimulator):
         leaving = False
         extra: str | None = None
         acts: list[DialogueAct] = []
+        blamed = False
         if last is not None:
             reading = read_agent_turn(last.text, keys)
+            blamed = reading.blame
+            extra = self._rule_direction(reading, last.text)
             self.agent_resolved = self.agent_resolved or reading.resolution
             signals = self.tracker.observe_agent(reading, last.text)
             if last.fell_back and MoodSignal.fallback not in signals:
@@ -176,6 +193,9 @@ class LLMSimulator(UserSimulator):
             if first_turn:
                 acts = [DialogueAct(type=ActType.state_goal), *acts]
         text, reason, claimed = self._end_signal(text)
+        if blamed and _AGREEING.match(text):
+            # Never agree with blame, whatever the model wrote (the offline simulator's rule).
+            text = "No, I don't think so. " + _AGREEING.sub("", text, count=1).lstrip(" ,.!")
         if leaving:
             reason = TerminationReason.customer_left
         acts.extend(self._acts(text, reason))
@@ -204,6 +224,18 @@ class LLMSimulator(UserSimulator):
             termination_reason=reason,
             detail=detail,
         )
+
+    def _rule_direction(self, reading: AgentReading, text: str) -> str | None:
+        """The offline simulator's reaction rules, given to the model as a one-turn direction."""
+        goal = self.scenario.goal
+        if reading.blame:
+            return "The agent blamed you: do not agree; push back."
+        if reading.offer:
+            goal_text = f"{goal.reason_for_call} {(goal.intent or '').replace('_', ' ')}"
+            if offer_fits_goal(text, goal_text):
+                return "The agent's offer gives you what you called for: accept it."
+            return "The agent's offer is not what you called for: refuse it politely."
+        return None
 
     def _wanders(self) -> bool:
         tendency = self.persona.behaviour.off_topic_tendency

@@ -3,7 +3,11 @@
 Knowledge rules (the knowledge boundary, shared with the LLM simulator):
 
 * known facts = the persona's ``knowledge.knows`` updated by the scenario's ``goal.known_info``;
-  the persona's own ``name`` counts as known (a customer knows their name) unless listed unknown;
+  a persona fact about the case (order, amount, card...) is kept only when the scenario speaks of
+  that kind of thing (``identity.scenario_uses``), so it never leaks into an unrelated scenario;
+  the customer's name counts as known (a customer knows their name) unless listed unknown: the
+  scenario's when it fixes one, else the conversation's drawn name (``identity.draw_name``),
+  else the persona's;
 * unknown items = the persona's ``knowledge.doesnt_know`` plus the scenario's
   ``goal.unknown_info``;
 * conflicts: the scenario beats the persona (a scenario fact replaces a persona fact about the
@@ -29,6 +33,7 @@ from functools import lru_cache
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, DialogueAct
+from understudy.simulators.offline.identity import scenario_uses
 from understudy.simulators.offline.rules import objection_fits
 from understudy.simulators.offline.slots import SLOT_SYNONYMS, canonical_slot
 
@@ -57,13 +62,24 @@ class EffectiveKnowledge:
     unknown: tuple[str, ...]
 
     @classmethod
-    def build(cls, persona: Persona, scenario: Scenario) -> EffectiveKnowledge:
-        """Merge persona and scenario knowledge by the rules in the module docstring."""
+    def build(
+        cls, persona: Persona, scenario: Scenario, name: str | None = None
+    ) -> EffectiveKnowledge:
+        """Merge persona and scenario knowledge by the rules in the module docstring.
+
+        Args:
+            persona: who the customer is.
+            scenario: what the call is about.
+            name: the customer's full name drawn for this conversation; replaces the persona's
+                name fact (the scenario's name, when it fixes one, still wins).
+        """
         goal = scenario.goal
         persona_known = {
             k: v
             for k, v in persona.knowledge.knows.items()
             if not any(_same(i, k) for i in [*persona.knowledge.doesnt_know, *goal.unknown_info])
+            and scenario_uses(k, scenario)
+            and not (name and canonical_slot(k) == "name")
         }
         scenario_known = {
             k: v
@@ -81,8 +97,8 @@ class EffectiveKnowledge:
                 unknown.append(item)
         has_name = any(canonical_slot(k) == "name" for k in known)
         name_unknown = any(canonical_slot(i) == "name" for i in unknown)
-        if persona.name and not has_name and not name_unknown:
-            known["name"] = persona.name
+        if (name or persona.name) and not has_name and not name_unknown:
+            known["name"] = name or persona.name
         return cls(known=known, unknown=tuple(unknown))
 
     def keys(self) -> tuple[str, ...]:

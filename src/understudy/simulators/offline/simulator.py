@@ -40,6 +40,7 @@ from understudy.domain.transcript import ActType, DialogueAct, Role, Termination
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
 from understudy.simulators.mood import MoodModel
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
+from understudy.simulators.offline.identity import draw_name
 from understudy.simulators.offline.noise import add_noise
 from understudy.simulators.offline.plan import (
     ASKING_ACTS,
@@ -86,7 +87,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.persona = persona
         self.scenario = scenario
         self.rng = rng
-        self.knowledge = EffectiveKnowledge.build(persona, scenario)
+        # Who this caller is, from a generator seeded by the conversation's (without drawing from
+        # it: the rest of the conversation's stream stays as it was).
+        identity = random.Random(hash(rng.getstate()[1]))
+        self.customer_name = draw_name(persona, identity)
+        self.knowledge = EffectiveKnowledge.build(persona, scenario, self.customer_name)
         self.keys = self.knowledge.keys()
         self.mood = MoodModel.for_persona(persona)
         self.tracker = ConversationTracker()

@@ -1,0 +1,101 @@
+"""Different customers in one batch; persona facts stay out of scenarios that do not use them."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from understudy.content.personas import resolve_persona
+from understudy.domain.scenario import CustomerGoal, Scenario
+from understudy.domain.transcript import ActType, Role
+from understudy.simulators.offline import OfflineSimulator
+from understudy.simulators.offline.identity import scenario_uses
+from understudy.testing import ScriptedAgent, run_one
+
+ASK_ALL = [
+    "Hi, how can I help?",
+    "Can I have your full name?",
+    "What is your order number?",
+    "And your email address?",
+    "What is the amount?",
+    "Which card did you use?",
+]
+RETURN = Scenario(
+    id="return",
+    persona="calm",
+    goal=CustomerGoal(
+        reason_for_call="You want to return the shoes from your last order.",
+        known_info={"order_id": "W-5521", "email": "kim@example.com"},
+    ),
+    max_turns=8,
+)
+FLIGHT = Scenario(
+    id="flight",
+    persona="calm",
+    goal=CustomerGoal(reason_for_call="You want to cancel your flight to Boston next Friday."),
+    max_turns=8,
+)
+
+
+def names_said(persona: str, scenario: Scenario, seeds: range) -> list[str]:
+    async def one(seed: int) -> str:
+        result = await run_one(
+            ScriptedAgent(list(ASK_ALL)), scenario=scenario, persona=persona, seed=seed
+        )
+        values = [
+            a.value
+            for m in result.messages
+            if m.role is Role.customer
+            for a in m.acts
+            if a.type is ActType.inform and a.slot == "name" and a.value
+        ]
+        identity = OfflineSimulator(
+            resolve_persona(persona), scenario, random.Random(seed)
+        ).knowledge.known["name"]
+        assert all(v == identity for v in values), f"seed {seed}: one name per caller"
+        for m in result.messages:
+            for act in m.acts:
+                if act.type is ActType.inform and act.slot in RETURN.goal.known_info:
+                    fixed = scenario.goal.known_info.get(act.slot)
+                    assert fixed is None or act.value == fixed, f"seed {seed}: {act} contradicts"
+        return identity
+
+    async def all_of_them() -> list[str]:
+        return [await one(seed) for seed in seeds]
+
+    return asyncio.run(all_of_them())
+
+
+def test_fifty_conversations_of_one_scenario_are_at_least_forty_different_people() -> None:
+    for persona in ("calm", "elderly", "impatient"):
+        names = names_said(persona, RETURN, range(50))
+        assert len(set(names)) >= 40, f"{persona}: {len(set(names))} distinct names in 50"
+        first = resolve_persona(persona).name.split()[0]
+        assert all(n.startswith(first) for n in names), f"{persona} keeps its first name"
+
+
+def test_a_scenario_that_fixes_the_name_keeps_it() -> None:
+    fixed = RETURN.model_copy(
+        update={"goal": RETURN.goal.model_copy(update={"known_info": {"name": "Rosa Diaz"}})}
+    )
+    assert set(names_said("calm", fixed, range(10))) == {"Rosa Diaz"}
+
+
+def test_persona_case_facts_never_appear_in_a_scenario_that_does_not_use_the_slot() -> None:
+    for persona_id in ("calm", "elderly", "impatient", "happy-regular", "typo-prone"):
+        persona = resolve_persona(persona_id)
+        order = persona.knowledge.knows.get("order_id")
+        assert order, f"{persona_id} should hold an order number for this test"
+        assert not scenario_uses("order_id", FLIGHT)
+        for seed in range(20):
+            result = asyncio.run(
+                run_one(ScriptedAgent(list(ASK_ALL)), scenario=FLIGHT, persona=persona, seed=seed)
+            )
+            spoken = " ".join(m.text for m in result.messages if m.role is Role.customer)
+            assert order not in spoken, f"{persona_id}/{seed}: order number leaked into a flight"
+        simulator = OfflineSimulator(
+            persona,
+            RETURN.model_copy(update={"goal": RETURN.goal.model_copy(update={"known_info": {}})}),
+            random.Random(0),
+        )
+        assert simulator.knowledge.known.get("order_id") == order, "a return uses the order slot"
