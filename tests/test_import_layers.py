@@ -118,3 +118,20 @@ def test_the_checker_sees_imports_at_all() -> None:
     assert any(m == "understudy.engine.clock" for _, m in imports_of(loop)), (
         "the checker should see the loop's own imports, or every rule above passes vacuously"
     )
+
+
+def test_the_checker_sees_lazy_relative_and_from_imports_and_skips_type_checking() -> None:
+    sample = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    import httpx\n"
+        "def f():\n"
+        "    import rich.console\n"
+        "    from ..storage import store\n"
+        "    from understudy import testing\n"
+    )
+    found = list(_imports(sample, "understudy.engine"))
+    assert (5, "rich.console") in found, "an import inside a function counts"
+    assert (6, "understudy.storage.store") in found, "a relative import is resolved"
+    assert (7, "understudy.testing") in found, "`from package import module` names the module"
+    assert not any(module == "httpx" for _, module in found), "TYPE_CHECKING imports are skipped"
