@@ -4,17 +4,22 @@
 conversation; ``AgentInfo`` is what a stored run records about the agent (kind, reference,
 version label, a snapshot of its content and the content's hash).
 
-Targets are tried against ``AGENT_RESOLVERS`` in order; the first whose ``matches`` accepts the
-target resolves it. Built in: assistant flow files (``*.yaml`` / ``*.yml`` / ``*.json``).
-Other kinds (an ``http://`` webhook, a ``module:function`` callable, an agent persona id) are
-added with ``register_resolver``, exactly as the built-in is.
+Agent kinds are ``AgentKind`` classes registered in ``AGENTS`` (entry-point group
+``understudy.agents``, see ``understudy.registry``); ``resolve_agent`` tries them by priority
+and the first whose ``matches`` accepts the target resolves it. Built in, all registered the
+way plugins are: ``http`` (an ``http(s)://`` webhook URL), ``flow`` (an assistant flow file,
+``*.yaml`` / ``*.yml`` / ``*.json``), ``callable`` (``module:function``) and ``agent-persona``
+(the id of a stored agent persona). Capabilities (realtime, versioned, rerunnable) are class
+attributes of the kinds, and the options of each kind a pydantic model that forbids unknown keys.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 from understudy.content.flows import load_flow
 from understudy.content.hashing import content_hash
@@ -24,6 +29,7 @@ from understudy.domain.flow import CollectNode, Flow
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
+from understudy.registry import Plugin, PluginOptions, PluginRegistry, plugin_class
 
 AgentFactory = Callable[[], Agent]
 
@@ -45,6 +51,7 @@ class AgentInfo:
             ``--scenario`` nor a default scenario.
         realtime: True when the agent's turns take real time (network, LLM): the batch then
             runs on the system clock; False (a flow) runs on simulated time, reproducibly.
+            ``resolve_agent`` sets it from the kind (``AgentKind.realtime``).
     """
 
     kind: str
@@ -59,71 +66,121 @@ class AgentInfo:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-Resolver = Callable[..., tuple[AgentFactory, AgentInfo]]
+class AgentOptions(PluginOptions):
+    """Options every agent kind takes.
 
-
-@dataclass(frozen=True)
-class _Entry:
-    name: str
-    matches: Callable[[str], bool]
-    resolve: Resolver
-    versioned: bool = False
-
-
-AGENT_RESOLVERS: list[_Entry] = []
-"""Resolvers tried in order by ``resolve_agent``."""
-
-
-def register_resolver(
-    name: str,
-    matches: Callable[[str], bool],
-    resolve: Resolver,
-    *,
-    first: bool = False,
-    versioned: bool = False,
-) -> None:
-    """Add a way to resolve agent targets.
-
-    Args:
-        name: short kind name shown in error messages (``http``, ``callable``...).
-        matches: returns True for targets this resolver handles.
-        resolve: ``resolve(target, **options) -> (factory, AgentInfo)``; raises
-            ``UnderstudyError`` subclasses for targets it cannot use.
-        first: try it before the resolvers already registered.
-        versioned: the targets have versions (the ``version`` option); ``resolve_agent``
-            rejects a version other than ``draft`` for the others.
+    Attributes:
+        version: which version to play (``draft``, ``production``, a number); kinds without
+            versions accept only ``draft``.
+        llm_run: the run's LLM access (an ``understudy.llm.run.LLMRun``) for LLM-backed agents.
     """
-    entry = _Entry(name, matches, resolve, versioned)
-    AGENT_RESOLVERS[:] = [e for e in AGENT_RESOLVERS if e.name != name]
-    if first:
-        AGENT_RESOLVERS.insert(0, entry)
-    else:
-        AGENT_RESOLVERS.append(entry)
+
+    version: str = "draft"
+    llm_run: Any = None
+
+
+class AgentKind(Plugin):
+    """One kind of agent target (a flow file, a webhook URL...): recognises and resolves it.
+
+    Registered in ``AGENTS`` (entry-point group ``understudy.agents``), as built-ins are.
+    ``resolve_agent`` tries kinds by ``priority`` (lower first; registration order among equal
+    ones) and resolves the target with the first whose ``matches`` accepts it.
+
+    Attributes:
+        name: registry name, recorded on stored runs as the agent kind (``flow``, ``http``...).
+        label: the accepted form, for messages (``flow file (.yaml)``).
+        priority: order of trial; built-ins use 10 (URLs), 20 (flow files), 90
+            (``module:function``) and 95 (agent persona ids), plugins default to 50.
+        realtime: its turns take real time (network, model): a batch then runs on the system
+            clock.
+        versioned: targets have versions (the ``version`` option).
+        rerunnable: a stored run of it can be played again (``understudy rerun``): its target
+            still resolves to the content the run recorded, or to a newer version of it.
+        Options: the kind's options (``AgentOptions`` or a subclass).
+    """
+
+    label: ClassVar[str] = "agent"
+    priority: ClassVar[int] = 50
+    realtime: ClassVar[bool] = False
+    versioned: ClassVar[bool] = False
+    rerunnable: ClassVar[bool] = False
+    Options: ClassVar[type[PluginOptions]] = AgentOptions
+
+    @classmethod
+    @abstractmethod
+    def matches(cls, target: str) -> bool:
+        """Return True for targets this kind handles (cheap: no network, no model)."""
+
+    @classmethod
+    @abstractmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve ``target`` into a factory of fresh agents and what a run records.
+
+        Args:
+            target: what the user gave.
+            options: the validated ``Options`` of the kind.
+
+        Raises:
+            UnderstudyError: a subclass naming what is wrong with the target.
+        """
+
+
+AGENTS: PluginRegistry[AgentKind] = PluginRegistry(
+    "agent kind", "understudy.agents", plugin_class(AgentKind)
+)
+AGENTS.add("http", "understudy.agents.targets:WebhookKind")
+AGENTS.add("flow", "understudy.agents.resolve:FlowKind")
+AGENTS.add("callable", "understudy.agents.targets:CallableKind")
+AGENTS.add("agent-persona", "understudy.agents.targets:AgentPersonaKind")
+
+
+def agent_kinds() -> list[type[AgentKind]]:
+    """Return the agent kinds that load, in the order ``resolve_agent`` tries them."""
+    loaded = list(AGENTS.load_all().values())
+    order = {name: i for i, name in enumerate(AGENTS.names())}
+    return sorted(loaded, key=lambda k: (k.priority, order.get(k.name, 0)))
 
 
 def resolve_agent(target: str, **options: object) -> tuple[AgentFactory, AgentInfo]:
     """Resolve ``target`` into a factory of fresh agents and what a run records about it.
 
+    The first agent kind (by priority) whose ``matches`` accepts the target resolves it.
+
     Args:
-        target: a flow file path, or any target a registered resolver accepts.
-        **options: passed to the resolver (e.g. ``version="production"`` for agent personas).
+        target: a flow file path, or any target a registered agent kind accepts.
+        **options: the kind's options (e.g. ``version="production"`` for agent personas),
+            validated by its ``Options`` before anything is built.
 
     Raises:
         ContentError: the file is invalid (names file, line and field).
-        ConfigError: no resolver accepts the target (the message lists the accepted forms);
-            a ``version`` other than ``draft`` for a target without versions.
+        ConfigError: no kind accepts the target (the message lists the accepted forms); a
+            ``version`` other than ``draft`` for a kind without versions; an unknown option.
     """
-    for entry in AGENT_RESOLVERS:
-        if entry.matches(target):
-            version = str(options.get("version") or "draft")
-            if version != "draft" and not entry.versioned:
-                raise ConfigError(
-                    f"--version {version} applies to agent personas only; {target!r} is a "
-                    f"{entry.name}, which has no versions (drop --version)"
-                )
-            return entry.resolve(target, **options)
-    kinds = ", ".join(e.name for e in AGENT_RESOLVERS)
-    raise ConfigError(f"cannot use {target!r} as an agent; accepted kinds: {kinds}")
+    kinds = agent_kinds()
+    found = next((k for k in kinds if k.matches(target)), None)
+    if found is None:
+        accepted = ", ".join(k.label for k in kinds)
+        raise ConfigError(f"cannot use {target!r} as an agent; accepted kinds: {accepted}")
+    return resolve_agent_as(found.name, target, **options)
+
+
+def resolve_agent_as(kind: str, target: str, **options: object) -> tuple[AgentFactory, AgentInfo]:
+    """Resolve ``target`` with the agent kind named ``kind`` (see ``resolve_agent``).
+
+    Raises:
+        NotFoundError: an unknown kind (the message lists the known ones).
+        ContentError, ConfigError: see ``resolve_agent``.
+    """
+    chosen = AGENTS.get(kind)
+    valid = AGENTS.options(kind, options)
+    version = str(dict(valid).get("version") or "draft")
+    if version != "draft" and not chosen.versioned:
+        raise ConfigError(
+            f"--version {version} applies to agent personas only; {target!r} is a "
+            f"{chosen.label}, which has no versions (drop --version)"
+        )
+    factory, info = chosen.resolve(target, valid)
+    return factory, replace(info, kind=chosen.name, realtime=chosen.realtime)
 
 
 GENERIC_REASON = "I have a question about my order."
@@ -200,6 +257,25 @@ def flow_snapshot(flow: Flow, text: str) -> str:
     return to_yaml(flow.model_copy(update={"intents_from": []}), header=header, exact=True)
 
 
+class FlowKind(AgentKind):
+    """Assistant flow files (``*.yaml`` / ``*.yml`` / ``*.json``): a ``FlowAgent`` each time."""
+
+    name = "flow"
+    label = "flow file (.yaml)"
+    priority = 20
+    rerunnable = True
+
+    @classmethod
+    def matches(cls, target: str) -> bool:
+        """True for a path ending in ``.yaml``, ``.yml`` or ``.json``."""
+        return _is_flow_path(target)
+
+    @classmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve a flow file (see ``resolve_flow``)."""
+        return resolve_flow(target)
+
+
 def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentInfo]:
     """Resolve an assistant flow file (see ``resolve_agent``).
 
@@ -227,9 +303,3 @@ def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentIn
         return FlowAgent(flow)
 
     return factory, info
-
-
-register_resolver("flow file (.yaml)", _is_flow_path, resolve_flow)
-
-# Webhooks, callables and agent personas register themselves (``understudy.agents.targets``).
-import understudy.agents.targets  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Resolvers for ``--agent`` targets beyond flow files: webhooks, callables, agent personas.
 
-Registered on import (``understudy.agents.resolve`` imports this module), tried in this order
-before the flow-file resolver:
+Registered in ``understudy.agents.resolve.AGENTS`` as the kinds ``http`` (tried first, before
+flow files), ``callable`` and ``agent-persona`` (tried last):
 
 - ``http://...`` / ``https://...``: a :class:`~understudy.agents.webhook.WebhookAgent`; options
   from the ``webhook:`` section of ``$UNDERSTUDY_HOME/config.yaml`` (any
@@ -11,9 +11,10 @@ before the flow-file resolver:
 - the id of a stored agent persona: an :class:`~understudy.agents.llm_agent.LLMAgent` playing
   its draft, or the version given by ``version=`` (``production``, ``3``).
 
-Resolver options understood here: ``version``, ``llm_run`` (an :class:`understudy.llm.run.LLMRun`
-shared by the run), ``model`` (overrides the persona's model), ``llm_model`` (a ready pydantic-ai
-model), ``channel``, ``locale``, ``webhook`` (a dict of webhook options).
+Options (validated per kind, unknown ones are errors): every kind takes ``version`` and ``llm_run``
+(an :class:`understudy.llm.run.LLMRun` shared by the run); ``http`` takes ``webhook`` (a dict of
+webhook options); ``agent-persona`` takes ``model`` (overrides the persona's model), ``llm_model``
+(a ready pydantic-ai model), ``channel`` and ``locale``.
 """
 
 from __future__ import annotations
@@ -22,18 +23,40 @@ import json
 import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from understudy.agents.resolve import (
     AgentFactory,
     AgentInfo,
+    AgentKind,
+    AgentOptions,
     generic_scenario,
-    register_resolver,
 )
 from understudy.content.hashing import content_hash
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
 from understudy.settings import load_config
+
+
+class WebhookResolveOptions(AgentOptions):
+    """Options of the ``http`` kind.
+
+    Attributes:
+        webhook: webhook options (any ``understudy.agents.webhook.WebhookOptions`` field but
+            ``url``), over those of the config file's ``webhook:`` section.
+    """
+
+    webhook: dict[str, Any] = Field(default_factory=dict)
+
+
+class AgentPersonaOptions(AgentOptions):
+    """Options of the ``agent-persona`` kind (see ``resolve_agent_persona``)."""
+
+    model: str | None = None
+    llm_model: Any = None
+    channel: str = "chat"
+    locale: str = "en-US"
+
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -152,11 +175,63 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
     return factory, info
 
 
-register_resolver(
-    "http(s) webhook URL",
-    lambda t: t.startswith(("http://", "https://")),
-    resolve_webhook,
-    first=True,
-)
-register_resolver("module:function", lambda t: bool(_CALLABLE.match(t)), resolve_callable)
-register_resolver("agent persona id", _is_agent_persona, resolve_agent_persona, versioned=True)
+class WebhookKind(AgentKind):
+    """``http://...`` / ``https://...``: a webhook agent (see the module docstring)."""
+
+    name = "http"
+    label = "http(s) webhook URL"
+    priority = 10
+    realtime = True
+    Options = WebhookResolveOptions
+
+    @classmethod
+    def matches(cls, target: str) -> bool:
+        """True for an ``http://`` or ``https://`` URL."""
+        return target.startswith(("http://", "https://"))
+
+    @classmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve a webhook URL (see ``resolve_webhook``)."""
+        return resolve_webhook(target, webhook=options.webhook)
+
+
+class CallableKind(AgentKind):
+    """``module:function``: a Python function as the agent (see the module docstring)."""
+
+    name = "callable"
+    label = "module:function"
+    priority = 90
+    realtime = True
+
+    @classmethod
+    def matches(cls, target: str) -> bool:
+        """True for ``module.path:function``."""
+        return bool(_CALLABLE.match(target))
+
+    @classmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve a callable (see ``resolve_callable``)."""
+        return resolve_callable(target)
+
+
+class AgentPersonaKind(AgentKind):
+    """The id of a stored agent persona: an LLM agent playing one of its versions."""
+
+    name = "agent-persona"
+    label = "agent persona id"
+    priority = 95
+    realtime = True
+    versioned = True
+    rerunnable = True
+    needs_model = True
+    Options = AgentPersonaOptions
+
+    @classmethod
+    def matches(cls, target: str) -> bool:
+        """True for the id of an agent persona in the user's library."""
+        return _is_agent_persona(target)
+
+    @classmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve an agent persona (see ``resolve_agent_persona``)."""
+        return resolve_agent_persona(target, **dict(options))

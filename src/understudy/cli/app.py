@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "attempt_delete",
     "graders",
     "runs_report",
+    "plugins",
 ]
 
 for _name in COMMAND_MODULES:

@@ -47,19 +47,10 @@ def import_tau2_command(
 
     Example: understudy import tau2 ../shared/data/tau2/retail/tasks.json --out imported/
     """
-    from understudy.content.importers.tau2 import import_tau2, import_tau2_folder
+    from understudy.content.importers.base import run_importer
 
-    report = ImportReport()
     with user_errors():
-        for path in tasks:
-            if path.is_dir():
-                files = sorted(path.glob("tasks*.json"), key=lambda p: (p.name != "tasks.json", p))
-                if files:
-                    report.merge(import_tau2(files[0], out, domain=domain))
-                else:
-                    report.merge(import_tau2_folder(path, out))
-            else:
-                report.merge(import_tau2(path, out, domain=domain))
+        report = run_importer("tau2", tasks, out, {"domain": domain})
     print_report(report, out)
     console.print(
         "Personas were written to "
@@ -85,12 +76,11 @@ def import_abcd_command(
 
     Example: understudy import abcd ../shared/data/abcd/guidelines.json --out imported/
     """
-    from understudy.content.importers.abcd import import_abcd
+    from understudy.content.importers.base import run_importer
 
+    options = {"subflow": subflow, "ontology": ontology, "samples": samples}
     with user_errors():
-        report = import_abcd(
-            guidelines, out, subflow=subflow, ontology_path=ontology, samples_path=samples
-        )
+        report = run_importer("abcd", [guidelines], out, options)
     print_report(report, out)
 
 
@@ -113,10 +103,11 @@ def import_bitext_command(
     Example: understudy import bitext ../shared/data/bitext/customer_support_sample.csv
     --out imported/ --install
     """
-    from understudy.content.importers.bitext import import_bitext
+    from understudy.content.importers.base import run_importer
 
+    options = {"max_examples": max_examples, "max_openings": max_openings}
     with user_errors():
-        report = import_bitext(csv_file, out, max_examples=max_examples, max_openings=max_openings)
+        report = run_importer("bitext", [csv_file], out, options)
     print_report(report, out)
     if install:
         with user_errors():
@@ -126,6 +117,44 @@ def import_bitext_command(
             "uses them from the next conversation (delete the file to stop).",
             highlight=False,
         )
+
+
+@import_app.command("from")
+def import_from_command(
+    importer: str = typer.Argument(..., help="Importer name (understudy plugins lists them)."),
+    sources: list[Path] = typer.Argument(..., help="Files or folders to import."),
+    out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
+    option: list[str] = typer.Option(
+        [], "--option", help="An importer option as KEY=VALUE (repeatable)."
+    ),
+) -> None:
+    """Import with any registered importer, built in or from a plugin package.
+
+    Example: understudy import from bitext customer_support.csv --out imported/
+    --option max_examples=20
+    """
+    from understudy.content.importers.base import run_importer
+
+    with user_errors():
+        report = run_importer(importer, sources, out, parse_options(option))
+    print_report(report, out)
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    """Turn ``KEY=VALUE`` strings into a dict (``-`` in keys read as ``_``).
+
+    Raises:
+        ConfigError: a pair without ``=`` or with an empty key.
+    """
+    from understudy.errors import ConfigError
+
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
+        options[key.strip().replace("-", "_")] = value
+    return options
 
 
 def install_opening_lines(source: Path, *, name: str) -> Path:

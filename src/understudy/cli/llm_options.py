@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import random
-from dataclasses import dataclass
-from typing import Any
 
+from understudy.components import PracticeParts, practice_parts, stress_options
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
-from understudy.engine.seams import UserSimulator
 from understudy.errors import ConfigError
-from understudy.llm import require_llm
 from understudy.llm.run import LLMRun
 from understudy.llm.settings import load_llm_settings
 
@@ -39,9 +35,8 @@ def llm_options(
     """Turn the stress-test options into ``(target, run, agent_options, simulator_options)``.
 
     Raises:
-        ConfigError: neither or both of FLOW and ``--agent``; ``--model`` without an LLM
-            simulator; the LLM simulator's model cannot be set up (missing API key or package),
-            found here so the run fails before its first conversation.
+        ConfigError: neither or both of FLOW and ``--agent``; see also
+            ``understudy.components.stress_options``.
     """
     if (flow is None) == (agent is None):
         raise ConfigError(
@@ -51,14 +46,7 @@ def llm_options(
     target = flow if flow is not None else agent
     assert target is not None
     run = make_llm_run(no_cache, max_tokens)
-    agent_options: dict[str, object] = {"version": version, "llm_run": run}
-    simulator_options: dict[str, object] = {}
-    if simulator == "llm":
-        require_llm("the LLM user simulator (--simulator llm)")
-        run.check_model(model)  # a missing key fails here, before any conversation
-        simulator_options = {"model": model, "run": run}
-    elif model is not None:
-        raise ConfigError("--model applies to the LLM user simulator: add --simulator llm")
+    agent_options, simulator_options = stress_options(simulator, model, run, version)
     return target, run, agent_options, simulator_options
 
 
@@ -76,19 +64,8 @@ def usage_line(run: LLMRun) -> str:
     return line
 
 
-@dataclass
-class PracticeLLM:
-    """The LLM parts of a practice call.
-
-    Attributes:
-        simulator: the LLM user simulator, or None for the default (offline) one.
-        grader_options: options for ``make_grader`` (model and run for the LLM grader).
-        run: the LLM access of the call.
-    """
-
-    simulator: UserSimulator | None
-    grader_options: dict[str, Any]
-    run: LLMRun | None
+PracticeLLM = PracticeParts
+"""The LLM parts of a practice call (``understudy.components.PracticeParts``)."""
 
 
 def practice_llm(
@@ -99,29 +76,16 @@ def practice_llm(
     grader: str,
     model: str | None,
     no_cache: bool,
-) -> PracticeLLM:
-    """Build the LLM user simulator and grader options of ``practice``, when asked for.
+) -> PracticeParts:
+    """Build the user simulator and grader options of ``practice`` by name.
 
     Raises:
         NotFoundError: unknown simulator kind.
-        ConfigError: the ``llm`` extra is missing, ``--model`` without anything LLM-backed, or
-            the model cannot be set up (missing API key or package).
+        ConfigError: see ``understudy.components.practice_parts``.
     """
-    if simulator == "offline" and grader != "llm":
-        if model is not None:
-            raise ConfigError("--model applies to --simulator llm or --grader llm")
-        return PracticeLLM(None, {}, None)
-    from understudy.simulators import make_simulator
-
-    run = make_llm_run(no_cache)
-    if simulator == "llm" or grader == "llm":
-        run.check_model(model)  # a missing key fails before the call starts
-    customer = None
-    if simulator != "offline":
-        options: dict[str, Any] = {"model": model, "run": run} if simulator == "llm" else {}
-        customer = make_simulator(simulator, persona, scenario, random.Random(seed), **options)
-    grader_options: dict[str, Any] = {"model": model, "run": run} if grader == "llm" else {}
-    return PracticeLLM(customer, grader_options, run)
+    return practice_parts(
+        persona, scenario, seed, simulator, grader, model, lambda: make_llm_run(no_cache)
+    )
 
 
 def generate_with_llm(description: str, seed: int | None, model: str | None) -> Persona:

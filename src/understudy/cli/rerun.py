@@ -26,7 +26,7 @@ from understudy.cli.runs import print_comparison
 from understudy.llm.run import LLMRun
 from understudy.metrics.bands import load_bands
 from understudy.runs import Rerun, StressOutcome, compare_runs, plan_rerun, play
-from understudy.runs.rerun import rerun_target
+from understudy.runs.rerun import rerun_target, rerun_version
 from understudy.storage.store import Store
 
 
@@ -68,9 +68,8 @@ def rerun_run(
         store = Store()
         original = store.get_run(run_ref)
         target = rerun_target(original, flow)
-        version = original.agent_version if original.agent_kind == "agent-persona" else "draft"
         _t, llm_run, agent_options, simulator_options = llm_options(
-            None, target, original.simulator_kind, None, False, version or "draft", None
+            None, target, original.simulator_kind, None, False, rerun_version(original), None
         )
         rerun = plan_rerun(
             original,

@@ -17,9 +17,9 @@ def schema_for(kind: str) -> dict[str, object]:
     Raises:
         KeyError: unknown kind.
     """
-    from understudy.content.kinds import KINDS
+    from understudy.content.kinds import all_kinds
 
-    model = KINDS[kind].model
+    model = all_kinds()[kind].model
     schema = model.model_json_schema()
     schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
     schema.setdefault("title", model.__name__)
@@ -35,11 +35,12 @@ def schema_command(
 
     Example: understudy schema persona > persona.schema.json
     """
-    from understudy.content.kinds import KINDS
+    from understudy.content.kinds import all_kinds
 
     name = kind.lower()
-    if name not in KINDS:
-        known = ", ".join(KINDS)
+    kinds = all_kinds()
+    if name not in kinds:
+        known = ", ".join(kinds)
         err_console.print(f"[red]error[/red] unknown kind {escape(kind)!r}; known kinds: {known}")
         raise typer.Exit(2)
     text = json.dumps(schema_for(name), indent=indent or None, ensure_ascii=False)

@@ -7,6 +7,10 @@ naming file, line and field, and a detector that recognises the kind from the pa
 A file says its kind explicitly with a comment among its first lines, ``# kind: scenario``;
 otherwise detectors are tried in registration order (most specific first) on the top-level keys.
 ``understudy validate`` and ``understudy schema`` use this registry.
+
+Plugin packages add kinds under the entry-point group ``understudy.kinds`` (an entry is a
+``ContentKind``; see ``understudy.registry``); ``all_kinds()`` loads them, each on its own, after
+the built-ins, which are entries of the same registry (``CONTENT_KINDS``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from understudy.content.loader import load_model, load_yaml_with_lines, read_tex
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ContentError, ContentProblem
+from understudy.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,28 @@ class ContentKind:
 
 
 KINDS: dict[str, ContentKind] = {}
-"""Registered kinds, in detection order."""
+"""Registered kinds, in detection order (plugin kinds join it in ``all_kinds``)."""
+
+
+def _content_kind(value: object) -> ContentKind:
+    if not isinstance(value, ContentKind):
+        raise TypeError(f"{value!r} is not an understudy.content.kinds.ContentKind")
+    return value
+
+
+CONTENT_KINDS: Registry[ContentKind] = Registry("content kind", "understudy.kinds", _content_kind)
+"""Every kind by name, built-in or from plugins (entry-point group ``understudy.kinds``)."""
+
+
+def all_kinds() -> dict[str, ContentKind]:
+    """Return every kind that loads, in detection order: built-ins, then plugin kinds.
+
+    A plugin that fails to load is left out (``CONTENT_KINDS.broken`` has its error).
+    """
+    for name, kind in CONTENT_KINDS.load_all().items():
+        if name not in KINDS:
+            KINDS[name] = kind
+    return KINDS
 
 
 def register_kind(kind: ContentKind, *, before: str | None = None) -> None:
@@ -55,6 +81,7 @@ def register_kind(kind: ContentKind, *, before: str | None = None) -> None:
         kind: the kind.
         before: try its detector before this kind's (for kinds whose keys overlap).
     """
+    CONTENT_KINDS.add(kind.name, kind)
     items = [(k, v) for k, v in KINDS.items() if k != kind.name]
     position = next((i for i, (k, _) in enumerate(items) if k == before), len(items))
     items.insert(position, (kind.name, kind))
@@ -83,15 +110,16 @@ def detect_kind(path: Path) -> ContentKind:
     """
     text = read_text(path)
     declared = declared_kind(text)
-    known = ", ".join(KINDS)
+    kinds = all_kinds()
+    known = ", ".join(kinds)
     if declared is not None:
-        if declared not in KINDS:
+        if declared not in kinds:
             message = f"unknown kind {declared!r} in the '# kind:' comment; known kinds: {known}"
             raise ContentError([ContentProblem(path, None, "", message)])
-        return KINDS[declared]
+        return kinds[declared]
     data, _lines = load_yaml_with_lines(text, path)
     if isinstance(data, dict):
-        for kind in KINDS.values():
+        for kind in kinds.values():
             if kind.detect(data):
                 return kind
     message = f"cannot tell what kind of file this is; add a first line '# kind: KIND' ({known})"

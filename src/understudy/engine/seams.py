@@ -23,6 +23,7 @@ from understudy.domain.transcript import (
     TerminationReason,
     agent_ending,
 )
+from understudy.registry import Plugin
 
 
 @dataclass
@@ -113,14 +114,33 @@ class AgentTurn(BaseModel):
         return value
 
 
-class UserSimulator(ABC):
+class UserSimulator(Plugin, ABC):
     """Plays the customer. Subclasses implement ``respond``.
+
+    A registered simulator (``understudy.simulators.SIMULATORS``) is built for one conversation
+    as ``cls(persona, scenario, rng, **options)``, the options validated by its ``Options``.
 
     Attributes:
         name: registry name, e.g. ``offline``.
+        simulated_time: its turns take no real time (no network, no model), so a batch of it
+            against an agent that is not realtime runs on simulated time, reproducibly.
     """
 
     name: ClassVar[str] = "user-simulator"
+    simulated_time: ClassVar[bool] = False
+
+    @classmethod
+    def prepare_batch(cls, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Resolve once, for a whole batch, content the simulator would read per conversation.
+
+        Args:
+            options: the validated options given for the batch.
+
+        Returns:
+            ``(options, info)``: the options to build every conversation's simulator with, and
+            what the run records about that content (None when nothing).
+        """
+        return options, None
 
     @abstractmethod
     async def respond(self, state: ConversationState) -> CustomerTurn:

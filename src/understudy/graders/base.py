@@ -1,8 +1,10 @@
 """The grader seam, its registry, and the rubric library.
 
 A grader scores a finished conversation against a rubric: ``await grader.grade(result, rubric,
-scenario)`` returns a ``Grade``. Graders register in ``GRADERS`` exactly as plugins do (entry-point
-group ``understudy.graders``); ``offline`` (rule-based) is built in.
+scenario)`` returns a ``Grade``. Graders are ``Grader`` subclasses registered in ``GRADERS``
+exactly as plugins are (entry-point group ``understudy.graders``, see ``understudy.registry``);
+``offline`` (rule-based) and ``llm`` (the ``llm`` extra) are built in. A grader is built as
+``cls(**options)``, the options checked against its ``Options`` model first.
 
 Rubrics are looked up by id among the built-ins (``understudy/graders/rubrics/*.yaml``) and the
 user's library (``$UNDERSTUDY_HOME/rubrics/*.yaml``, which overrides by file name), or given as a
@@ -12,7 +14,7 @@ path to a YAML file.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,7 +25,7 @@ from understudy.domain.rubric import Rubric
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import NotFoundError
-from understudy.registry import Registry
+from understudy.registry import Plugin, PluginOptions, PluginRegistry, plugin_class, set_options
 from understudy.settings import home
 
 DEFAULT_RUBRICS = {
@@ -34,7 +36,7 @@ DEFAULT_RUBRICS = {
 """Scenario type -> rubric id used when the scenario names no rubric."""
 
 
-class Grader(ABC):
+class Grader(Plugin, ABC):
     """Grades a finished conversation against a rubric. Subclasses implement ``grade``.
 
     Attributes:
@@ -54,32 +56,30 @@ class Grader(ABC):
         """
 
 
-GraderFactory = Callable[..., Grader]
-
-GRADERS: Registry[GraderFactory] = Registry("grader", "understudy.graders")
-
-
-@GRADERS.register("offline")
-def _offline(**options: Any) -> Grader:
-    from understudy.graders.offline import OfflineGrader
-
-    return OfflineGrader(**options)
+GRADERS: PluginRegistry[Grader] = PluginRegistry(
+    "grader", "understudy.graders", plugin_class(Grader)
+)
+GRADERS.add("offline", "understudy.graders.offline:OfflineGrader")
+GRADERS.add("llm", "understudy.graders.llm:LLMGrader")
 
 
-@GRADERS.register("llm")
-def _llm(**options: Any) -> Grader:
-    from understudy.graders.llm import LLMGrader
-
-    return LLMGrader(**options)
-
-
-def make_grader(kind: str = "offline", **options: Any) -> Grader:
+def make_grader(
+    kind: str = "offline", options: Mapping[str, Any] | PluginOptions | None = None, /, **more: Any
+) -> Grader:
     """Build a grader by registry name.
+
+    Args:
+        kind: registry name (``offline``, ``llm``...).
+        options: the grader's options (checked against its ``Options`` model), or already
+            validated ones.
+        **more: further options, by keyword.
 
     Raises:
         NotFoundError: unknown kind (the message lists the known ones).
+        ConfigError: an unknown or invalid option (the message lists the known ones).
     """
-    return GRADERS.get(kind)(**options)
+    given = {**set_options(options), **more}
+    return GRADERS.get(kind)(**GRADERS.keyword_options(kind, given))
 
 
 def builtin_rubric_paths() -> list[Path]:

@@ -31,6 +31,7 @@ from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult, Message
 from understudy.graders.base import Grader
 from understudy.llm import require_llm
+from understudy.registry import PluginOptions
 
 if TYPE_CHECKING:
     from pydantic_ai.models import Model
@@ -112,6 +113,16 @@ SYSTEM_PROMPT = (
 )
 
 
+class LLMGraderOptions(PluginOptions):
+    """Options of the LLM grader (see ``LLMGrader`` for each one)."""
+
+    model: str | None = None
+    run: Any = None
+    llm_model: Any = None
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    seed: int = 0
+
+
 class LLMGrader(Grader):
     """Grades with a model (see the module docstring).
 
@@ -127,6 +138,8 @@ class LLMGrader(Grader):
     """
 
     name = "llm"
+    Options = LLMGraderOptions
+    needs_model = True
 
     def __init__(
         self,

@@ -75,7 +75,10 @@ async def regrade(
         ConfigError: ``model`` with a grader other than ``llm``, or the model cannot be set up
             (missing API key or package), found before any call.
     """
-    if model is not None and grader != "llm":
+    from understudy.components import model_options, needs_model
+    from understudy.graders.base import GRADERS
+
+    if model is not None and not needs_model(GRADERS, grader):
         raise ConfigError("--model applies to the LLM grader: add --grader llm")
     record = await asyncio.to_thread(store.get, attempt_id)
     scenario = await asyncio.to_thread(store.scenario_snapshot, attempt_id)
@@ -97,12 +100,12 @@ async def regrade(
     run: LLMRun | None = None
     options: dict[str, Any] = {}
     try:
-        if grader == "llm":
+        if needs_model(GRADERS, grader):
             from understudy.llm.run import LLMRun
 
             run = LLMRun()
-            run.check_model(model)  # a missing key fails before the transcript is sent
-            options = {"model": model, "run": run}
+            # a missing key fails here, before the transcript is sent
+            options = model_options(GRADERS, grader, model, run)
         grade = await make_grader(grader, **options).grade(result, rubric, scenario)
     finally:
         if run is not None:

@@ -121,13 +121,15 @@ def registered_simulators(kind: str, persona: Persona, **options: object) -> Sim
 
     Raises:
         NotFoundError: unknown simulator kind (raised now, before any conversation starts).
+        ConfigError: an unknown or invalid option (raised now too).
     """
     from understudy.simulators import SIMULATORS
 
-    factory = SIMULATORS.get(kind)
+    cls = SIMULATORS.get(kind)
+    given = SIMULATORS.keyword_options(kind, options)
 
     def make(scenario: Scenario, rng: random.Random) -> UserSimulator:
-        return factory(persona, scenario, rng, **options)
+        return cls(persona, scenario, rng, **given)  # type: ignore[call-arg]
 
     return make
 

@@ -63,8 +63,14 @@ class StressPlan:
 
     @property
     def reproducible(self) -> bool:
-        """True when the run uses simulated time (offline simulator, non-realtime agent)."""
-        return not self.agent.realtime and self.simulator_kind == "offline"
+        """True when the run uses simulated time (a simulator and an agent that take no real time).
+
+        The capabilities are class attributes: ``UserSimulator.simulated_time`` and
+        ``AgentKind.realtime`` (recorded as ``AgentInfo.realtime``).
+        """
+        from understudy.simulators import SIMULATORS
+
+        return not self.agent.realtime and SIMULATORS.get(self.simulator_kind).simulated_time
 
     def clock_factory(self) -> Callable[[], Clock]:
         """Simulated time for reproducible runs, the system clock otherwise."""
@@ -170,8 +176,9 @@ def simulator_content(
 ) -> tuple[dict[str, object], dict[str, Any] | None]:
     """Resolve once, for a whole batch, the content a simulator would read per conversation.
 
-    For ``offline``: the phrasing bank (built-in plus installed banks) is taken now and added to
-    the options as ``bank`` (unless the caller gave one).
+    The simulator class decides (``UserSimulator.prepare_batch``): ``offline`` takes the
+    phrasing bank (built-in plus installed banks) now and adds it to the options as ``bank``
+    (unless the caller gave one).
 
     Args:
         simulator: the simulator kind.
@@ -180,12 +187,12 @@ def simulator_content(
     Returns:
         ``(options, simulator_info)``: the options to pass to every simulator, and what the run
         records (``{"phrasing_banks": [...], "phrasing_hash": ...}``), None for other kinds.
-    """
-    resolved = dict(options or {})
-    if simulator != "offline" or "bank" in resolved:
-        return resolved, None
-    from understudy.simulators.offline.bank import phrasing_snapshot
 
-    bank, info = phrasing_snapshot()
-    resolved["bank"] = bank
-    return resolved, info
+    Raises:
+        NotFoundError: unknown simulator kind.
+        ConfigError: an unknown or invalid option (before any content is read).
+    """
+    from understudy.simulators import SIMULATORS
+
+    resolved = SIMULATORS.keyword_options(simulator, options)
+    return SIMULATORS.get(simulator).prepare_batch(resolved)

@@ -7,10 +7,11 @@ not change the rerun), the simulator kind, seed, n and concurrency from the run'
 agent is resolved again from disk: a flow file as it is *now* (or another file given instead).
 Same customers, new flow: any difference in the scores is the flow's doing.
 
-Agents that can be resolved again: flow files (``kind == "flow"``), and agent personas by id and
-version label (``agent-persona``; the stored version must still exist). Webhooks and callables
-are refused: what answers at a URL or behind a function name is not recorded, so a rerun could
-not claim to compare like with like.
+Agents that can be resolved again are those whose kind is ``rerunnable``
+(``understudy.agents.resolve.AgentKind``): flow files, and agent personas by id and version label
+(a ``versioned`` kind; the stored version must still exist). Webhooks and callables are refused:
+what answers at a URL or behind a function name is not recorded, so a rerun could not claim to
+compare like with like.
 """
 
 from __future__ import annotations
@@ -22,17 +23,28 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from understudy.agents.resolve import resolve_agent
+from understudy.agents.resolve import AGENTS, AgentKind, FlowKind, resolve_agent
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
-from understudy.errors import ConfigError
+from understudy.errors import ConfigError, UnderstudyError
 from understudy.metrics.bands import Bands, load_bands
 from understudy.runs.batch import registered_simulators
 from understudy.runs.plan import StressPlan, simulator_content
 from understudy.storage.tables import RunRow
 
-RERUNNABLE_KINDS = ("flow", "agent-persona")
-"""Agent kinds ``plan_rerun`` can resolve again."""
+
+def agent_kind(run: RunRow) -> type[AgentKind] | None:
+    """Return the registered agent kind a stored run played, None when it is not registered."""
+    try:
+        return AGENTS.get(run.agent_kind)
+    except UnderstudyError:
+        return None
+
+
+def rerun_version(run: RunRow) -> str:
+    """Return the agent version a rerun of ``run`` plays: the run's own for a versioned kind."""
+    kind = agent_kind(run)
+    return (run.agent_version or "draft") if kind is not None and kind.versioned else "draft"
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,8 @@ def rerun_target(run: RunRow, flow: Path | str | None = None) -> str:
         ConfigError: the run's agent kind cannot be resolved again, or ``flow`` was given for
             a run whose agent is not a flow.
     """
-    if run.agent_kind not in RERUNNABLE_KINDS:
+    kind = agent_kind(run)
+    if kind is None or not kind.rerunnable:
         raise ConfigError(
             f"run {run.id} played a {run.agent_kind} agent ({run.agent_ref}); only flow files "
             "and agent personas can be re-run, since what answers a webhook or a callable is "
@@ -112,7 +125,7 @@ def rerun_target(run: RunRow, flow: Path | str | None = None) -> str:
             "compare it with `understudy runs compare`"
         )
     if flow is not None:
-        if run.agent_kind != "flow":
+        if kind is not FlowKind:
             raise ConfigError(
                 f"--flow applies to runs of a flow; run {run.id} played an agent "
                 f"persona ({run.agent_ref})"
@@ -179,8 +192,9 @@ def plan_rerun(
     """
     target = rerun_target(run, flow)
     options = dict(agent_options or {})
-    if run.agent_kind == "agent-persona":
-        options["version"] = run.agent_version or "draft"
+    kind = agent_kind(run)
+    if kind is not None and kind.versioned:
+        options["version"] = rerun_version(run)
     factory, info = resolve_agent(target, **options)
     persona = stored_persona(run)
     scenarios = stored_scenarios(run)

@@ -1,43 +1,37 @@
 """The customer side: the offline agenda-based simulator and the LLM-backed one.
 
-``make_simulator(kind, persona, scenario, rng, **options)`` builds one for a conversation; kinds
-are registered in ``SIMULATORS`` (``offline`` built in; ``llm`` with the ``llm`` extra).
+``make_simulator(kind, persona, scenario, rng, **options)`` builds one for a conversation. Kinds
+are ``UserSimulator`` subclasses registered in ``SIMULATORS`` (``offline`` built in; ``llm``
+with the ``llm`` extra; plugins under the entry-point group ``understudy.simulators``, see
+``understudy.registry``). Options are checked against the kind's ``Options`` model first.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.engine.seams import UserSimulator
-from understudy.registry import Registry
+from understudy.registry import PluginOptions, PluginRegistry, plugin_class, set_options
 
-SimulatorFactory = Callable[..., UserSimulator]
-
-SIMULATORS: Registry[SimulatorFactory] = Registry("user simulator", "understudy.simulators")
-
-
-@SIMULATORS.register("offline")
-def _offline(
-    persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
-) -> UserSimulator:
-    from understudy.simulators.offline import OfflineSimulator
-
-    return OfflineSimulator(persona, scenario, rng, **options)
-
-
-@SIMULATORS.register("llm")
-def _llm(persona: Persona, scenario: Scenario, rng: random.Random, **options: Any) -> UserSimulator:
-    from understudy.simulators.llm import LLMSimulator
-
-    return LLMSimulator(persona, scenario, rng, **options)
+SIMULATORS: PluginRegistry[UserSimulator] = PluginRegistry(
+    "user simulator", "understudy.simulators", plugin_class(UserSimulator)
+)
+SIMULATORS.add("offline", "understudy.simulators.offline:OfflineSimulator")
+SIMULATORS.add("llm", "understudy.simulators.llm:LLMSimulator")
 
 
 def make_simulator(
-    kind: str, persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
+    kind: str,
+    persona: Persona,
+    scenario: Scenario,
+    rng: random.Random,
+    options: Mapping[str, Any] | PluginOptions | None = None,
+    /,
+    **more: Any,
 ) -> UserSimulator:
     """Build a user simulator for one conversation.
 
@@ -46,9 +40,13 @@ def make_simulator(
         persona: who the customer is.
         scenario: what the call is about.
         rng: the conversation's seeded random generator (the only source of chance).
-        **options: simulator-specific options.
+        options: the kind's options (validated by its ``Options`` model), or already validated.
+        **more: further options, by keyword.
 
     Raises:
-        NotFoundError: unknown kind.
+        NotFoundError: unknown kind (the message lists the known ones).
+        ConfigError: an unknown or invalid option (the message lists the known ones).
     """
-    return SIMULATORS.get(kind)(persona, scenario, rng, **options)
+    cls = SIMULATORS.get(kind)
+    given = SIMULATORS.keyword_options(kind, {**set_options(options), **more})
+    return cls(persona, scenario, rng, **given)  # type: ignore[call-arg]

@@ -41,6 +41,8 @@ import random
 import re
 from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, DialogueAct, Role, TerminationReason
@@ -48,6 +50,7 @@ from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulat
 from understudy.llm import require_llm
 from understudy.llm.boundary import Violation, boundary_violations, repair
 from understudy.llm.prompts import OPENING_CUE, customer_system_prompt, turn_direction
+from understudy.registry import PluginOptions
 from understudy.simulators.mood import MoodModel, MoodSignal
 from understudy.simulators.offline.agenda import EffectiveKnowledge
 from understudy.simulators.offline.noise import add_noise
@@ -90,6 +93,17 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s.\-]", "", text).lower()
 
 
+class LLMSimulatorOptions(PluginOptions):
+    """Options of the LLM user simulator (see ``LLMSimulator`` for each one)."""
+
+    model: str | None = None
+    run: Any = None
+    llm_model: Any = None
+    temperature: float = Field(default=0.8, ge=0.0, le=2.0)
+    max_regenerations: int = Field(default=2, ge=0)
+    max_tokens: int = Field(default=300, ge=1)
+
+
 class LLMSimulator(UserSimulator):
     """A model-written customer for one conversation.
 
@@ -110,6 +124,8 @@ class LLMSimulator(UserSimulator):
     """
 
     name = "llm"
+    Options = LLMSimulatorOptions
+    needs_model = True
 
     def __init__(
         self,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from understudy.domain.transcript import ActType, DialogueAct, TerminationReason
+from understudy.registry import PluginOptions
 from understudy.simulators.offline.wording import Utterance
 
 EITHER = re.compile(r"\bor\b", re.IGNORECASE)
@@ -18,7 +19,7 @@ SOCIAL_ACTS = {ActType.thank, ActType.bye, ActType.reassurance, ActType.escalate
 ASKING_ACTS = {ActType.escalate, ActType.ask_repeat, ActType.reassurance, ActType.complain}
 
 
-class OfflineOptions(BaseModel):
+class OfflineOptions(PluginOptions):
     """Options of the offline simulator (unknown keys are errors).
 
     Attributes:
@@ -32,8 +33,6 @@ class OfflineOptions(BaseModel):
             once, so every conversation of the run uses the same one. Left out of dumps and
             comparisons.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     escalate_chance: float = Field(default=0.6, ge=0.0, le=1.0)
     ask_repeat_scale: float = Field(default=0.35, ge=0.0, le=1.0)

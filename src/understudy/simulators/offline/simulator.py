@@ -79,6 +79,23 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
     """
 
     name = "offline"
+    Options = OfflineOptions
+    simulated_time = True
+
+    @classmethod
+    def prepare_batch(cls, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Take the phrasing bank once for a batch (built-in plus installed banks).
+
+        Returns:
+            The options with ``bank`` added (unless given), and what the run records:
+            ``{"phrasing_banks": [...], "phrasing_hash": ...}`` (None when a bank was given).
+        """
+        if "bank" in options:
+            return options, None
+        from understudy.simulators.offline.bank import phrasing_snapshot
+
+        bank, info = phrasing_snapshot()
+        return {**options, "bank": bank}, info
 
     def __init__(
         self, persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
