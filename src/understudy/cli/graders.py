@@ -14,9 +14,10 @@ from rich.table import Table
 
 from understudy.cli.apps import graders_app
 from understudy.cli.common import console, user_errors
+from understudy.components import model_options, needs_model
 from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import ConfigError
-from understudy.graders.base import Grader, load_rubric, make_grader
+from understudy.graders.base import GRADERS, Grader, load_rubric, make_grader
 from understudy.graders.evaluation import (
     Case,
     EvaluationReport,
@@ -83,12 +84,11 @@ async def _run(cases: list[Case], grader: str, model: str | None) -> EvaluationR
     run = None
     options: dict[str, Any] = {}
     try:
-        if grader == "llm":
+        if needs_model(GRADERS, grader):
             from understudy.llm.run import LLMRun
 
             run = LLMRun()
-            run.check_model(model)
-            options = {"model": model, "run": run}
+            options = model_options(GRADERS, grader, model, run)  # checks the model first
         made: Grader = make_grader(grader, **options)
         return await evaluate(cases, made)
     finally:
@@ -117,7 +117,7 @@ def evaluate_command(
     with user_errors():
         if (labels is None) == (not coach_reviews):
             raise ConfigError("give a LABELS file or --coach-reviews (one of them)")
-        if model is not None and grader != "llm":
+        if model is not None and not needs_model(GRADERS, grader):
             raise ConfigError("--model applies to the LLM grader: add --grader llm")
         if labels is not None:
             cases, source = load_labelled_set(labels), str(labels)
