@@ -225,7 +225,9 @@ def _llm_options(config: pytest.Config) -> tuple[Any, dict[str, object]]:
 def _play(request: pytest.FixtureRequest, marker: pytest.Mark) -> BatchRun:
     # Imported here, not at the top: pytest loads this plugin in every session of every project
     # that has understudy installed, and most never play a batch.
+    from understudy.components import needs_model
     from understudy.runs import plan_stress_test, play
+    from understudy.simulators import SIMULATORS
     from understudy.storage.store import Store
 
     unknown = set(marker.kwargs) - _MARKER_KEYS
@@ -248,7 +250,7 @@ def _play(request: pytest.FixtureRequest, marker: pytest.Mark) -> BatchRun:
     llm_run, agent_options = _llm_options(config)
     simulator = str(kw.get("simulator", "offline"))
     simulator_options: dict[str, object] = {}
-    if simulator == "llm" and llm_run is not None:
+    if llm_run is not None and needs_model(SIMULATORS, simulator):
         simulator_options = {"run": llm_run}
     if "version" in kw:
         agent_options["version"] = kw["version"]
