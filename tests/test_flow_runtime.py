@@ -219,3 +219,17 @@ async def test_meta_reports_node_intent_confidence_and_slot(refund: Flow) -> Non
     assert opening.meta["node"] == "pull_up_account"
     named = agent.handle("Crystal Minh")
     assert (named.meta["slot"], named.meta["value"]) == ("full_name", "Crystal Minh")
+
+
+async def test_an_end_node_declared_unsuccessful_ends_as_agent_ended(refund: Flow) -> None:
+    goodbye = refund.nodes["goodbye"]
+    assert goodbye.kind == "end"
+    failing = refund.model_copy(
+        update={"nodes": {**refund.nodes, "goodbye": goodbye.model_copy(update={"success": False})}}
+    )
+    result = await talk(failing, HAPPY)
+    assert result.messages[-1].meta["node"] == "goodbye"
+    assert result.termination_reason is TerminationReason.agent_ended, (
+        "reaching an end that is not a success must not count as goal_met"
+    )
+    assert not result.completed

@@ -165,3 +165,46 @@ def test_the_documented_bands_example_loads(tmp_path: Path) -> None:
     bands = load_bands(config)
     assert bands.thresholds["completion_rate"] == Threshold(green=0.9, red=0.7)
     assert bands.thresholds["fallback_rate"] == Threshold(green=0.2, red=0.3)
+
+
+def test_off_topic_recovery_needs_the_digression_answered_then_completion() -> None:
+    from understudy.domain.transcript import (
+        ActType,
+        ConversationResult,
+        DialogueAct,
+        Message,
+        Role,
+    )
+
+    def conversation(reply_meta: dict[str, object], reason: R = R.goal_met) -> ConversationResult:
+        messages = [
+            Message(
+                index=1,
+                role=Role.customer,
+                text="Are you open on weekends?",
+                acts=[DialogueAct(type=ActType.off_topic)],
+            ),
+            Message(
+                index=2, role=Role.agent, text="Yes, 9 to 5. Now, your order?", meta=reply_meta
+            ),
+            Message(index=3, role=Role.customer, text="3348917502"),
+            Message(index=4, role=Role.agent, text="Done, goodbye!", meta={"digression": False}),
+        ]
+        return ConversationResult(conversation_id="c", messages=messages, termination_reason=reason)
+
+    answered = conversation({"digression": True})
+    ignored = conversation({"digression": False})
+    unanswered_then_left = conversation({"digression": True}, R.customer_left)
+    assert answered.off_topic_answered and not ignored.off_topic_answered
+    outcomes = [
+        ConversationOutcome.from_result(c) for c in (answered, ignored, unanswered_then_left)
+    ]
+    m = compute_metrics(outcomes)
+    assert (m.off_topic_recovery_rate.k, m.off_topic_recovery_rate.n) == (1, 3), (
+        "only the answered digression in a completed conversation counts as recovered"
+    )
+    webhook = conversation({})  # an agent that reports no digressions: no fallback = answered
+    assert webhook.off_topic_answered
+    fell_back = webhook.model_copy(deep=True)
+    fell_back.messages[1].fell_back = True
+    assert not fell_back.off_topic_answered

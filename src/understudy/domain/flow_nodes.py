@@ -169,10 +169,21 @@ class BranchNode(StrictModel):
 
 
 class EndNode(StrictModel):
-    """Says ``message`` and ends the conversation: the flow is completed (goal met)."""
+    """Says ``message`` and ends the conversation.
+
+    Attributes:
+        kind: ``end``.
+        message: the last thing the assistant says.
+        success: whether reaching this node means the customer's goal was met (default true).
+            A success end gives the outcome ``completed`` (the conversation counts as
+            ``goal_met``); any other end gives ``ended`` (``agent_ended``), so a node reached by
+            a dead end ("I can't help with that, goodbye") or a misread answer never counts
+            towards completion.
+    """
 
     kind: Literal["end"]
     message: str
+    success: bool = True
 
 
 class HandoverNode(StrictModel):

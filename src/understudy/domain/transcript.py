@@ -196,6 +196,29 @@ class ConversationResult(BaseModel):
         )
 
     @property
+    def off_topic_answered(self) -> bool:
+        """True when every off-topic customer turn got an answer in the agent's next turn.
+
+        An agent that reports digressions (a flow: ``meta["digression"]``) answered when it says
+        so; any other agent answered when its next turn did not fall back. A question the call
+        ended on was not answered. True when the customer never went off-topic.
+        """
+        for i, message in enumerate(self.messages):
+            if message.role is not Role.customer:
+                continue
+            if not any(act.type is ActType.off_topic for act in message.acts):
+                continue
+            reply = next((m for m in self.messages[i + 1 :] if m.role is Role.agent), None)
+            if reply is None:
+                return False
+            if "digression" in reply.meta:
+                if not reply.meta["digression"]:
+                    return False
+            elif reply.fell_back:
+                return False
+        return True
+
+    @property
     def customer_turns(self) -> int:
         """Number of customer messages."""
         return sum(1 for m in self.messages if m.role is Role.customer)

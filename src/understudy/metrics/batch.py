@@ -9,7 +9,8 @@ metric                            k / n                                         
 ``completion_rate``               conversations ending ``goal_met`` / all          higher
 ``fallback_rate``                 conversations with >= 1 agent fallback / all     lower
 ``fallback_turn_rate``            agent turns that fell back / all agent turns     lower
-``off_topic_recovery_rate``       off-topic conversations completed /              higher
+``off_topic_recovery_rate``       off-topic conversations whose digressions were   higher
+                                  answered and that then completed /
                                   conversations with an off-topic customer turn
 ``abandonment_rate``              conversations ending ``customer_left`` / all     lower
 ``escalation_rate``               conversations ending ``escalated`` / all         lower
@@ -17,6 +18,9 @@ metric                            k / n                                         
 ``mean_turns_to_completion``      mean customer turns of completed conversations   lower
 ================================  ==============================================  ================
 
+Off-topic recovery asks two things of a conversation: the digression was answered (the agent's
+next turn addressed it, not a fallback), and the conversation then finished with ``goal_met``;
+counting every completed off-topic conversation would credit a bot that ignored the question.
 Fallbacks and completion come from what the agent reported on its turns (``AgentTurn.fell_back``,
 ``ended``/``outcome``) and from the termination reason, never from guessing at text. An empty
 denominator (no off-topic turn, no completed conversation) gives a value of None, shown as n/a.
@@ -54,6 +58,8 @@ class ConversationOutcome:
         customer_turns: number of customer messages.
         agent_turns: number of agent messages.
         fallback_turns: number of agent messages that fell back.
+        off_topic_answered: every off-topic question got an answer in the agent's next turn
+            (``ConversationResult.off_topic_answered``); True for older stored runs.
     """
 
     termination_reason: TerminationReason
@@ -61,6 +67,12 @@ class ConversationOutcome:
     customer_turns: int
     agent_turns: int
     fallback_turns: int
+    off_topic_answered: bool = True
+
+    @property
+    def recovered(self) -> bool:
+        """True when the customer went off-topic, got an answer, and the goal was then met."""
+        return self.off_topic and self.off_topic_answered and self.completed
 
     @property
     def completed(self) -> bool:
@@ -81,6 +93,7 @@ class ConversationOutcome:
             customer_turns=result.customer_turns,
             agent_turns=result.agent_turns,
             fallback_turns=result.fallback_turns,
+            off_topic_answered=result.off_topic_answered,
         )
 
 
@@ -209,7 +222,7 @@ def compute_metrics(
         ),
         off_topic_recovery_rate=Rate.of(
             "off_topic_recovery_rate",
-            sum(o.completed for o in off_topic),
+            sum(o.recovered for o in off_topic),
             len(off_topic),
             bands,
         ),

@@ -149,6 +149,7 @@ def _outcome(row: ConversationRow) -> ConversationOutcome:
     return ConversationOutcome(
         termination_reason=TerminationReason(row.termination_reason),
         off_topic=row.off_topic,
+        off_topic_answered=row.off_topic_answered is not False,
         customer_turns=row.turns,
         agent_turns=row.agent_turns,
         fallback_turns=row.fallback_turns,
@@ -245,6 +246,7 @@ class Store:
             "error": result.error,
             "completed": outcome.completed,
             "off_topic": outcome.off_topic,
+            "off_topic_answered": outcome.off_topic_answered,
             "fell_back": outcome.fell_back,
             "fallback_turns": outcome.fallback_turns,
             "agent_turns": outcome.agent_turns,

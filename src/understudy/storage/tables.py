@@ -95,6 +95,7 @@ class ConversationRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     completed: Mapped[bool] = mapped_column(Boolean)
     off_topic: Mapped[bool] = mapped_column(Boolean)
+    off_topic_answered: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     fell_back: Mapped[bool] = mapped_column(Boolean)
     fallback_turns: Mapped[int] = mapped_column(Integer, default=0)
     agent_turns: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,8 @@ One agent per conversation; it keeps the node it waits at, the slots filled and 
 the current node. On each turn it takes the customer's newest message (if any) and walks the
 flow until it must wait for the customer again or the flow ends:
 
-- ``say`` nodes add their prompt and move on; ``end`` ends with outcome ``goal_met``;
+- ``say`` nodes add their prompt and move on; ``end`` ends with outcome ``goal_met`` (or
+  ``agent_ended`` for an end node declared ``success: false``);
   ``handover`` ends with outcome ``escalated``; a slot branch moves by the slot's value.
 - At the node it waits at (a collect node whose prompt the customer saw, or an intent branch)
   the customer's text is handled: a collect node extracts its slot (pattern, choices, or free
@@ -148,11 +149,12 @@ class FlowAgent(Agent):
                 node_id, waiting_here = node.next, False
             elif isinstance(node, EndNode | HandoverNode):
                 turn.parts.append(self._render(node.message))
-                outcome = (
-                    TerminationReason.goal_met
-                    if isinstance(node, EndNode)
-                    else TerminationReason.escalated
-                )
+                if isinstance(node, HandoverNode):
+                    outcome = TerminationReason.escalated
+                elif node.success:
+                    outcome = TerminationReason.goal_met
+                else:
+                    outcome = TerminationReason.agent_ended
                 return self._finish(turn, node_id, outcome)
             elif isinstance(node, BranchNode) and node.on == "slot":
                 node_id, waiting_here = self._slot_branch(node_id, node), False
