@@ -174,16 +174,16 @@ class EndNode(StrictModel):
     Attributes:
         kind: ``end``.
         message: the last thing the assistant says.
-        success: whether reaching this node means the customer's goal was met (default true).
-            A success end gives the outcome ``completed`` (the conversation counts as
-            ``goal_met``); any other end gives ``ended`` (``agent_ended``), so a node reached by
-            a dead end ("I can't help with that, goodbye") or a misread answer never counts
-            towards completion.
+        success: whether reaching this node means the customer's goal was met; unset (None)
+            means yes, and keeps the content hash of flows written before the field existed.
+            A success end gives the outcome ``goal_met``; ``success: false`` gives
+            ``agent_ended``, so a node reached by a dead end ("I can't help with that,
+            goodbye") or a misread answer never counts towards completion.
     """
 
     kind: Literal["end"]
     message: str
-    success: bool = True
+    success: bool | None = None
 
 
 class HandoverNode(StrictModel):

@@ -151,7 +151,7 @@ class FlowAgent(Agent):
                 turn.parts.append(self._render(node.message))
                 if isinstance(node, HandoverNode):
                     outcome = TerminationReason.escalated
-                elif node.success:
+                elif node.success is not False:
                     outcome = TerminationReason.goal_met
                 else:
                     outcome = TerminationReason.agent_ended

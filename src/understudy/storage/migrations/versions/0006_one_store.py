@@ -153,10 +153,24 @@ def _flow_hashes(snapshot: str) -> tuple[str, str] | None:
     if first.startswith(_SNAPSHOT_HEADER):
         names = [n.strip() for n in first[len(_SNAPSHOT_HEADER) :].split(",")]
         flow = flow.model_copy(update={"intents_from": names})
+    # The old hash covered the fields the model had then: fields added to the model later
+    # (``_LATER_FIELDS``), left unset, are taken out again so the old hash reproduces.
     return (
-        _sha(_canonical(flow.model_dump(mode="json"))),
+        _sha(_canonical(_without_later_fields(flow.model_dump(mode="json")))),
         _sha(_canonical(flow.model_dump(mode="json", exclude_none=True))),
     )
+
+
+_LATER_FIELDS = {"end": ("success",)}
+"""Node kind -> fields added to that node after this migration (0007: ``success`` of ends)."""
+
+
+def _without_later_fields(dumped: dict[str, Any]) -> dict[str, Any]:
+    nodes = {}
+    for node_id, node in dumped.get("nodes", {}).items():
+        later = _LATER_FIELDS.get(node.get("kind"), ())
+        nodes[node_id] = {k: v for k, v in node.items() if not (k in later and v is None)}
+    return {**dumped, "nodes": nodes}
 
 
 def _new_agent_hash(kind: str, snapshot: str, stored: str) -> str:
