@@ -28,8 +28,12 @@ WEBHOOK = '{"url":"http://127.0.0.1:9/bot","timeout_s":10.0,"end_path":null,"tex
 
 
 def _old_flow_hash(path: Path) -> str:
-    """The flow hash before 0006: every field, ``None`` included."""
+    """The flow hash before 0006: every field the model had then, ``None`` included (an end
+    node's ``success`` came later)."""
     data = load_flow(path).model_dump(mode="json")
+    for node in data["nodes"].values():
+        if node["kind"] == "end" and node.get("success") is None:
+            node.pop("success", None)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
