@@ -167,3 +167,46 @@ async def test_llm_persona_generation_returns_a_draft_with_the_offline_schema() 
     assert persona.mood is Mood.frustrated and persona.behaviour.patience == 0.2
     assert persona.language == "en-US", "an invalid language tag falls back to en-US"
     assert persona.knowledge.doesnt_know == ["account number"]
+
+
+async def test_the_model_writes_the_rationale_before_the_score_and_may_mark_n_a() -> None:
+    seen: dict[str, object] = {}
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        schema = info.output_tools[0].parameters_json_schema
+        seen["order"] = list(schema["$defs"]["CriterionOutput"]["properties"])
+        args = {
+            "criteria": [
+                {"id": "empathy", "rationale": "Turn 2 apologises.", "score": 1.0},
+                {"id": "resolution", "rationale": "No chance to act.", "score": None},
+            ]
+        }
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, json.dumps(args))])
+
+    grade = await grader(FunctionModel(answer)).grade(RESULT, RUBRIC, SCENARIO)
+    order = seen["order"]
+    assert isinstance(order, list)
+    assert order.index("rationale") < order.index("score"), "reasons come before the number"
+    resolution = grade.criterion("resolution")
+    assert resolution is not None and resolution.score is None, "n/a, not 0"
+    assert grade.overall == 1.0
+
+
+async def test_a_quote_with_other_case_and_spacing_is_stored_as_the_transcript_says() -> None:
+    model = answering(
+        {
+            "criteria": [
+                {
+                    "id": "empathy",
+                    "rationale": "Apologised.",
+                    "evidence": [{"turn": 2, "quote": "i'm SO sorry   to hear that"}],
+                    "score": 1.0,
+                },
+                {"id": "resolution", "rationale": "Refunded.", "score": 1.0},
+            ]
+        }
+    )
+    grade = await grader(model).grade(RESULT, RUBRIC, SCENARIO)
+    empathy = grade.criterion("empathy")
+    assert empathy is not None
+    assert empathy.evidence[0].quote == "I'm so sorry to hear that", "quotes are cut verbatim"

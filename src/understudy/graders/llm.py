@@ -49,12 +49,23 @@ class QuoteOutput(BaseModel):
 
 
 class CriterionOutput(BaseModel):
-    """One criterion's grade as the model gives it."""
+    """One criterion's grade as the model gives it.
+
+    The fields are in the order the model writes them: the rationale and the quotes come before
+    the score, so the score follows from the reasons instead of the reasons defending a number.
+    """
 
     id: str = Field(description="the criterion id, exactly as given")
-    score: float = Field(ge=0, le=1, description="0 = not met at all, 1 = fully met")
-    rationale: str = Field(description="one or two sentences explaining the score")
+    rationale: str = Field(
+        description="first: one or two sentences on what the agent did, naming the turn"
+    )
     evidence: list[QuoteOutput] = Field(default_factory=list)
+    score: float | None = Field(
+        ge=0,
+        le=1,
+        description="last: 0 = not met at all, 1 = fully met; null when the call gave the agent "
+        "no chance to show it (e.g. the call ended before the agent could close)",
+    )
 
 
 class GradeOutput(BaseModel):
@@ -88,15 +99,28 @@ def check_quotes(
             continue
         stated = by_index.get(quote.turn)
         if stated is not None and folded in _fold(stated.text):
-            kept.append(Evidence(turn=stated.index, role=stated.role, quote=quote.quote))
+            text = verbatim(quote.quote, stated.text)
+            kept.append(Evidence(turn=stated.index, role=stated.role, quote=text))
             continue
         other = next((m for m in messages if folded in _fold(m.text)), None)
         if other is not None:
-            kept.append(Evidence(turn=other.index, role=other.role, quote=quote.quote))
+            text = verbatim(quote.quote, other.text)
+            kept.append(Evidence(turn=other.index, role=other.role, quote=text))
             flags.append(f"quote {quote.quote!r} is from turn {other.index}, not {quote.turn}")
             continue
         flags.append(f"fabricated quote dropped (not in the transcript): {quote.quote!r}")
     return kept, flags
+
+
+def verbatim(quote: str, text: str) -> str:
+    """Return the span of ``text`` that ``quote`` matches (case and white space folded), so the
+    stored evidence is cut from the transcript exactly; ``quote`` itself when no span matches."""
+    words = _fold(quote).split()
+    if not words:
+        return quote
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    found = re.search(pattern, text, flags=re.IGNORECASE)
+    return found.group(0) if found else quote
 
 
 def transcript_text(messages: list[Message]) -> str:
@@ -106,10 +130,12 @@ def transcript_text(messages: list[Message]) -> str:
 
 SYSTEM_PROMPT = (
     "You grade a contact-centre conversation between an AGENT (the trainee or assistant being "
-    "graded) and a CUSTOMER. Score each rubric criterion from 0 (not met) to 1 (fully met), "
-    "explain the score in one or two sentences, and support it with short quotes copied exactly "
-    "from the transcript, each with the number of the turn it comes from. Never invent a quote; "
-    "give no quote rather than a paraphrase. Grade every criterion, using its id exactly."
+    "graded) and a CUSTOMER. For each rubric criterion, first write one or two sentences on "
+    "what the agent did (naming the turn), then give short quotes copied exactly from the "
+    "transcript with the number of the turn each comes from, and only then the score from 0 "
+    "(not met) to 1 (fully met), or null when the call gave the agent no chance to show it. "
+    "Judge what was done, not which words were used: a paraphrase counts. Never invent a "
+    "quote; give no quote rather than a paraphrase. Grade every criterion, using its id exactly."
 )
 
 
@@ -181,6 +207,9 @@ class LLMGrader(Grader):
         ]
         if scenario.evaluation_instructions:
             parts.append(f"Evaluation instructions: {scenario.evaluation_instructions}")
+        policy = scenario.policy.model_dump(mode="json", exclude_none=True)
+        if scenario.policy.must_not_offer or scenario.policy.must_not_process:
+            parts.append("Policy the agent must follow (JSON): " + json.dumps(policy))
         parts.append(
             f"The conversation ended with {result.termination_reason.value}"
             + (f" ({result.detail})" if result.detail else "")
