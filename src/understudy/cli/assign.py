@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -18,8 +19,9 @@ from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, is_narrow, user_errors
 from understudy.content.scenarios import load_scenario
 from understudy.errors import ConfigError
-from understudy.storage.assignments import AssignmentStore
-from understudy.storage.attempt_records import SessionSummary
+
+if TYPE_CHECKING:
+    from understudy.storage.attempt_records import SessionSummary
 
 
 def parse_day(raw: str | None, option: str) -> date | None:
@@ -90,6 +92,8 @@ def assign(
     ),
 ) -> None:
     """Assign a scenario to trainees: one practice session each, in status To do."""
+    from understudy.storage.assignments import AssignmentStore
+
     with user_errors():
         scenario, _ = load_scenario(scenario_ref, checked=True)
         day = parse_day(deadline, "--deadline")
@@ -128,6 +132,8 @@ def unassign(
     ),
 ) -> None:
     """Remove an assignment: SESSION_ID, or --scenario S --trainee T."""
+    from understudy.storage.assignments import AssignmentStore
+
     with user_errors():
         store = AssignmentStore()
         if session_id is None:
@@ -158,6 +164,8 @@ def list_sessions(
     as_json: bool = typer.Option(False, "--json", help="Print the sessions as JSON."),
 ) -> None:
     """List practice sessions with their status (To do, Completed, Overdue) and frequency."""
+    from understudy.storage.assignments import AssignmentStore
+
     with user_errors():
         rows = AssignmentStore().sessions(
             trainee=trainee,

@@ -7,7 +7,6 @@ from rich.markup import escape
 
 from understudy.cli.apps import attempts_app
 from understudy.cli.common import console, user_errors
-from understudy.storage.attempt_store import AttemptStore
 
 
 @attempts_app.command("delete")
@@ -19,6 +18,8 @@ def delete_attempt(
 
     The session stays; its status follows from the attempts left (To do when none is finished).
     """
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         store = AttemptStore()
         record = store.get(attempt_id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -27,19 +27,13 @@ from understudy.cli.stdin import start_stdin_pump
 from understudy.domain.transcript import Message, Role
 from understudy.engine.events import Event, MessageAdded
 from understudy.errors import ConfigError
-from understudy.runs.chat import (
-    ChatTarget,
-    chat_target,
-    parse_conversation_ref,
-    plan_replay,
-    replay,
-)
-from understudy.runs.chat import chat as chat_with
 from understudy.simulators.human import (
     QUIT_COMMAND,
     read_customer_script,
 )
-from understudy.storage.store import Store
+
+if TYPE_CHECKING:
+    from understudy.runs.chat import ChatTarget
 
 CHAT_TIME_LIMIT_S = 24 * 3600.0
 """Time limit of a chat typed by a person, in seconds: a person may pause to read the flow file."""
@@ -116,6 +110,8 @@ def _start_over() -> None:
 
 
 async def _chat(target: ChatTarget, script: list[str] | None) -> None:
+    from understudy.runs.chat import chat as chat_with
+
     queue: asyncio.Queue[str] = asyncio.Queue()
     if script is None:
         start_stdin_pump(queue.put_nowait, asyncio.get_running_loop(), at_end=QUIT_COMMAND)
@@ -138,6 +134,9 @@ async def _chat(target: ChatTarget, script: list[str] | None) -> None:
 
 
 def _replay_from(flow: Path | None, source: str, scenario_file: Path | None) -> None:
+    from understudy.runs.chat import parse_conversation_ref, plan_replay, replay
+    from understudy.storage.store import Store
+
     with user_errors(2):
         run_ref, index = parse_conversation_ref(source)
         plan = plan_replay(Store(), run_ref, index, flow=flow, scenario_file=scenario_file)
@@ -188,6 +187,8 @@ def chat(
     After each answer a dim line shows the node, the matched intent and its confidence, the
     slot filled and whether the flow fell back. /restart starts over, /quit ends.
     """
+    from understudy.runs.chat import chat_target
+
     if source is not None:
         _replay_from(flow, source, scenario)
         return

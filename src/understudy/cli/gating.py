@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from understudy.cli.common import err_console
 from understudy.metrics.batch import BatchMetrics
-from understudy.metrics.gates import GateResult
-from understudy.reports.junit import JUnitRun, write_junit
-from understudy.storage.store import Store
+
+if TYPE_CHECKING:
+    from understudy.metrics.gates import GateResult
+    from understudy.storage.store import Store
 
 EXIT_GATE_FAILED = 4
 """Exit code when a ``--fail-under``/``--fail-over`` gate failed or ``runs compare
@@ -45,6 +46,8 @@ def write_run_junit(
     store: Store, run_id: str, metrics: BatchMetrics, results: list[GateResult], path: Path
 ) -> None:
     """Write the JUnit XML of a stored run (``understudy.reports.junit``) to ``path``."""
+    from understudy.reports.junit import JUnitRun, write_junit
+
     run = store.get_run(run_id)
     conversations = [
         (row.index, store.get_conversation(run_id, row.index)[1])

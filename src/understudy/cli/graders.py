@@ -6,7 +6,7 @@ import asyncio
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -18,13 +18,9 @@ from understudy.components import model_options, needs_model
 from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import ConfigError
 from understudy.graders.base import GRADERS, Grader, load_rubric, make_grader
-from understudy.graders.evaluation import (
-    Case,
-    EvaluationReport,
-    coach_case,
-    evaluate,
-    load_labelled_set,
-)
+
+if TYPE_CHECKING:
+    from understudy.graders.evaluation import Case, EvaluationReport
 
 
 def _figure(value: float | None, percent: bool = False) -> str:
@@ -52,6 +48,7 @@ def report_table(report: EvaluationReport, title: str) -> Table:
 
 
 def _coach_cases() -> list[Case]:
+    from understudy.graders.evaluation import coach_case
     from understudy.storage.attempt_store import AttemptStore
 
     store = AttemptStore()
@@ -81,6 +78,8 @@ def _coach_cases() -> list[Case]:
 
 
 async def _run(cases: list[Case], grader: str, model: str | None) -> EvaluationReport:
+    from understudy.graders.evaluation import evaluate
+
     run = None
     options: dict[str, Any] = {}
     try:
@@ -114,6 +113,8 @@ def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Measure a grader against human labels: agreement, MAE, kappa, ranking accuracy."""
+    from understudy.graders.evaluation import load_labelled_set
+
     with user_errors():
         if (labels is None) == (not coach_reviews):
             raise ConfigError("give a LABELS file or --coach-reviews (one of them)")

@@ -9,7 +9,6 @@ from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError
 from understudy.llm.run import LLMRun
-from understudy.llm.settings import load_llm_settings
 
 
 def make_llm_run(no_cache: bool = False, max_tokens: int | None = None) -> LLMRun:
@@ -19,6 +18,8 @@ def make_llm_run(no_cache: bool = False, max_tokens: int | None = None) -> LLMRu
         ContentError: the config file's ``llm:`` section is invalid.
         ConfigError: an invalid override.
     """
+    from understudy.llm.settings import load_llm_settings
+
     settings = load_llm_settings(max_tokens_per_run=max_tokens)
     return LLMRun(settings, cache=False if no_cache else None)
 
@@ -38,6 +39,7 @@ def llm_options(
         ConfigError: neither or both of FLOW and ``--agent``; see also
             ``understudy.components.stress_options``.
     """
+
     if (flow is None) == (agent is None):
         raise ConfigError(
             "give the agent under test either as FLOW or with --agent (a flow file, an "

@@ -25,7 +25,6 @@ from understudy.content.personas import (
     resolve_persona,
 )
 from understudy.domain.persona import Persona
-from understudy.simulators.offline.preview import check_intent, preview_lines
 
 
 @dataclass(frozen=True)
@@ -193,6 +192,8 @@ def preview_persona(
     ),
 ) -> None:
     """Print three sample customer lines in the persona's voice (offline simulator)."""
+    from understudy.simulators.offline.preview import check_intent, preview_lines
+
     with user_errors():
         persona = resolve_persona(persona_id)
         check_intent(intent)

@@ -9,6 +9,7 @@ import asyncio
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -20,25 +21,16 @@ from rich.table import Table
 from understudy.agents.trainee import END_COMMAND, TraineeAgent, read_script
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, err_console, is_narrow, user_errors
-from understudy.cli.llm_options import practice_llm
 from understudy.cli.practice_display import TerminalDisplay, show_briefing
 from understudy.cli.stdin import start_stdin_pump
-from understudy.cli.transcripts import (
-    attempt_header,
-    attempt_json,
-    grade_renderable,
-    percent,
-    transcript_renderable,
-)
 from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError
 from understudy.graders.base import make_grader, rubric_for
-from understudy.practice import OPENING_PAUSE_S, load_documents, regrade, run_practice
-from understudy.practice import review as add_review
-from understudy.practice.briefing import format_duration
-from understudy.storage.attempt_records import AttemptSummary
-from understudy.storage.attempt_store import AttemptStore
+from understudy.practice.briefing import OPENING_PAUSE_S, format_duration
+
+if TYPE_CHECKING:
+    from understudy.storage.attempt_records import AttemptSummary
 
 
 def show_assignment(out: Console, scenario: Scenario, trainee: str) -> None:
@@ -84,6 +76,11 @@ def practice(
     ),
 ) -> None:
     """Practise a call: you are the agent, an AI customer calls. Type /end to end the call."""
+    from understudy.cli.llm_options import practice_llm
+    from understudy.cli.transcripts import attempt_json, grade_renderable
+    from understudy.practice import load_documents, run_practice
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         scenario, base = load_scenario(scenario_ref)
         customer = scenario_persona(scenario, base, persona)
@@ -145,6 +142,8 @@ def list_attempts(
     scenario: str | None = typer.Option(None, "--scenario", help="Only this scenario id."),
 ) -> None:
     """List practice attempts, newest first."""
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         rows = AttemptStore().list_attempts(trainee, scenario)
     if not rows:
@@ -161,6 +160,8 @@ def attempts_table(rows: Sequence[AttemptSummary], width: int | None = None) -> 
         width: terminal width in columns; below ``NARROW_WIDTH`` the attempt number, how the
             call ended and the evaluation status are left out, and the start time is shorter.
     """
+    from understudy.cli.transcripts import percent
+
     narrow = is_narrow(width)
     table = Table(
         box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow, expand=narrow
@@ -200,6 +201,9 @@ def show_attempt(
     as_json: bool = typer.Option(False, "--json", help="Print the attempt as JSON."),
 ) -> None:
     """Show an attempt: its Evaluation (grade per criterion) and its Transcript."""
+    from understudy.cli.transcripts import attempt_json
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         record = AttemptStore().get(attempt_id)
     if as_json:
@@ -209,6 +213,12 @@ def show_attempt(
 
 
 def _print_attempt(out: Console, record: object) -> None:
+    from understudy.cli.transcripts import (
+        attempt_header,
+        grade_renderable,
+        percent,
+        transcript_renderable,
+    )
     from understudy.storage.attempt_store import AttemptRecord
 
     assert isinstance(record, AttemptRecord)
@@ -263,6 +273,10 @@ def regrade_attempt(
     ),
 ) -> None:
     """Grade a stored attempt again (e.g. an interrupted one, or with another rubric)."""
+    from understudy.cli.transcripts import grade_renderable
+    from understudy.practice import regrade
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         store = AttemptStore()
         grade = asyncio.run(regrade(store, attempt_id, rubric, grader, model=model))
@@ -279,6 +293,10 @@ def review_attempt(
     ),
 ) -> None:
     """Add a coach review to an attempt, optionally overriding criterion scores."""
+    from understudy.cli.transcripts import percent
+    from understudy.practice import review as add_review
+    from understudy.storage.attempt_store import AttemptStore
+
     with user_errors():
         overrides = dict(parse_override(item) for item in override)
         record = add_review(AttemptStore(), attempt_id, coach, note, overrides)

@@ -9,7 +9,6 @@ they are printed too.
 from __future__ import annotations
 
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
@@ -119,6 +118,8 @@ def briefing_renderable(
         lines.append("Documents: ", style="bold")
         lines.append(names + "\n")
     lines.append("\nType your replies; type /end to end the call.", style="dim")
+    from rich.markdown import Markdown  # loads a Markdown parser: only when shown
+
     parts: list[RenderableType] = [Panel(lines, title="Briefing", expand=False)]
     if with_documents:
         for doc in documents:
@@ -136,6 +137,8 @@ def show_briefing(
     page: bool = False,
 ) -> None:
     """Print the briefing; with ``page``, show the documents through the pager."""
+    from rich.markdown import Markdown
+
     console.print(briefing_renderable(scenario, persona, documents, with_documents=not page))
     if page:
         for doc in documents:

@@ -12,10 +12,6 @@ from rich.table import Table
 from understudy.cli.apps import app
 from understudy.cli.assign import parse_day, scenario_id_of
 from understudy.cli.common import console, user_errors
-from understudy.cli.transcripts import percent
-from understudy.storage.attempt_records import utc_now
-from understudy.storage.db import open_database
-from understudy.storage.usage import usage_report
 
 
 @app.command()
@@ -34,6 +30,11 @@ def report(
     Per scenario: participants, sessions To do / Completed / Overdue, attempts, mean grade.
     Per trainee: sessions, attempts, mean grade, last attempt.
     """
+    from understudy.cli.transcripts import percent
+    from understudy.storage.attempt_records import utc_now
+    from understudy.storage.db import open_database
+    from understudy.storage.usage import usage_report
+
     with user_errors():
         today = parse_day(now, "--now") or utc_now().date()
         data = usage_report(

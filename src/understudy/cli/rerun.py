@@ -14,23 +14,25 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.llm_options import llm_options
 from understudy.cli.metrics_view import metrics_json
-from understudy.cli.runs import print_comparison
-from understudy.llm.run import LLMRun
 from understudy.metrics.bands import load_bands
-from understudy.runs import Rerun, StressOutcome, compare_runs, plan_rerun, play
-from understudy.runs.rerun import rerun_target, rerun_version
-from understudy.storage.store import Store
+
+if TYPE_CHECKING:
+    from understudy.llm.run import LLMRun
+    from understudy.runs import Rerun, StressOutcome
+    from understudy.storage.store import Store
 
 
 async def _play(rerun: Rerun, store: Store, llm_run: LLMRun) -> StressOutcome:
+    from understudy.runs import play
+
     try:
         budget = lambda: llm_run.exhausted  # noqa: E731
         return await play(rerun.plan, store, usage=llm_run, budget_spent=budget)
@@ -64,6 +66,12 @@ def rerun_run(
     compared with RUN as `understudy runs compare` does. Agent personas are re-resolved by id
     and version; webhook and callable runs cannot be re-run.
     """
+    from understudy.cli.llm_options import llm_options
+    from understudy.cli.runs import print_comparison
+    from understudy.runs import compare_runs, plan_rerun
+    from understudy.runs.rerun import rerun_target, rerun_version
+    from understudy.storage.store import Store
+
     with user_errors(2):
         store = Store()
         original = store.get_run(run_ref)

@@ -9,8 +9,6 @@ from understudy.cli.apps import retention_app
 from understudy.cli.assign import parse_moment
 from understudy.cli.common import console, user_errors
 from understudy.settings import config_path
-from understudy.storage.attempt_records import utc_now
-from understudy.storage.retention import KINDS, apply_retention, load_retention
 
 _LABELS = {
     "event_log": "event log",
@@ -23,6 +21,8 @@ _LABELS = {
 @retention_app.command("show")
 def show() -> None:
     """Show how long each kind of data is kept (from config.yaml, key retention)."""
+    from understudy.storage.retention import KINDS, load_retention
+
     with user_errors():
         settings = load_retention()
     table = Table(title=f"Retention ({config_path()})")
@@ -39,6 +39,9 @@ def apply(
     now: str | None = typer.Option(None, "--now", help="Reference time (ISO), default: now."),
 ) -> None:
     """Purge data past its retention period and report what was removed."""
+    from understudy.storage.attempt_records import utc_now
+    from understudy.storage.retention import KINDS, apply_retention, load_retention
+
     with user_errors():
         settings = load_retention()
         report = apply_retention(settings, parse_moment(now, "--now") or utc_now())

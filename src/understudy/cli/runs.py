@@ -14,21 +14,17 @@ from rich.text import Text
 
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.gating import EXIT_GATE_FAILED
 from understudy.cli.metrics_view import (
     comparison_table,
     metrics_json,
     metrics_table,
     rate_text,
 )
-from understudy.cli.transcripts import print_conversation
 from understudy.metrics.bands import Bands, load_bands
 from understudy.metrics.compare import Verdict
-from understudy.runs.compare import compare_runs as run_deltas
-from understudy.runs.compare import run_metrics
-from understudy.storage.store import Store
 
 if TYPE_CHECKING:
+    from understudy.storage.store import Store
     from understudy.storage.tables import RunRow
 
 STATUS_STYLES = {"finished": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
@@ -52,6 +48,9 @@ def list_runs(
     limit: int = typer.Option(50, "--limit", min=1, help="Show at most this many runs."),
 ) -> None:
     """List stored runs, newest first, with their three headline scores."""
+    from understudy.runs.compare import run_metrics
+    from understudy.storage.store import Store
+
     with user_errors():
         bands = load_bands()
         store = Store()
@@ -113,6 +112,10 @@ def show_run(
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
     """Show a run: its metrics and conversations, or one conversation as a transcript."""
+    from understudy.cli.transcripts import print_conversation
+    from understudy.runs.compare import run_metrics
+    from understudy.storage.store import Store
+
     with user_errors():
         bands = load_bands()
         store = Store()
@@ -223,6 +226,10 @@ def compare_runs(
     that all metrics together are wrong at most 5% of the time. With --fail-on-regression the
     exit code is 4 when any metric is worse beyond noise (a change within noise never fails).
     """
+    from understudy.cli.gating import EXIT_GATE_FAILED
+    from understudy.runs.compare import compare_runs as run_deltas
+    from understudy.storage.store import Store
+
     with user_errors():
         bands = load_bands()
         store = Store()
@@ -246,6 +253,8 @@ def print_comparison(store: Store, a: RunRow, b: RunRow, bands: Bands) -> None:
 
     Shared by ``runs compare`` and ``runs rerun``.
     """
+    from understudy.runs.compare import compare_runs as run_deltas
+
     deltas = run_deltas(store, a, b, bands)
     if a.agent_hash != b.agent_hash:
         console.print(

@@ -10,7 +10,6 @@ import typer
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, user_errors
 from understudy.errors import ConfigError
-from understudy.storage.store import Store
 
 
 @runs_app.command("report")
@@ -30,6 +29,8 @@ def report_runs(
     Needs the 'reports' extra (pip install 'understudy[reports]'); --pdf also needs Chromium.
     Exit code 2 on an unknown run, a missing extra or a failed print.
     """
+    from understudy.storage.store import Store
+
     with user_errors(2):
         if html_file is None and pdf_file is None:
             raise ConfigError("say where to write the report: --html FILE and/or --pdf FILE")

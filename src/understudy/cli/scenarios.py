@@ -27,7 +27,6 @@ from understudy.content import scenario_library as library
 from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
 from understudy.domain.base import Origin
 from understudy.errors import ConfigError, ContentError
-from understudy.storage.assignments import AssignmentStore
 
 
 def current_user() -> str | None:
@@ -40,6 +39,8 @@ def current_user() -> str | None:
 
 def participants() -> Counter[str]:
     """Return scenario id -> number of active assigned sessions (one per trainee)."""
+    from understudy.storage.assignments import AssignmentStore
+
     return Counter(s.scenario_id for s in AssignmentStore().sessions() if s.assigned)
 
 

@@ -17,7 +17,7 @@ import contextlib
 import json
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -25,13 +25,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.gating import EXIT_GATE_FAILED, gates_json, print_gates, write_run_junit
-from understudy.cli.llm_options import llm_options, usage_line
 from understudy.cli.metrics_view import metrics_json, metrics_table
-from understudy.llm.run import LLMRun
-from understudy.metrics.gates import check_gates, parse_gates
-from understudy.runs import BatchConversation, StressOutcome, StressPlan, plan_stress_test, play
-from understudy.storage.store import Store
+
+if TYPE_CHECKING:
+    from understudy.llm.run import LLMRun
+    from understudy.runs import StressOutcome, StressPlan
+    from understudy.storage.store import Store
 
 EXIT_BUDGET_SPENT = 3
 """Exit code of a run stopped because its LLM token budget ran out."""
@@ -40,6 +39,8 @@ EXIT_BUDGET_SPENT = 3
 async def _play_with_signals(
     plan: StressPlan, store: Store, progress: Progress, llm_run: LLMRun | None = None
 ) -> StressOutcome:
+    from understudy.runs import BatchConversation, play
+
     task_id = progress.add_task("conversations", total=plan.n)
 
     def advance(_done: BatchConversation) -> None:
@@ -153,6 +154,12 @@ def stress_test(
     finished with conversation errors, 2 could not start, 3 LLM token budget spent (run kept as
     interrupted), 4 a gate failed, 130 stopped (run kept as interrupted).
     """
+    from understudy.cli.gating import EXIT_GATE_FAILED, gates_json, print_gates, write_run_junit
+    from understudy.cli.llm_options import llm_options, usage_line
+    from understudy.metrics.gates import check_gates, parse_gates
+    from understudy.runs import plan_stress_test
+    from understudy.storage.store import Store
+
     with user_errors(2):
         gates = parse_gates(fail_under, fail_over)
         target, llm_run, agent_options, simulator_options = llm_options(

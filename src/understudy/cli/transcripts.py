@@ -9,7 +9,7 @@ before noise, fallbacks and flow nodes.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
@@ -19,7 +19,9 @@ from rich.text import Text
 from understudy.domain.grade import Grade
 from understudy.domain.transcript import ConversationResult, Message, Role
 from understudy.practice.briefing import format_duration
-from understudy.storage.attempt_store import AttemptRecord
+
+if TYPE_CHECKING:
+    from understudy.storage.attempt_store import AttemptRecord
 
 
 def percent(score: float | None) -> str:

@@ -28,16 +28,44 @@ Public API::
 
 from __future__ import annotations
 
-from understudy.practice.briefing import Document, load_documents
-from understudy.practice.call import (
-    OPENING_PAUSE_S,
-    PracticeCall,
-    PracticeOutcome,
-    run_practice,
-    start_practice,
-)
-from understudy.practice.grading import grade_attempt, regrade, review
-from understudy.practice.recorder import AttemptRecorder
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from understudy.practice.briefing import OPENING_PAUSE_S, Document, load_documents
+    from understudy.practice.call import (
+        PracticeCall,
+        PracticeOutcome,
+        run_practice,
+        start_practice,
+    )
+    from understudy.practice.grading import grade_attempt, regrade, review
+    from understudy.practice.recorder import AttemptRecorder
+
+_WHERE = {
+    "AttemptRecorder": "understudy.practice.recorder",
+    "Document": "understudy.practice.briefing",
+    "OPENING_PAUSE_S": "understudy.practice.briefing",
+    "PracticeCall": "understudy.practice.call",
+    "PracticeOutcome": "understudy.practice.call",
+    "grade_attempt": "understudy.practice.grading",
+    "load_documents": "understudy.practice.briefing",
+    "regrade": "understudy.practice.grading",
+    "review": "understudy.practice.grading",
+    "run_practice": "understudy.practice.call",
+    "start_practice": "understudy.practice.call",
+}
+"""Where each public name lives: imported on first use, so importing one submodule (e.g.
+for a constant) does not load the store and everything else."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "OPENING_PAUSE_S",

@@ -13,6 +13,10 @@ from pathlib import Path
 from understudy.domain.scenario import Scenario
 from understudy.errors import ContentError, ContentProblem
 
+OPENING_PAUSE_S = 1.5
+"""Seconds the customer waits before the opening line, so it does not land before the trainee
+has looked up from the briefing (by design, like a real call)."""
+
 
 @dataclass(frozen=True)
 class Document:

@@ -32,13 +32,11 @@ from understudy.engine.events import Observer
 from understudy.engine.loop import PRACTICE_CLOSING_TURNS, EngineSettings, run_conversation
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
 from understudy.graders.base import Grader
+from understudy.practice.briefing import OPENING_PAUSE_S
 from understudy.practice.grading import grade_attempt
 from understudy.practice.recorder import AttemptRecorder
 from understudy.simulators import make_simulator
 from understudy.storage.attempt_store import AttemptStore
-
-OPENING_PAUSE_S = 1.5
-"""Seconds the customer waits before the opening line (by design, like a real call)."""
 
 
 class OpeningPause(UserSimulator):

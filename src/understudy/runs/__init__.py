@@ -30,12 +30,44 @@ Public API::
 
 from __future__ import annotations
 
-from understudy.runs.batch import BatchConversation, BatchResult, run_batch
-from understudy.runs.compare import compare_runs, run_metrics
-from understudy.runs.plan import StressPlan, plan_stress_test
-from understudy.runs.play import BUDGET_SPENT, StressOutcome, play
-from understudy.runs.record import RunRecorder, UsageSource
-from understudy.runs.rerun import Rerun, plan_rerun
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from understudy.runs.batch import BatchConversation, BatchResult, run_batch
+    from understudy.runs.compare import compare_runs, run_metrics
+    from understudy.runs.plan import StressPlan, plan_stress_test
+    from understudy.runs.play import BUDGET_SPENT, StressOutcome, play
+    from understudy.runs.record import RunRecorder, UsageSource
+    from understudy.runs.rerun import Rerun, plan_rerun
+
+_WHERE = {
+    "BUDGET_SPENT": "understudy.runs.play",
+    "BatchConversation": "understudy.runs.batch",
+    "BatchResult": "understudy.runs.batch",
+    "Rerun": "understudy.runs.rerun",
+    "RunRecorder": "understudy.runs.record",
+    "StressOutcome": "understudy.runs.play",
+    "StressPlan": "understudy.runs.plan",
+    "UsageSource": "understudy.runs.record",
+    "compare_runs": "understudy.runs.compare",
+    "plan_rerun": "understudy.runs.rerun",
+    "plan_stress_test": "understudy.runs.plan",
+    "play": "understudy.runs.play",
+    "run_batch": "understudy.runs.batch",
+    "run_metrics": "understudy.runs.compare",
+}
+"""Where each public name lives: imported on first use, so importing one submodule (e.g.
+for a constant) does not load the store and everything else."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BUDGET_SPENT",
