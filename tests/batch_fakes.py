@@ -1,4 +1,8 @@
-"""A tiny seeded user simulator and agent for batch tests that need no flow or persona files."""
+"""A tiny seeded customer and agent for batch tests that need no flow or persona files.
+
+Both are the fakes shipped in ``understudy.testing`` (``ScriptedSimulator``,
+``ScriptedAgent``) with a script that rolls dice.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,8 @@ import random
 from understudy.domain.persona import Mood
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import ActType, DialogueAct
-from understudy.engine.seams import (
-    Agent,
-    AgentTurn,
-    ConversationState,
-    CustomerTurn,
-    UserSimulator,
-)
+from understudy.engine.seams import AgentTurn, ConversationState, CustomerTurn, UserSimulator
+from understudy.testing import ScriptedAgent, ScriptedSimulator
 
 
 def scenario(scenario_id: str = "dice") -> Scenario:
@@ -24,37 +23,32 @@ def scenario(scenario_id: str = "dice") -> Scenario:
     )
 
 
-class DiceSimulator(UserSimulator):
-    """Says random numbers; wanders off-topic sometimes; yields to the event loop randomly."""
+def dice_simulators(scenario: Scenario, rng: random.Random) -> UserSimulator:
+    """A ``SimulatorFactory`` of customers who say random numbers and wander off-topic sometimes.
 
-    name = "dice"
+    They yield to the event loop a random number of times per turn, so conversations interleave
+    differently depending on concurrency.
+    """
 
-    def __init__(self, scenario: Scenario, rng: random.Random) -> None:
-        self.rng = rng
-        self.scenario = scenario
-
-    async def respond(self, state: ConversationState) -> CustomerTurn:
-        for _ in range(self.rng.randint(0, 3)):
-            await asyncio.sleep(0)  # interleave differently depending on concurrency
-        number = self.rng.randint(0, 999)
+    async def roll(state: ConversationState) -> CustomerTurn:
+        for _ in range(rng.randint(0, 3)):
+            await asyncio.sleep(0)
+        number = rng.randint(0, 999)
         acts = [DialogueAct(type=ActType.inform, slot="number", value=str(number))]
-        if self.rng.random() < 0.2:
+        if rng.random() < 0.2:
             acts = [DialogueAct(type=ActType.off_topic)]
-        noisy = f"numbr {number}" if self.rng.random() < 0.3 else None
+        noisy = f"numbr {number}" if rng.random() < 0.3 else None
         return CustomerTurn(
             text=noisy or f"number {number}",
             clean_text=f"number {number}",
             acts=acts,
-            mood=self.rng.choice([Mood.calm, Mood.confused, Mood.frustrated]),
+            mood=rng.choice([Mood.calm, Mood.confused, Mood.frustrated]),
         )
 
-
-def dice_simulators(scenario: Scenario, rng: random.Random) -> UserSimulator:
-    """A ``SimulatorFactory`` of dice simulators."""
-    return DiceSimulator(scenario, rng)
+    return ScriptedSimulator(roll)
 
 
-class DiceAgent(Agent):
+class DiceAgent(ScriptedAgent):
     """Falls back on odd numbers; after three turns completes if the last number is < 700.
 
     Raises on its first turn when the conversation id is in ``explode``.
@@ -63,10 +57,12 @@ class DiceAgent(Agent):
     name = "dice-agent"
 
     def __init__(self, explode: frozenset[str] = frozenset()) -> None:
+        super().__init__(self.reply)
         self.turns = 0
         self.explode = explode
 
-    async def respond(self, state: ConversationState) -> AgentTurn:
+    def reply(self, state: ConversationState) -> AgentTurn:
+        """The dice rules (see the class docstring)."""
         if state.conversation_id in self.explode:
             raise RuntimeError("node 'boom' exploded")
         self.turns += 1

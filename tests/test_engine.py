@@ -20,37 +20,38 @@ from understudy.engine import (
     CustomerTurn,
     EngineSettings,
     MoodChanged,
-    UserSimulator,
     run_conversation,
 )
 from understudy.engine.events import ConversationEnded, ExitChecked, MessageAdded
-from understudy.testing import FakeClock, RecordingObserver, ScriptedAgent
+from understudy.testing import FakeClock, RecordingObserver, ScriptedAgent, ScriptedSimulator
 
 
-class EchoCustomer(UserSimulator):
+def EchoCustomer(
+    moods: list[Mood] | None = None, leave_after: int | None = None
+) -> ScriptedSimulator:
     """A minimal customer: says numbered lines, affirms after the agent promises a refund."""
+    feelings = moods or [Mood.calm]
+    turn = 0
 
-    def __init__(self, moods: list[Mood] | None = None, leave_after: int | None = None) -> None:
-        self.turn = 0
-        self.moods = moods or [Mood.calm]
-        self.leave_after = leave_after
-
-    async def respond(self, state: ConversationState) -> CustomerTurn:
-        self.turn += 1
-        mood = self.moods[min(self.turn - 1, len(self.moods) - 1)]
+    def reply(state: ConversationState) -> CustomerTurn:
+        nonlocal turn
+        turn += 1
+        mood = feelings[min(turn - 1, len(feelings) - 1)]
         last = state.last_agent_message
         if last is not None and "refund" in last.text.lower():
             return CustomerTurn(
                 text="Yes please, do that.", acts=[DialogueAct(type=ActType.affirm)], mood=mood
             )
-        if self.leave_after is not None and self.turn > self.leave_after:
+        if leave_after is not None and turn > leave_after:
             return CustomerTurn(
                 text="Forget it.",
                 mood=Mood.angry,
                 done=True,
                 termination_reason=TerminationReason.customer_left,
             )
-        return CustomerTurn(text=f"customer line {self.turn}", mood=mood)
+        return CustomerTurn(text=f"customer line {turn}", mood=mood)
+
+    return ScriptedSimulator(reply)
 
 
 def scenario(**overrides: object) -> Scenario:

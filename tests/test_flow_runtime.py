@@ -17,12 +17,10 @@ from understudy.domain.flow import (
     Matcher,
     NluSettings,
 )
-from understudy.domain.persona import Mood
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import ConversationResult, Role, TerminationReason
 from understudy.engine.loop import run_conversation
-from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
-from understudy.testing import FakeClock
+from understudy.testing import FakeClock, ScriptedSimulator
 
 HAPPY = [
     "Hi, I want a refund for my jeans",
@@ -38,18 +36,9 @@ HAPPY = [
 ]
 
 
-class Lines(UserSimulator):
-    """A customer who says the given lines in order, whatever the agent says."""
-
-    name = "lines"
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        self.lines = list(lines)
-
-    async def respond(self, state: ConversationState) -> CustomerTurn:
-        if not self.lines:
-            return CustomerTurn(text="bye", mood=Mood.calm, done=True)
-        return CustomerTurn(text=self.lines.pop(0), mood=Mood.calm)
+def Lines(lines: Sequence[str]) -> ScriptedSimulator:
+    """A customer who says the given lines in order, whatever the agent says, then leaves."""
+    return ScriptedSimulator(lines, then="bye", end=TerminationReason.customer_left)
 
 
 @pytest.fixture

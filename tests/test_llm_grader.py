@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
+from pydantic_ai.messages import ModelMessage
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
 
@@ -17,6 +15,7 @@ from understudy.graders.llm import LLMGrader
 from understudy.llm.persona_generation import LLMPersonaGenerator
 from understudy.llm.run import LLMRun
 from understudy.llm.settings import LLMSettings
+from understudy.testing import FakeModel
 
 RUBRIC = Rubric.model_validate(
     {
@@ -49,12 +48,9 @@ RESULT = ConversationResult(
 )
 
 
-def answering(args: dict[str, object]) -> FunctionModel:
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        tool = info.output_tools[0].name
-        return ModelResponse(parts=[ToolCallPart(tool, json.dumps(args))])
-
-    return FunctionModel(answer)
+def answering(args: dict[str, object]) -> FakeModel:
+    """A model that answers every grading call with ``args`` as the structured grade."""
+    return FakeModel(default=args)
 
 
 def grader(model: FunctionModel | TestModel) -> LLMGrader:
@@ -172,18 +168,17 @@ async def test_llm_persona_generation_returns_a_draft_with_the_offline_schema() 
 async def test_the_model_writes_the_rationale_before_the_score_and_may_mark_n_a() -> None:
     seen: dict[str, object] = {}
 
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> dict[str, object]:
         schema = info.output_tools[0].parameters_json_schema
         seen["order"] = list(schema["$defs"]["CriterionOutput"]["properties"])
-        args = {
+        return {
             "criteria": [
                 {"id": "empathy", "rationale": "Turn 2 apologises.", "score": 1.0},
                 {"id": "resolution", "rationale": "No chance to act.", "score": None},
             ]
         }
-        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, json.dumps(args))])
 
-    grade = await grader(FunctionModel(answer)).grade(RESULT, RUBRIC, SCENARIO)
+    grade = await grader(FakeModel(default=answer)).grade(RESULT, RUBRIC, SCENARIO)
     order = seen["order"]
     assert isinstance(order, list)
     assert order.index("rationale") < order.index("score"), "reasons come before the number"

@@ -25,7 +25,7 @@ from understudy.llm.settings import LLMSettings, load_llm_settings
 from understudy.llm.testing import ChatServer, Reply
 from understudy.llm.usage import BudgetExhausted, LLMError
 from understudy.simulators.llm import LLMSimulator
-from understudy.testing import ScriptedAgent, run_one
+from understudy.testing import FakeModel, ScriptedAgent, run_one
 
 SCENARIO = Scenario(
     id="refund",
@@ -35,22 +35,19 @@ SCENARIO = Scenario(
 PERSONA = Persona(id="maya", name="Maya")
 
 
-def seeded_model() -> FunctionModel:
-    """A model whose answer depends only on the call's seed (so replays are checkable)."""
-
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        seed = str((info.model_settings or {}).get("seed"))
-        word = "".join(chr(ord("a") + int(d)) for d in seed if d.isdigit())
-        return ModelResponse(parts=[TextPart(f"line {word}")])
-
-    return FunctionModel(answer)
+def seeded_line(messages: list[ModelMessage], info: AgentInfo) -> str:
+    """An answer that depends only on the call's seed (so replays are checkable)."""
+    seed = str((info.model_settings or {}).get("seed"))
+    return "line " + "".join(chr(ord("a") + int(d)) for d in seed if d.isdigit())
 
 
-def exploding_model() -> FunctionModel:
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        raise AssertionError("the replay cache should have answered this call")
+def seeded_model() -> FakeModel:
+    return FakeModel(default=seeded_line)
 
-    return FunctionModel(answer)
+
+def exploding_model() -> FakeModel:
+    """A model with no replies: any call fails (the replay cache should answer them all)."""
+    return FakeModel()
 
 
 async def no_wait(_seconds: float) -> None:

@@ -9,10 +9,9 @@ from pydantic_ai.messages import (
     ModelRequest,
     ModelResponse,
     SystemPromptPart,
-    TextPart,
     UserPromptPart,
 )
-from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.models.function import FunctionModel
 from pydantic_ai.models.test import TestModel
 
 from understudy.domain.persona import Behaviour, Knowledge, Mood, MoodDrift, Persona
@@ -23,7 +22,7 @@ from understudy.llm.run import LLMRun
 from understudy.llm.settings import LLMSettings
 from understudy.simulators import SIMULATORS, make_simulator
 from understudy.simulators.llm import LLMSimulator
-from understudy.testing import ScriptedAgent, run_one
+from understudy.testing import FakeModel, ScriptedAgent, run_one
 
 PERSONA = Persona(
     id="maya",
@@ -40,19 +39,6 @@ SCENARIO = Scenario(
         unknown_info=["account number"],
     ),
 )
-
-
-def scripted_model(*lines: str, seen: list[list[ModelMessage]] | None = None) -> FunctionModel:
-    """A FunctionModel that says ``lines`` in order (the last one again when they run out)."""
-    queue = list(lines)
-
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        if seen is not None:
-            seen.append(messages)
-        text = queue.pop(0) if len(queue) > 1 else queue[0]
-        return ModelResponse(parts=[TextPart(text)])
-
-    return FunctionModel(answer)
 
 
 def simulator(
@@ -94,8 +80,8 @@ async def test_a_conversation_with_the_library_test_model_runs_to_a_limit() -> N
 
 
 async def test_the_prompt_carries_persona_goal_knowledge_and_mood_with_roles_reversed() -> None:
-    seen: list[list[ModelMessage]] = []
-    model = scripted_model("I want a refund, order ORD-7711.", "Thanks. [END goal_met]", seen=seen)
+    model = FakeModel("I want a refund, order ORD-7711.", default="Thanks. [END goal_met]")
+    seen = model.requests
     await run_one(
         ScriptedAgent(["Sure, what is your order number?"]),
         scenario=SCENARIO,
@@ -120,7 +106,7 @@ async def test_the_prompt_carries_persona_goal_knowledge_and_mood_with_roles_rev
 
 
 async def test_an_end_signal_maps_to_a_termination_reason_and_is_removed() -> None:
-    model = scripted_model("Hi, I need a refund.", "Great, thank you! [END goal_met]")
+    model = FakeModel("Hi, I need a refund.", default="Great, thank you! [END goal_met]")
     result = await run_one(
         ScriptedAgent(["Your refund has been issued."]),
         scenario=SCENARIO,
@@ -128,20 +114,19 @@ async def test_an_end_signal_maps_to_a_termination_reason_and_is_removed() -> No
     )
     assert result.termination_reason is TerminationReason.goal_met
     assert result.messages[-1].text == "Great, thank you!"
-    escalate = scripted_model("Hi.", "Get me a manager. [END escalated]")
+    escalate = FakeModel("Hi.", default="Get me a manager. [END escalated]")
     result = await run_one(ScriptedAgent(["Hm?"]), scenario=SCENARIO, simulator=simulator(escalate))
     assert result.termination_reason is TerminationReason.escalated
 
 
 async def test_a_reply_stating_an_unknown_info_value_is_caught_and_regenerated() -> None:
-    seen: list[list[ModelMessage]] = []
-    model = scripted_model(
+    model = FakeModel(
         "Hi, I want a refund for ORD-7711.",
         "Sure, my account number is 55512345.",
         "I don't have my account number, sorry.",
-        "Thanks. [END goal_met]",
-        seen=seen,
+        default="Thanks. [END goal_met]",
     )
+    seen = model.requests
     sim = simulator(model)
     result = await run_one(
         ScriptedAgent(["What is your account number?", "No problem, refund issued."]),
@@ -157,7 +142,7 @@ async def test_a_reply_stating_an_unknown_info_value_is_caught_and_regenerated()
 
 
 async def test_an_invented_value_that_survives_regeneration_is_repaired() -> None:
-    model = scripted_model("Hi, refund please.", "My email is someone@else.org. Please hurry.")
+    model = FakeModel("Hi, refund please.", default="My email is someone@else.org. Please hurry.")
     sim = simulator(model)
     sim.max_regenerations = 1
     scenario = SCENARIO.model_copy(update={"max_turns": 2})
@@ -172,7 +157,7 @@ async def test_an_invented_value_that_survives_regeneration_is_repaired() -> Non
 
 async def test_a_known_value_is_informed_and_never_noised() -> None:
     persona = PERSONA.model_copy(update={"behaviour": Behaviour(typo_rate=0.9)})
-    model = scripted_model("My order number is ORD-7711 and I want a refund now please.")
+    model = FakeModel(default="My order number is ORD-7711 and I want a refund now please.")
     scenario = SCENARIO.model_copy(update={"max_turns": 1})
     result = await run_one(
         ScriptedAgent(["Hi"]), scenario=scenario, simulator=simulator(model, persona=persona)
@@ -191,7 +176,7 @@ async def test_a_fallback_agent_wears_out_an_impatient_persona_who_leaves() -> N
             "behaviour": Behaviour(patience=0.0),
         }
     )
-    model = scripted_model("Refund. Now.")
+    model = FakeModel(default="Refund. Now.")
     agent = ScriptedAgent(lambda state: AgentTurn(text="Sorry, I didn't get that.", fell_back=True))
     result = await run_one(agent, scenario=SCENARIO, simulator=simulator(model, persona=persona))
     assert result.termination_reason is TerminationReason.customer_left
@@ -201,25 +186,23 @@ async def test_a_fallback_agent_wears_out_an_impatient_persona_who_leaves() -> N
 
 async def test_the_scripted_opening_line_is_used_verbatim() -> None:
     scenario = SCENARIO.model_copy(update={"opening_line": "My kettle broke!", "max_turns": 1})
-    seen: list[list[ModelMessage]] = []
     result = await run_one(
         ScriptedAgent(["Hi"]),
         scenario=scenario,
-        simulator=simulator(scripted_model("x", seen=seen), scenario=scenario),
+        simulator=simulator(model := FakeModel(default="x"), scenario=scenario),
     )
     assert result.messages[0].text == "My kettle broke!"
-    assert seen == [], "the opening line needs no model call"
+    assert model.requests == [], "the opening line needs no model call"
 
 
 async def test_the_agent_may_speak_first() -> None:
     scenario = SCENARIO.model_copy(update={"first_speaker": Role.agent, "max_turns": 1})
-    seen: list[list[ModelMessage]] = []
     await run_one(
         ScriptedAgent(["Welcome to Acme!"]),
         scenario=scenario,
-        simulator=simulator(scripted_model("Hi, refund please.", seen=seen), scenario=scenario),
+        simulator=simulator(model := FakeModel(default="Hi, refund please."), scenario=scenario),
     )
-    assert "Welcome to Acme!" in prompts(seen[0])
+    assert "Welcome to Acme!" in prompts(model.requests[0])
 
 
 def test_the_boundary_check_knows_values_from_noise() -> None:
@@ -237,8 +220,8 @@ def test_the_boundary_check_knows_values_from_noise() -> None:
 
 async def test_the_llm_customer_never_agrees_with_blame_and_hears_the_offer_rule() -> None:
     for seed in range(10):
-        seen: list[list[ModelMessage]] = []
-        model = scripted_model("Hi, my kettle broke.", "Yes, you're right, my bad.", seen=seen)
+        model = FakeModel("Hi, my kettle broke.", default="Yes, you're right, my bad.")
+        seen = model.requests
         scenario = SCENARIO.model_copy(update={"max_turns": 2})
         result = await run_one(
             ScriptedAgent(["You are probably using it wrong."]),
@@ -248,11 +231,11 @@ async def test_the_llm_customer_never_agrees_with_blame_and_hears_the_offer_rule
         answer = result.messages[2].text
         assert answer.startswith("No"), f"seed {seed}: blame was agreed with: {answer!r}"
         assert "do not agree" in prompts(seen[-1]), "the model is told the rule too"
-    seen = []
     scenario = SCENARIO.model_copy(update={"max_turns": 2})
+    offered = FakeModel("Hi.", default="Okay.")
     await run_one(
         ScriptedAgent(["Would you like store credit instead of a refund? It's a special offer."]),
         scenario=scenario,
-        simulator=simulator(scripted_model("Hi.", "Okay.", seen=seen), scenario=scenario),
+        simulator=simulator(offered, scenario=scenario),
     )
-    assert "refuse it" in prompts(seen[-1]), "store credit is not the refund called for"
+    assert "refuse it" in prompts(offered.requests[-1]), "store credit is not the refund called for"

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
-from pydantic_ai.models.function import AgentInfo, FunctionModel
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -37,7 +35,7 @@ from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import alembic_config, make_engine, open_database
 from understudy.storage.retention import load_retention
 from understudy.storage.store import Store
-from understudy.testing import ScriptedAgent, run_one
+from understudy.testing import FakeModel, ScriptedAgent, run_one
 
 REPO = Path(__file__).resolve().parents[1]
 FLOW = REPO / "examples" / "flows" / "refund.yaml"
@@ -168,16 +166,12 @@ SCENARIO = Scenario(
 )
 
 
-def scripted(*lines: str) -> FunctionModel:
-    queue = list(lines)
-
-    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        return ModelResponse(parts=[TextPart(queue.pop(0) if len(queue) > 1 else queue[0])])
-
-    return FunctionModel(answer)
+def scripted(*lines: str) -> FakeModel:
+    """Says ``lines`` in order, then the last one again."""
+    return FakeModel(*lines, default=lines[-1])
 
 
-def customer(model: FunctionModel) -> LLMSimulator:
+def customer(model: FakeModel) -> LLMSimulator:
     import random
 
     run = LLMRun(LLMSettings(cache=False))

@@ -1,11 +1,25 @@
 """Fakes and drivers for tests of bots and of understudy itself.
 
+- ``FakeClock``: time that moves only when told (``understudy.engine.clock.ManualClock``);
+- ``ScriptedAgent`` / ``ScriptedSimulator``: an agent / a customer saying given lines;
+- ``FakeModel``: a pydantic-ai model answering with queued replies (needs the ``llm`` extra;
+  ``understudy.llm.fake``);
+- ``Driver``: one conversation played turn by turn, with expectations (``understudy.driver``);
+- ``run_one``: one whole conversation against the offline simulator.
+
 A test of a bot is a few lines::
 
     from understudy.testing import ScriptedAgent, run_one
     result = await run_one(ScriptedAgent(["Hi, how can I help?", "Done!"]), persona="impatient",
                            scenario=my_scenario, seed=1)
     assert result.termination_reason == "goal_met"
+
+or, turn by turn::
+
+    async with Driver(my_agent, scenario=my_scenario,
+                      simulator=ScriptedSimulator(["I want a refund", "It's 12345"])) as talk:
+        await talk.expect_agent(contains="order number")
+        await talk.expect_end("goal_met")
 """
 
 from __future__ import annotations
@@ -13,14 +27,39 @@ from __future__ import annotations
 import inspect
 import random
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from understudy.domain.persona import Persona
+from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
-from understudy.domain.transcript import ConversationResult
+from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.driver import Driver, ExpectationFailed, format_transcript
 from understudy.engine.clock import ManualClock as ManualClock
 from understudy.engine.events import Event, Observer
 from understudy.engine.loop import EngineSettings, run_conversation
-from understudy.engine.seams import Agent, AgentTurn, ConversationState, UserSimulator
+from understudy.engine.seams import (
+    Agent,
+    AgentTurn,
+    ConversationState,
+    CustomerTurn,
+    UserSimulator,
+)
+
+if TYPE_CHECKING:
+    from understudy.llm.fake import FakeModel, FakeModelExhausted
+
+__all__ = [
+    "Driver",
+    "ExpectationFailed",
+    "FakeClock",
+    "FakeModel",
+    "FakeModelExhausted",
+    "ManualClock",
+    "RecordingObserver",
+    "ScriptedAgent",
+    "ScriptedSimulator",
+    "format_transcript",
+    "run_one",
+]
 
 FakeClock = ManualClock
 """The engine's manual clock (``understudy.engine.clock.ManualClock``), under its testing name."""
@@ -130,3 +169,62 @@ async def run_one(
         settings=settings,
         seed=seed,
     )
+
+
+CustomerScript = Sequence[str | CustomerTurn] | Callable[[ConversationState], object]
+
+
+class ScriptedSimulator(UserSimulator):
+    """A customer that says given lines in order, or asks a callable for each turn.
+
+    Args:
+        script: a list of lines (``str`` or ``CustomerTurn``), or a callable taking the
+            ``ConversationState`` and returning a ``str``/``CustomerTurn`` (or an awaitable of
+            one).
+        mood: the mood of the turns given as text.
+        then: what the customer says when the list runs out; it ends the call with it.
+        end: the termination reason of that last turn (``goal_met`` by default).
+    """
+
+    name = "scripted"
+    simulated_time = True
+
+    def __init__(
+        self,
+        script: CustomerScript,
+        *,
+        mood: Mood = Mood.calm,
+        then: str = "Thanks, bye.",
+        end: TerminationReason | str = TerminationReason.goal_met,
+    ) -> None:
+        self._script = script
+        self._mood = mood
+        self._then = then
+        self._end = TerminationReason(end)
+        self._turn = 0
+
+    async def respond(self, state: ConversationState) -> CustomerTurn:
+        """Return the next scripted line (see class docs)."""
+        if callable(self._script):
+            out = self._script(state)
+            if inspect.isawaitable(out):
+                out = await out
+        elif self._turn < len(self._script):
+            out = self._script[self._turn]
+        else:
+            out = CustomerTurn(
+                text=self._then, mood=self._mood, done=True, termination_reason=self._end
+            )
+        self._turn += 1
+        if isinstance(out, str):
+            return CustomerTurn(text=out, mood=self._mood)
+        return out  # type: ignore[return-value]  # garbage is passed on: the engine reports it
+
+
+def __getattr__(name: str) -> object:
+    """``FakeModel`` needs the ``llm`` extra: it is imported when first asked for."""
+    if name in ("FakeModel", "FakeModelExhausted"):
+        from understudy.llm import fake
+
+        return getattr(fake, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
