@@ -1,5 +1,5 @@
-"""Offline simulator behaviour found wanting in integration: opening line, goal wording, slots,
-rude agents, statements that mention a slot, and rephrasing after a fallback."""
+"""How the offline customer opens a call: the scripted line word for word, or varied first-person
+openings from the goal and the phrasing bank."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from understudy.simulators.offline.reason import customer_reason
 from understudy.testing import ScriptedAgent, run_one
 
 OPENING = "Hi, I got an air purifier from you and it doesn't work well. I'd like to return it."
+
 
 RETURN = Scenario(
     id="return",
@@ -46,9 +47,12 @@ RETURN = Scenario(
 )
 """A tau2-style scenario: a scripted opening line, a reason written as instructions."""
 
+
 SECOND_PERSON = re.compile(r"\byou (want|were|are|bought|received|need)\b|\byour\b", re.I)
 
+
 NO_OPENING = RETURN.model_copy(update={"opening_line": "", "id": "return-generated"})
+
 
 _PERSONAS: dict[str, Persona] = {}
 
@@ -68,13 +72,6 @@ def play(
 ) -> ConversationResult:
     agent = ScriptedAgent(list(script), then=then)
     return asyncio.run(run_one(agent, scenario=scenario, persona=persona(pid), seed=seed))
-
-
-def reply_to(result: ConversationResult, agent_text: str) -> Message:
-    for i, message in enumerate(result.messages[:-1]):
-        if message.role is Role.agent and message.text == agent_text:
-            return result.messages[i + 1]
-    raise AssertionError(f"the agent never said {agent_text!r}")
 
 
 def acts(message: Message) -> set[ActType]:
@@ -99,7 +96,14 @@ def step(sim: OfflineSimulator, messages: list[Message], agent: str | None) -> C
     return turn
 
 
-# -- 1. the scenario's opening line ---------------------------------------------------------------
+def _openings(persona_id: str, scenario: Scenario, seeds: int = 60) -> list[str]:
+    persona = resolve_persona(persona_id)
+    state = ConversationState("x", scenario)
+    lines = []
+    for seed in range(seeds):
+        simulator = OfflineSimulator(persona, scenario, random.Random(seed))
+        lines.append(asyncio.run(simulator.respond(state)).clean_text or "")
+    return lines
 
 
 def test_the_scripted_opening_line_is_said_word_for_word() -> None:
@@ -134,9 +138,6 @@ def test_without_an_opening_line_openings_are_generated_and_varied() -> None:
     }
     assert OPENING not in openings
     assert len(openings) >= 10, f"generated openings should vary, got {len(openings)}"
-
-
-# -- 2. the goal in the customer's own words ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -201,155 +202,6 @@ def test_the_phrasing_bank_is_preferred_for_a_known_intent() -> None:
     assert from_reason <= 10, (
         f"four in five openings should come from the bank ({from_reason}/50 did not)"
     )
-
-
-# -- 3. slot synonyms ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("question", "slot", "value"),
-    [
-        ("How would you like to be refunded?", "refund_method", "original payment method"),
-        ("Where should the refund go?", "refund_method", "original payment method"),
-        ("And how would you like to pay for the replacement?", "payment_method", None),
-        ("Where should we send the replacement?", "address", "12 Elm Street, Denver, CO 80203"),
-        ("Can you tell me your date of birth?", "date_of_birth", "1985-03-14"),
-        ("What are the last four digits of the card?", "card", "4422"),
-    ],
-)
-def test_common_ways_of_asking_for_a_slot_are_understood(
-    question: str, slot: str, value: str | None
-) -> None:
-    sim = OfflineSimulator(persona("calm"), NO_OPENING, random.Random(1))
-    messages: list[Message] = []
-    step(sim, messages, None)
-    turn = step(sim, messages, question)
-    answer = [a for a in turn.acts if a.slot == slot]
-    assert answer, f"{question!r} should be read as a request for {slot}: {turn.acts}"
-    if value is None:
-        assert answer[0].type is ActType.dont_know, "an unknown slot is declined"
-    else:
-        assert answer[0].type is ActType.inform and answer[0].value == value
-        assert value in (turn.clean_text or turn.text)
-
-
-# -- 4. rude agents --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Calm down.",
-        "You should have read the reviews before buying it.",
-        "Well, that's not my problem.",
-        "As I already said, we can't do that.",
-    ],
-)
-def test_rude_agent_lines_lower_the_mood(line: str) -> None:
-    sim = OfflineSimulator(persona("calm"), NO_OPENING, random.Random(2))
-    messages: list[Message] = []
-    step(sim, messages, None)
-    before = sim.mood.valence
-    step(sim, messages, line)
-    assert sim.mood.valence < before, f"{line!r} should lower the customer's mood"
-
-
-def test_a_rude_trainee_sours_the_customer_over_a_call() -> None:
-    script = [
-        "What do you want?",
-        "Calm down.",
-        "You should have read the reviews before buying it.",
-    ]
-    result = play("calm", script, 4)
-    assert result.moods[-1].value in ("frustrated", "angry"), (
-        f"three rude lines should sour a calm customer, mood went {[m.value for m in result.moods]}"
-    )
-
-
-# -- 5. a statement that mentions a slot is not a request ------------------------------------------
-
-
-def test_a_promise_mentioning_the_payment_method_is_not_a_request_for_it() -> None:
-    promise = (
-        "Done: the return is set up and you'll be refunded to your original payment method "
-        "within 5 to 7 business days. Does that resolve everything for you?"
-    )
-    for seed in range(20):
-        result = play("calm", ["Hello, how can I help?", promise], seed)
-        reply = reply_to(result, promise)
-        assert ActType.dont_know not in acts(reply), (
-            f"seed {seed}: a statement naming the payment method asks for nothing, got "
-            f"{reply.clean_text!r}"
-        )
-        assert "payment method" not in (reply.clean_text or reply.text).lower()
-
-
-@pytest.mark.parametrize(
-    "statement",
-    [
-        "We will send a confirmation to your email address.",
-        "Your refund will go back to the card on file.",
-        "I found your order number in our system.",
-    ],
-)
-def test_statements_naming_a_slot_get_no_answer_about_it(statement: str) -> None:
-    sim = OfflineSimulator(persona("calm"), NO_OPENING, random.Random(5))
-    messages: list[Message] = []
-    step(sim, messages, None)
-    turn = step(sim, messages, statement)
-    assert not any(a.type in (ActType.inform, ActType.dont_know) for a in turn.acts), (
-        f"{statement!r} is not a request, got {turn.acts}"
-    )
-
-
-# -- 6. rephrasing after a fallback ----------------------------------------------------------------
-
-
-def test_a_fallback_at_the_opening_question_restates_the_goal_not_a_fact() -> None:
-    script = [
-        "Hi! How can I help you today?",
-        "What's your zip code?",
-        "Sorry, I didn't get that. How can I help you today?",
-    ]
-    for seed in range(20):
-        result = play("calm", script, seed, NO_OPENING)
-        reply = reply_to(result, script[2])
-        if ActType.off_topic in acts(reply):
-            continue
-        assert ActType.state_goal in acts(reply), (
-            f"seed {seed}: asked the opening question again, the customer restates its goal, "
-            f"got {reply.clean_text!r}"
-        )
-
-
-def test_after_a_fallback_the_last_act_is_rephrased() -> None:
-    fallback = "Sorry, I didn't get that."
-    for seed in range(20):
-        sim = OfflineSimulator(persona("calm"), NO_OPENING, random.Random(seed))
-        messages: list[Message] = []
-        opening = step(sim, messages, None)
-        again = step(sim, messages, fallback)
-        assert ActType.state_goal in {a.type for a in again.acts}, "the goal is restated"
-        assert again.clean_text != opening.clean_text, "in other words"
-        fact = step(sim, messages, "What's your zip code?")
-        if ActType.off_topic in {a.type for a in fact.acts}:
-            continue
-        assert any(a.slot == "zip_code" for a in fact.acts)
-        repeat = step(sim, messages, fallback)
-        if ActType.off_topic in {a.type for a in repeat.acts}:
-            continue
-        informs = [a for a in repeat.acts if a.type is ActType.inform]
-        assert [a.slot for a in informs] == ["zip_code"], "the fact just given is given again"
-
-
-def _openings(persona_id: str, scenario: Scenario, seeds: int = 60) -> list[str]:
-    persona = resolve_persona(persona_id)
-    state = ConversationState("x", scenario)
-    lines = []
-    for seed in range(seeds):
-        simulator = OfflineSimulator(persona, scenario, random.Random(seed))
-        lines.append(asyncio.run(simulator.respond(state)).clean_text or "")
-    return lines
 
 
 def test_non_native_speakers_reach_for_learner_words_where_calm_customers_do_not() -> None:
