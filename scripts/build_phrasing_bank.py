@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import re
@@ -126,6 +127,11 @@ def bitext_requests(path: Path, per_intent: int, rng: random.Random) -> dict[str
     return out
 
 
+def is_calibration_id(call_id: str) -> bool:
+    """True for a Harper Valley calibration call (the split of ``benchmarks/bench_realism.py``)."""
+    return hashlib.sha256(call_id.encode()).digest()[0] % 2 == 0
+
+
 def harper_valley_caller(path: Path) -> dict[str, object]:
     """Return caller-side lines and habits from the Harper Valley calls.
 
@@ -142,6 +148,8 @@ def harper_valley_caller(path: Path) -> dict[str, object]:
     frame_re = re.compile(r"^(?:uh |um |uhm )?(my|the) ([a-z]+(?: [a-z]+)?) (?:is|was) ")
     for line in path.read_text(encoding="utf-8").splitlines():
         call = json.loads(line)
+        if not is_calibration_id(str(call["id"])):
+            continue  # report calls are kept apart for benchmarks/bench_realism.py
         names = set()
         for who in ("caller_name", "agent_name"):
             names.update(str(call.get(who, "")).lower().split())
@@ -200,8 +208,9 @@ requests still holding digits or names were dropped.
   Sharing, version 1.0).
 - `caller` (fillers, thanks, "no, that's all" answers, acknowledgements, fact frames, turn
   length): caller turns of the Gridspace-Stanford Harper Valley corpus
-  (`cricketclub/gridspace-stanford-harper-valley`). Licence: Apache License 2.0,
-  Copyright 2020 Gridspace Inc.
+  (`cricketclub/gridspace-stanford-harper-valley`), calibration calls only (SHA-256 of the call
+  id with an even first byte); the other calls are kept apart for `benchmarks/bench_realism.py`.
+  Licence: Apache License 2.0, Copyright 2020 Gridspace Inc.
 
 Under CDLA-Sharing-1.0 the derived phrasings are shared under the same terms; the Apache-2.0
 notice above is kept with the derived caller lines.

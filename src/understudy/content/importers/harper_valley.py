@@ -31,16 +31,16 @@ from understudy.errors import ContentError, ContentProblem
 _TAG = re.compile(r"\[[^\]]*\]|<[^>]*>")
 
 _REASONS: dict[str, str] = {
-    "check balance": "You want to check the balance of your {account_type} account.",
-    "get branch hours": "You want to know the opening hours of your branch.",
+    "check balance": "You want to check your account balance; it is your {account_type} account.",
+    "get branch hours": "You want to know the branch hours.",
     "order checks": "You want to order new checks, sent to your home address.",
     "pay bill": "You want to pay a bill to {company}.",
     "replace card": "You lost your {card_type} card and want a replacement.",
     "reset password": "You forgot your password and want to reset it; the reset goes to your "
     "phone.",
     "schedule appointment": "You want to schedule an appointment at the bank.",
-    "transfer money": "You want to transfer money from your {source_account} account to your "
-    "{destination_account} account.",
+    "transfer money": "You want to transfer money between your accounts, from your "
+    "{source_account} account to your {destination_account} account.",
 }
 """Task type -> reason for the call, in the second person as tau2 writes them; ``{slot}`` is
 filled from the card. Values the caller is asked for (amounts, addresses, times) are left out,

@@ -85,4 +85,13 @@ def spoken(value: str, slot: str = "") -> str:
         return said + (f" and {number_words(cents)} cents" if cents else "")
     if not any(c.isdigit() for c in text):
         return value
-    return _DIGITS.sub(lambda m: digits_words(m.group(0)), text).replace("-", " ")
+    return " ".join(_token(word) for word in text.replace("-", " ").split())
+
+
+def _token(word: str) -> str:
+    """One written word said aloud: digits one by one; a code like ``BH2`` letter by letter."""
+    if word.isdigit():
+        return digits_words(word)
+    if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+        return " ".join(digits_words(c) if c.isdigit() else c.lower() for c in word if c.isalnum())
+    return _DIGITS.sub(lambda m: digits_words(m.group(0)), word)

@@ -315,10 +315,11 @@ class Wording:
             body = prefix + body
         self._goals_said.add(body)
         greeted = False
-        if opening and self.style.key != "terse":
+        if opening:
             key = self._by_canonical.get("name")
+            terse = self.style.key == "terse"
             if key is not None:
-                intro = self.rng.choice(caller.INTROS)
+                intro = self.rng.choice(caller.TERSE_INTROS if terse else caller.INTROS)
                 body = intro.replace("{n}", self._value(utt, key, self.known[key])) + " " + body
             else:
                 body = "hi " + body
@@ -433,10 +434,10 @@ class Wording:
             filler = rng.choices(words, weights=[self._voice_fillers[w] for w in words])[0]
             if sentences and not sentences[0].lower().startswith(filler):
                 sentences.insert(0, filler)
-        if extras and style.verbose and rng.random() < (style.verbosity - 0.5) * 0.4:
-            sentences.append(rng.choice(VERBOSE_SUFFIXES))
-        if endings and extras and style.demanding and rng.random() < 0.3:
-            sentences.append(rng.choice(DEMANDS))
+        if extras and style.verbose and rng.random() < (style.verbosity - 0.5) * 0.1:
+            sentences.append(rng.choice(caller.SPOKEN_ASIDES))
+        if endings and extras and style.demanding and rng.random() < 0.1:
+            sentences.append(rng.choice(caller.VOICE_PHRASES["demand"]))
         text = " ".join(sentences)
         if style.key == "simple":
             for pattern, repl in _CONTRACTIONS:
