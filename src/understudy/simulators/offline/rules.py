@@ -91,13 +91,14 @@ _STOP = frozenset(
 )
 
 
-def _content_words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """Words of more than three letters that carry content (no function words), lower case."""
     return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and w not in _STOP}
 
 
 def objection_fits(objection: str, agent_text: str) -> bool:
     """True when an objection's content words meet the agent's turn (its trigger fits)."""
-    return bool(_content_words(objection) & _content_words(agent_text))
+    return bool(content_words(objection) & content_words(agent_text))
 
 
 @lru_cache(maxsize=2048)

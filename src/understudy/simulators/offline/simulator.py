@@ -16,6 +16,9 @@ How it ends, as the customer:
 * patience runs out, or the agent re-prompts more times in a row than the persona sits through
   (``reprompt_limit``: 3 impatient, 5 calm) -> a ``leave`` act, done with ``customer_left``;
 * it asked for a human (when angry) and the agent hands over -> done with ``escalated``;
+* the scenario's scripted beats ("At the end, ask whether...") are said at their moment
+  (``beats``): before answering "anything else?" or a goodbye, or, for untimed ones, on the
+  first turn in which the agent asks for nothing;
 * blame is never agreed with (``rules.blames``): the customer pushes back; an offer is
   accepted when it meets the goal and refused when it does not (``rules.offer_fits_goal``);
   an objection is raised only when the agent's turn touches it (``rules.objection_fits``);
@@ -40,6 +43,7 @@ from understudy.domain.transcript import ActType, DialogueAct, Role, Termination
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
 from understudy.simulators.mood import MoodModel
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
+from understudy.simulators.offline.beats import scenario_beats
 from understudy.simulators.offline.identity import draw_name
 from understudy.simulators.offline.noise import add_noise
 from understudy.simulators.offline.plan import (
@@ -51,6 +55,7 @@ from understudy.simulators.offline.plan import (
     TurnPlan,
 )
 from understudy.simulators.offline.replies import RepliesMixin
+from understudy.simulators.offline.rules import content_words as _content_words
 from understudy.simulators.offline.slots import canonical_slot
 from understudy.simulators.offline.understanding import (
     AgentReading,
@@ -113,12 +118,14 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.mood = MoodModel.for_persona(persona)
         self.tracker = ConversationTracker()
         self.agenda = Agenda(scenario, persona.behaviour.off_topic_tendency)
+        self.beats = scenario_beats(scenario)
         self.wording = Wording(persona, scenario, rng, self.knowledge.known, bank=self.options.bank)
         self.turn = 0
         self.asked_human = False
         self.last_acts: list[DialogueAct] = []
         self.pending_return = False
         self._agent_text = ""
+        self._heard = ""
 
     async def respond(self, state: ConversationState) -> CustomerTurn:
         """Return the customer's next turn (see the module docstring)."""
@@ -131,6 +138,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if state.messages and state.messages[-1].role is Role.agent:
             agent = state.messages[-1].text
         self._agent_text = agent or ""
+        self._heard = f"{self._heard} {self._agent_text}"
         plan = TurnPlan()
         if agent is None:
             self._open(plan)
@@ -176,6 +184,9 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             return
         if reading.resolution:
             self.agenda.resolved = True
+        ending = reading.anything_else or (reading.closing and not reading.question)
+        if ending and self._beats(plan, "end"):
+            return
         if reading.closing and not reading.question:
             self._closing(plan)
             return
@@ -207,6 +218,25 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             self.wording.line(plan.utt, self.wording.pick("return_to_goal"))
             self.pending_return = False
         self._content(plan, reading)
+
+    def _beats(self, plan: TurnPlan, moment: str) -> bool:
+        """Perform the scenario's scripted beats due now (``beats``); True when one was said.
+
+        ``soon`` beats are due on the first turn in which the agent asks for nothing; at the
+        ``end`` moment (anything else?, a goodbye) every beat left is said. A beat whose
+        subject the agent already brought up (two of its content words heard) is not said.
+        """
+        # A beat the agent has already answered unasked (two of its words heard) is dropped.
+        heard = _content_words(self._heard)
+        self.beats = [b for b in self.beats if len(_content_words(b.source) & heard) < 2]
+        due = [b for b in self.beats if b.moment == moment or moment == "end"]
+        if not due:
+            return False
+        for beat in due:
+            self.beats.remove(beat)
+            plan.act(ActType.request, value=beat.line)
+            self.wording.line(plan.utt, beat.line)
+        return True
 
     def _push_back(self, plan: TurnPlan, reading: AgentReading) -> None:
         """Never agree with blame: push back, sharply when frustrated or angry."""
@@ -334,6 +364,10 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             plan.act(ActType.state_goal)
             wording.goal(plan.utt, opening=False, restate=self.turn > 2)
             return
+        if (reading.resolution or reading.progress or reading.empathy) and self._beats(
+            plan, "soon"
+        ):
+            return
         if reading.resolution or reading.progress or reading.empathy:
             objection = self.agenda.objection(
                 self.rng, self.options.objection_chance, self._agent_text
@@ -375,7 +409,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
                 plan.act(ActType.inform, key, value)
         kinds = {a.type for a in plan.acts}
         endings = bool(kinds & ENDING_ACTS) and not kinds & SOCIAL_ACTS
-        clean = self.wording.finish(plan.utt, extras=not plan.done, endings=endings)
+        chatty = not plan.done and ActType.bye not in kinds  # no asides in a goodbye
+        clean = self.wording.finish(plan.utt, extras=chatty, endings=endings)
         rate = 0.0 if self.wording.voice else self.persona.behaviour.typo_rate  # nothing typed
         protected = [*plan.utt.values, *(a.value for a in plan.acts if a.value)]
         text = add_noise(clean, rate, self.rng, protected) if rate > 0 else clean
