@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "graders",
     "runs_report",
     "plugins",
+    "runs_plot",
+    "export",
 ]
 
 for _name in COMMAND_MODULES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -18,6 +19,7 @@ from understudy.content.library import (
     scenario_usage,
 )
 from understudy.content.loader import load_model
+from understudy.content.personas import load_persona_library
 from understudy.domain.base import Origin
 from understudy.domain.persona import Demographics, Mood, MoodDrift, Persona
 from understudy.errors import ConfigError, ContentError
@@ -165,6 +167,7 @@ def list_command(
         "--scenarios",
         help="Scenario folder to scan for 'used by' (repeatable; default ./examples/scenarios).",
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the personas as a JSON list."),
 ) -> None:
     """List built-in personas and your library, with the scenarios that use each and its origin.
 
@@ -177,4 +180,36 @@ def list_command(
             names = ", ".join(str(folder) for folder in missing)
             raise ConfigError(f"--scenarios: no such folder: {names}")
     usage = scenario_usage(scenarios or default_scenario_dirs())
+    if as_json:
+        _print_personas_json(usage)
+        return
     print_persona_list(_wide_and_narrow(_usage_columns(usage)))
+
+
+def _print_personas_json(usage: dict[str, list[str]]) -> None:
+    """``personas list --json``: every persona (id, name, mood, drift, language, origin, used
+    by, file) and every broken file with its problems."""
+    with user_errors():
+        library = load_persona_library()
+    personas = sorted(library.personas.values(), key=lambda item: item[0].id)
+    out = {
+        "personas": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "mood": p.mood.value,
+                "mood_drift": p.mood_drift.value,
+                "language": p.language,
+                "origin": p.origin.describe(),
+                "draft": p.draft,
+                "used_by": usage.get(p.id, []),
+                "path": str(path),
+            }
+            for p, path in personas
+        ],
+        "broken": [
+            {"path": str(b.path), "problems": [str(x) for x in b.error.problems]}
+            for b in library.broken
+        ],
+    }
+    typer.echo(json.dumps(out, indent=2))

@@ -6,6 +6,7 @@ Thin: parses options, calls ``understudy.practice`` and the attempt store, rende
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,12 +141,16 @@ def practice(
 def list_attempts(
     trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee's attempts."),
     scenario: str | None = typer.Option(None, "--scenario", help="Only this scenario id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the attempts as a JSON list."),
 ) -> None:
     """List practice attempts, newest first."""
     from understudy.storage.attempt_store import AttemptStore
 
     with user_errors():
         rows = AttemptStore().list_attempts(trainee, scenario)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
     if not rows:
         console.print("No attempts yet. Start one with: understudy practice SCENARIO")
         return

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -41,20 +43,96 @@ def _agent_label(run: RunRow) -> str:
     return f"{name} ({run.agent_version})" if run.agent_version else name
 
 
+def flow_ref(ref: str) -> str:
+    """A flow file's path as shown: relative to the current folder when under it."""
+    path = Path(ref)
+    if not path.is_absolute():
+        return ref
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return ref
+
+
+def runs_table(store: Store, runs: list[RunRow], bands: Bands) -> Table:
+    """The table of ``runs list``: one run per row, newest first.
+
+    Identifiers (run id, persona id, the flow's content hash) are never wrapped or cut; the
+    flow's name wraps between words. It reads at 80 columns and up: the start time and status
+    sit under the run id, the flow's version (first 12 hex digits of its sha256) under its name.
+    """
+    from understudy.runs.compare import run_metrics
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("run", no_wrap=True)
+    table.add_column("flow", min_width=12)
+    table.add_column("persona", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("done", justify="right", no_wrap=True)
+    table.add_column("fallback", justify="right", no_wrap=True)
+    table.add_column("recovery", justify="right", no_wrap=True)
+    for run in runs:
+        metrics = run_metrics(store, run, bands)
+        done = metrics.conversations
+        count = str(run.n) if done == run.n else f"{done}/{run.n}"
+        table.add_row(
+            Text.assemble(
+                (run.id, "bold"),
+                "\n",
+                _when(run.created_at),
+                "\n",
+                (run.status, STATUS_STYLES.get(run.status, "")),
+            ),
+            Text.assemble(_agent_label(run), "\n", (run.agent_hash[:12], "dim")),
+            run.persona_id,
+            count,
+            rate_text(metrics.completion_rate),
+            rate_text(metrics.fallback_rate),
+            rate_text(metrics.off_topic_recovery_rate),
+        )
+    return table
+
+
+def run_summary_json(store: Store, run: RunRow, bands: Bands) -> dict[str, Any]:
+    """One run as ``runs list --json`` prints it (the header fields of ``runs show --json``)."""
+    from understudy.runs.compare import run_metrics
+
+    return {
+        "run_id": run.id,
+        "created_at": run.created_at.isoformat(),
+        "status": run.status,
+        "agent": {
+            "kind": run.agent_kind,
+            "ref": run.agent_ref,
+            "name": run.agent_name,
+            "version": run.agent_version,
+            "content_hash": run.agent_hash,
+        },
+        "persona": run.persona_id,
+        "scenarios": run.scenario_ids,
+        "seed": run.seed,
+        "n": run.n,
+        "metrics": metrics_json(run_metrics(store, run, bands)),
+    }
+
+
 @runs_app.command("list")
 def list_runs(
     flow: str | None = typer.Option(None, "--flow", help="Only runs of this flow (name or path)."),
     persona: str | None = typer.Option(None, "--persona", help="Only runs of this persona id."),
     limit: int = typer.Option(50, "--limit", min=1, help="Show at most this many runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print the runs as a JSON list."),
 ) -> None:
-    """List stored runs, newest first, with their three headline scores."""
-    from understudy.runs.compare import run_metrics
+    """List stored runs, newest first, with the flow's version and three headline scores."""
     from understudy.storage.store import Store
 
     with user_errors():
         bands = load_bands()
         store = Store()
         runs = store.list_runs(flow=flow, persona=persona, limit=limit)
+        if as_json:
+            typer.echo(json.dumps([run_summary_json(store, r, bands) for r in runs], indent=2))
+            return
         if not runs:
             if flow or persona:
                 filters = ", ".join(
@@ -71,36 +149,16 @@ def list_runs(
                     "no runs yet; start one with `understudy stress-test FLOW --persona ID`"
                 )
             return
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("run", no_wrap=True)
-        table.add_column("when, status", no_wrap=True)
-        table.add_column("flow", overflow="fold")
-        table.add_column("persona")
-        table.add_column("n", justify="right", no_wrap=True)
-        table.add_column("done", justify="right", no_wrap=True)
-        table.add_column("fallback", justify="right", no_wrap=True)
-        table.add_column("recovery", justify="right", no_wrap=True)
-        for run in runs:
-            metrics = run_metrics(store, run, bands)
-            done = metrics.conversations
-            count = str(run.n) if done == run.n else f"{done}/{run.n}"
-            table.add_row(
-                run.id,
-                Text.assemble(
-                    _when(run.created_at), "\n", (run.status, STATUS_STYLES.get(run.status, ""))
-                ),
-                escape(_agent_label(run)),
-                run.persona_id,
-                count,
-                rate_text(metrics.completion_rate),
-                rate_text(metrics.fallback_rate),
-                rate_text(metrics.off_topic_recovery_rate),
-            )
-        console.print(table)
-        console.print(
-            "[dim]done: completion rate; fallback: conversations with a fallback; "
-            "recovery: off-topic recovery rate[/dim]"
-        )
+        print_runs_list(console, store, runs, bands)
+
+
+def print_runs_list(out: Console, store: Store, runs: list[RunRow], bands: Bands) -> None:
+    """Print the runs table and its legend to ``out``."""
+    out.print(runs_table(store, runs, bands))
+    out.print(
+        "[dim]flow: name (version) and content hash; done: completion rate; fallback: "
+        "conversations with a fallback; recovery: off-topic recovery rate[/dim]"
+    )
 
 
 @runs_app.command("show")
@@ -162,50 +220,59 @@ def show_run(
             }
             typer.echo(json.dumps(out, indent=2))
             return
-        status = Text(run.status, style=STATUS_STYLES.get(run.status, ""))
-        console.print(Text.assemble(f"run {run.id}  ", status), highlight=False)
-        console.print(
-            f"{escape(_agent_label(run))} [dim]{escape(run.agent_ref)} "
-            f"sha256 {run.agent_hash[:12]}[/dim]\n"
-            f"persona {run.persona_id}, scenario {', '.join(run.scenario_ids)}, "
-            f"simulator {run.simulator_kind}, seed {run.seed}, "
-            f"{len(rows)} of {run.n} conversations stored, started {_when(run.created_at)}",
-            highlight=False,
+        print_run(console, store, run, bands)
+
+
+def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
+    """Print ``runs show RUN`` to ``out``: header, metrics, conversations, errors."""
+    from understudy.runs.compare import run_metrics
+
+    metrics = run_metrics(store, run, bands)
+    rows = store.conversations(run.id)
+    status = Text(run.status, style=STATUS_STYLES.get(run.status, ""))
+    out.print(Text.assemble(f"run {run.id}  ", status), highlight=False)
+    out.print(
+        f"{escape(_agent_label(run))} [dim]{escape(flow_ref(run.agent_ref))} "
+        f"sha256 {run.agent_hash[:12]}[/dim]\n"
+        f"persona {run.persona_id}, scenario {', '.join(run.scenario_ids)}, "
+        f"simulator {run.simulator_kind}, seed {run.seed}, "
+        f"{len(rows)} of {run.n} conversations stored, started {_when(run.created_at)}",
+        highlight=False,
+    )
+    if run.error:
+        out.print(f"[yellow]note[/yellow]: {escape(run.error)}", highlight=False)
+    banks = (run.simulator_info or {}).get("phrasing_banks") or []
+    if banks:
+        names = ", ".join(f"{b.get('file')} ({str(b.get('sha256', ''))[:12]})" for b in banks)
+        out.print(f"phrasing banks installed: {escape(names)}", highlight=False)
+    if run.usage:
+        used = ", ".join(f"{key} {value}" for key, value in run.usage.items())
+        out.print(f"LLM usage: {used}", highlight=False)
+    out.print(metrics_table(metrics))
+    table = Table(title="conversations", title_justify="left")
+    for column in ("#", "ending", "turns", "fallbacks", "off-topic", "detail / error"):
+        table.add_column(column)
+    for r in rows:
+        reason_style = "green" if r.completed else ("red" if r.error else "")
+        text = Text("error (below)", style="red") if r.error else Text(r.detail, style="dim")
+        table.add_row(
+            str(r.index),
+            Text(r.termination_reason, style=reason_style),
+            str(r.turns),
+            str(r.fallback_turns),
+            "yes" if r.off_topic else "",
+            text,
         )
-        if run.error:
-            console.print(f"[yellow]note[/yellow]: {escape(run.error)}", highlight=False)
-        banks = (run.simulator_info or {}).get("phrasing_banks") or []
-        if banks:
-            names = ", ".join(f"{b.get('file')} ({str(b.get('sha256', ''))[:12]})" for b in banks)
-            console.print(f"phrasing banks installed: {escape(names)}", highlight=False)
-        if run.usage:
-            used = ", ".join(f"{key} {value}" for key, value in run.usage.items())
-            console.print(f"LLM usage: {used}", highlight=False)
-        console.print(metrics_table(metrics))
-        table = Table(title="conversations", title_justify="left")
-        for column in ("#", "ending", "turns", "fallbacks", "off-topic", "detail / error"):
-            table.add_column(column)
-        for r in rows:
-            reason_style = "green" if r.completed else ("red" if r.error else "")
-            text = Text("error (below)", style="red") if r.error else Text(r.detail, style="dim")
-            table.add_row(
-                str(r.index),
-                Text(r.termination_reason, style=reason_style),
-                str(r.turns),
-                str(r.fallback_turns),
-                "yes" if r.off_topic else "",
-                text,
-            )
-        console.print(table)
-        failed = [r for r in rows if r.error]
-        if failed:
-            console.print(f"[red]{len(failed)} conversation(s) ended with an error:[/red]")
-        for r in failed:
-            console.print(f"  #{r.index}: {escape(r.error or '')}", highlight=False, soft_wrap=True)
-        console.print(
-            f"[dim]one transcript: understudy runs show {run.id} --conversation K[/dim]",
-            highlight=False,
-        )
+    out.print(table)
+    failed = [r for r in rows if r.error]
+    if failed:
+        out.print(f"[red]{len(failed)} conversation(s) ended with an error:[/red]")
+    for r in failed:
+        out.print(f"  #{r.index}: {escape(r.error or '')}", highlight=False, soft_wrap=True)
+    out.print(
+        f"[dim]one transcript: understudy runs show {run.id} --conversation K[/dim]",
+        highlight=False,
+    )
 
 
 @runs_app.command("compare")

@@ -7,6 +7,7 @@ renders with Rich.
 from __future__ import annotations
 
 import getpass
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def list_command(
         "--dir",
         help="Folder to list; repeatable (default: the library and ./examples/scenarios).",
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the scenarios as a JSON list."),
 ) -> None:
     """List scenarios: type, persona, participants, frequency, creator, tags, creation date.
 
@@ -108,6 +110,9 @@ def list_command(
         listing = library.list_scenarios(dirs or None)
         entries = library.filter_entries(listing.entries, tag=tag, persona=persona, kind=kind)
         counts = participants()
+    if as_json:
+        typer.echo(json.dumps([_entry_json(e, counts) for e in entries], indent=2))
+        return
     for problem in listing.problems:
         err_console.print(f"[yellow]skipped[/yellow] {escape(str(problem))}", highlight=False)
     if not entries:
@@ -120,6 +125,23 @@ def list_command(
     console.print(scenarios_table(entries, counts, console.width))
     if not all(e.in_library for e in entries):
         console.print("[dim]* a file outside the library: `scenarios add FILE` to manage it[/]")
+
+
+def _entry_json(entry: library.LibraryEntry, counts: Counter[str]) -> dict[str, object]:
+    s = entry.scenario
+    return {
+        "id": s.id,
+        "name": s.name,
+        "type": s.type,
+        "persona": s.persona,
+        "participants": counts.get(s.id, 0),
+        "sessions_per_week": s.sessions_per_week,
+        "created_by": s.created_by,
+        "tags": list(s.tags),
+        "created_at": s.created_at.isoformat() if s.created_at else None,
+        "path": str(entry.path),
+        "in_library": entry.in_library,
+    }
 
 
 def origin_text(origin: Origin) -> str:
