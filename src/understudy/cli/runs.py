@@ -235,7 +235,7 @@ def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
         f"{escape(_agent_label(run))} [dim]{escape(flow_ref(run.agent_ref))} "
         f"sha256 {run.agent_hash[:12]}[/dim]\n"
         f"persona {run.persona_id}, scenario {', '.join(run.scenario_ids)}, "
-        f"simulator {run.simulator_kind}, seed {run.seed}, "
+        f"simulator {run.simulator_kind}, seed {run.seed}\n"
         f"{len(rows)} of {run.n} conversations stored, started {_when(run.created_at)}",
         highlight=False,
     )
