@@ -14,14 +14,26 @@ from understudy.llm.run import LLMRun
 def make_llm_run(no_cache: bool = False, max_tokens: int | None = None) -> LLMRun:
     """Return the run's LLM access from the user's settings and the command-line overrides.
 
-    Raises:
-        ContentError: the config file's ``llm:`` section is invalid.
-        ConfigError: an invalid override.
-    """
-    from understudy.llm.settings import load_llm_settings
+    The settings are read when a model is first needed, so an offline run ignores the config
+    file's ``llm:`` section.
 
-    settings = load_llm_settings(max_tokens_per_run=max_tokens)
-    return LLMRun(settings, cache=False if no_cache else None)
+    Raises:
+        ConfigError: an invalid ``max_tokens`` override.
+    """
+    from pydantic import ValidationError
+
+    from understudy.llm.settings import LLMSettings, load_llm_settings
+
+    if max_tokens is not None:  # a bad override fails now, whatever the run needs
+        try:
+            LLMSettings(max_tokens_per_run=max_tokens)
+        except ValidationError as exc:
+            raise ConfigError(f"invalid LLM option: {exc.errors()[0]['msg']}") from exc
+    # Read on first use: a run that calls no model ignores the config's llm: section.
+    return LLMRun(
+        lambda: load_llm_settings(max_tokens_per_run=max_tokens),
+        cache=False if no_cache else None,
+    )
 
 
 def llm_options(

@@ -39,8 +39,13 @@ RETRY_STATUSES = frozenset({408, 409, 425, 429})
 class LLMRun:
     """Model access for one run.
 
+    The settings are read when first needed (the first model built, the budget checked after a
+    call), so a run that never calls a model (an offline stress-test of a flow) ignores the
+    ``llm:`` section of the config file, even an invalid one.
+
     Args:
-        settings: LLM settings; ``load_llm_settings()`` (the user's config file) when None.
+        settings: LLM settings, or a function that reads them when first needed;
+            ``load_llm_settings()`` (the user's config file) when None.
         cache: override ``settings.cache``: False bypasses the replay cache (``--no-cache``).
         sleep: the backoff wait, ``asyncio.sleep`` by default (tests pass a fast one).
 
@@ -52,14 +57,18 @@ class LLMRun:
 
     def __init__(
         self,
-        settings: LLMSettings | None = None,
+        settings: LLMSettings | Callable[[], LLMSettings] | None = None,
         *,
         cache: bool | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.settings = settings if settings is not None else load_llm_settings()
-        use_cache = self.settings.cache if cache is None else cache
-        self.cache: ReplayCache | None = ReplayCache() if use_cache else None
+        self._settings = settings if isinstance(settings, LLMSettings) else None
+        self._load: Callable[[], LLMSettings] = (
+            settings if callable(settings) else load_llm_settings
+        )
+        self._use_cache = cache
+        self._cache: ReplayCache | None = None
+        self._cache_chosen = False
         self.usage = Usage()
         self.by_conversation: dict[str, Usage] = {}
         self._sleep = sleep
@@ -67,11 +76,38 @@ class LLMRun:
         self._clients: dict[tuple[str, str], Any] = {}
         self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
 
+    @property
+    def settings(self) -> LLMSettings:
+        """The run's LLM settings, read on first use.
+
+        Raises:
+            ContentError: the config file's ``llm:`` section is invalid.
+        """
+        if self._settings is None:
+            self._settings = self._load()
+        return self._settings
+
+    @property
+    def cache(self) -> ReplayCache | None:
+        """The replay cache, or None when bypassed (chosen on first use from the settings)."""
+        if not self._cache_chosen:
+            use = self.settings.cache if self._use_cache is None else self._use_cache
+            self._cache = ReplayCache() if use else None
+            self._cache_chosen = True
+        return self._cache
+
+    @cache.setter
+    def cache(self, value: ReplayCache | None) -> None:
+        self._cache = value
+        self._cache_chosen = True
+
     # --- budget -------------------------------------------------------------------------------
 
     @property
     def exhausted(self) -> bool:
-        """True when the token budget is set and spent."""
+        """True when the token budget is set and spent (never before the settings are read)."""
+        if self._settings is None:  # no model call yet, so no token spent
+            return False
         limit = self.settings.max_tokens_per_run
         return limit is not None and self.usage.total_tokens >= limit
 
