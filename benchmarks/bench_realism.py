@@ -259,11 +259,11 @@ def row(name: str, figures: dict[str, float]) -> str:
     for column in COLUMNS:
         value = figures.get(column)
         if value is None:
-            cells.append(f"{'-':>10}")
+            cells.append(f"{'-':>11}")
         elif column == "turns":
-            cells.append(f"{int(value):>10}")
+            cells.append(f"{int(value):>11}")
         else:
-            cells.append(f"{value:>10.2f}")
+            cells.append(f"{value:>11.2f}")
     return f"{name:<22}" + "".join(cells)
 
 
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["UNDERSTUDY_HOME"] = home
         real = [t for call in calls for t in real_turns(call)]
         print(f"Harper Valley realism, {args.part} part: {len(calls)} calls, seed {args.seed}")
-        print(f"{'':<22}" + "".join(f"{c:>10}" for c in COLUMNS))
+        print(f"{'':<22}" + "".join(f"{c:>11}" for c in COLUMNS))
         print(row("real callers", rates(real)))
         for persona in args.persona or PERSONAS:
             simulated: list[Turn] = []
