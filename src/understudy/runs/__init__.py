@@ -63,9 +63,13 @@ for a constant) does not load the store and everything else."""
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
+        module = importlib.import_module(_WHERE[name])
+        # Importing ``understudy.runs.play`` binds the submodule as ``play`` on this package;
+        # bind every public name of the module now so ``play`` is the function, not the module.
+        for other, where in _WHERE.items():
+            if where == module.__name__:
+                globals()[other] = getattr(module, other)
+        return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
