@@ -100,3 +100,31 @@ def test_compare_intact_vs_broken_says_completion_dropped_beyond_noise(tmp_path:
 def test_unknown_run_exits_2_and_points_to_the_list() -> None:
     result = runner.invoke(app, ["runs", "show", "nope42"])
     assert result.exit_code == 2 and "runs list" in result.stderr
+
+
+def test_show_has_a_per_node_funnel_that_shows_where_a_broken_flow_loses_people(
+    tmp_path: Path,
+) -> None:
+    broken = write_flow(
+        order_id_rejects_customer_format(load_flow(REFUND)), tmp_path / "broken.yaml"
+    )
+    healthy_id, broken_id = (
+        run(REFUND, "--persona", "calm", "-n", "6"),
+        run(broken, "--persona", "calm", "-n", "6"),
+    )
+    assert "where conversations went (per node)" in cli("runs", "show", broken_id)
+
+    def funnel(run_id: str) -> dict[str, dict[str, object]]:
+        data = json.loads(cli("runs", "show", run_id, "--json"))
+        return {step["node"]: step for step in data["funnel"]}
+
+    healthy, bad = funnel(healthy_id), funnel(broken_id)
+    assert healthy["goodbye"]["endings"] == {"goal_met": 6}, "the healthy flow finishes at goodbye"
+    lost = [n for n, step in bad.items() if step["endings"].get("escalated")]  # type: ignore[union-attr]
+    assert lost, "the broken flow hands people over somewhere"
+    where = lost[0]
+    assert bad[where]["fallbacks"] and not healthy[where]["fallbacks"], (
+        f"the funnel shows re-prompts piling up at {where}, where the healthy flow has none"
+    )
+    ended = sum(sum(step["endings"].values()) for step in bad.values())  # type: ignore[attr-defined]
+    assert ended == 6, "every conversation ends at exactly one node"

@@ -26,6 +26,7 @@ from understudy.metrics.bands import Bands, load_bands
 from understudy.metrics.compare import Verdict
 
 if TYPE_CHECKING:
+    from understudy.metrics.funnel import NodeStep
     from understudy.storage.store import Store
     from understudy.storage.tables import RunRow
 
@@ -161,6 +162,17 @@ def print_runs_list(out: Console, store: Store, runs: list[RunRow], bands: Bands
     )
 
 
+def funnel_table(funnel: list[NodeStep]) -> Table:
+    """Render the per-node funnel: reached, fallbacks, and how conversations ended there."""
+    table = Table(title="where conversations went (per node)", title_justify="left")
+    for column in ("node", "reached", "fallbacks", "ended here"):
+        table.add_column(column, justify="left" if column in {"node", "ended here"} else "right")
+    for step in funnel:
+        ended = ", ".join(f"{reason} {count}" for reason, count in step.endings.most_common())
+        table.add_row(escape(step.node), str(step.reached), str(step.fallbacks), ended)
+    return table
+
+
 @runs_app.command("show")
 def show_run(
     run_ref: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix, or 'last'."),
@@ -171,6 +183,7 @@ def show_run(
 ) -> None:
     """Show a run: its metrics and conversations, or one conversation as a transcript."""
     from understudy.cli.transcripts import print_conversation
+    from understudy.metrics.funnel import node_funnel
     from understudy.runs.compare import run_metrics
     from understudy.storage.store import Store
 
@@ -203,6 +216,15 @@ def show_run(
                 "seed": run.seed,
                 "n": run.n,
                 "metrics": metrics_json(metrics),
+                "funnel": [
+                    {
+                        "node": step.node,
+                        "reached": step.reached,
+                        "fallbacks": step.fallbacks,
+                        "endings": dict(step.endings),
+                    }
+                    for step in node_funnel(store.transcripts(run.id))
+                ],
                 "llm_usage": run.usage,
                 "simulator_info": run.simulator_info,
                 "conversations": [
@@ -264,6 +286,11 @@ def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
             text,
         )
     out.print(table)
+    from understudy.metrics.funnel import node_funnel
+
+    funnel = node_funnel(store.transcripts(run.id))
+    if funnel:
+        out.print(funnel_table(funnel))
     failed = [r for r in rows if r.error]
     if failed:
         out.print(f"[red]{len(failed)} conversation(s) ended with an error:[/red]")
