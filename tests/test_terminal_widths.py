@@ -34,7 +34,7 @@ WIDTHS = (80, 120)
 
 
 class FrozenStore:
-    """The two store reads the renderings make, answered from the frozen fixture."""
+    """The store reads the renderings make, answered from the frozen fixture."""
 
     def __init__(self) -> None:
         data = json.loads((GOLDEN / "runs.json").read_text(encoding="utf-8"))
@@ -50,6 +50,10 @@ class FrozenStore:
 
     def conversations(self, run_id: str) -> list[ConversationRow]:
         return self.rows[run_id]
+
+    def transcripts(self, run_id: str) -> list[Any]:
+        """No transcripts are frozen: the per-node funnel is left out of these renderings."""
+        return []
 
 
 @pytest.fixture(autouse=True)
