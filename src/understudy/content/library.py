@@ -11,12 +11,11 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from understudy.content.importers.common import to_yaml
+from understudy.content.loader import load_yaml, read_text
 from understudy.content.personas import builtin_persona_paths, find_persona, user_persona_paths
 from understudy.domain.persona import Persona
-from understudy.errors import ConfigError, NotFoundError, UnderstudyError
+from understudy.errors import ConfigError, ContentError, NotFoundError, UnderstudyError
 from understudy.settings import persona_dir
 
 DEFAULT_SCENARIO_DIR = Path("examples") / "scenarios"
@@ -76,8 +75,8 @@ def scenario_usage(folders: Iterable[Path]) -> dict[str, list[str]]:
             continue
         for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                data = load_yaml(read_text(path), path)
+            except ContentError:
                 continue
             if isinstance(data, dict) and "goal" in data and isinstance(data.get("persona"), str):
                 scenario_id = str(data.get("id") or path.stem)

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from understudy.content.loader import load_yaml, read_text
 from understudy.errors import ContentError, ContentProblem
 
 
@@ -21,16 +22,13 @@ def read_yaml(path: Path) -> tuple[str, dict[str, Any]]:
     Raises:
         ContentError: the file is not a YAML mapping.
     """
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     header = []
     for line in text.splitlines(keepends=True):
         if not line.startswith("#"):
             break
         header.append(line)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ContentError([ContentProblem(path, None, "", f"not valid YAML: {exc}")]) from exc
+    data = load_yaml(text, path)
     if not isinstance(data, dict):
         raise ContentError([ContentProblem(path, None, "", "expected a YAML mapping of fields")])
     return "".join(header), data

@@ -19,10 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from understudy.content.kinds import load_any
-from understudy.content.loader import load_model
+from understudy.content.loader import load_model, load_yaml, read_text
 from understudy.content.scenario_files import absolute_references, read_yaml, write_yaml
 from understudy.content.scenarios import check_is_scenario, scenario_dir
 from understudy.domain.scenario import Scenario
@@ -93,8 +91,8 @@ def list_scenarios(dirs: Sequence[Path] | None = None) -> Listing:
         paths = sorted(p for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES)
         for path in paths:
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                data = load_yaml(read_text(path), path)
+            except ContentError:
                 data = {"goal": None, "persona": None}
             if not _is_scenario_data(data):
                 continue
