@@ -10,9 +10,19 @@ sync or async, and returns one of:
 - a ``dict`` with ``text`` and optionally ``fell_back``, ``ended``, ``outcome``, ``meta``;
 - an :class:`understudy.engine.seams.AgentTurn`.
 
-A sync function runs in a worker thread (``asyncio.to_thread``) so a slow one does not hold up the
-other conversations of a batch. Anything else returned, or an exception raised, ends that
-conversation with ``error`` and the reason.
+Anything else returned, or an exception raised, ends that conversation with ``error`` and the
+reason.
+
+A bot under test is buggy by definition, so the function never runs on the engine's event loop
+(see ``understudy.agents.isolation``): a sync function runs in a fresh daemon thread per call, an
+async one on an event loop of its own in a daemon thread (one per function, shared by the
+conversations of a batch). A call that blocks (``time.sleep``, a stuck socket, an endless loop,
+sync or async) is abandoned when the engine's per-turn timeout (``agent_timeout_s``) ends that
+conversation; the batch neither waits for it nor finishes late. A function that calls
+``sys.exit()``, raises ``SystemExit`` or ``KeyboardInterrupt``, or calls ``os._exit()`` from its
+own thread ends only its conversation, with ``error`` and what it did. (A bot that kills the
+process by other means, ``os.kill`` or a crash in C code, takes the run down; the next start marks
+that run interrupted.)
 
 Example::
 
@@ -26,7 +36,6 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 from collections.abc import Callable
@@ -34,6 +43,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from understudy.agents.isolation import call_async_isolated, call_sync_isolated
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 from understudy.errors import ConfigError, UnderstudyError
 
@@ -126,9 +136,7 @@ class CallableAgent(Agent):
         messages = list(state.messages)
         kwargs = {"conversation_id": state.conversation_id} if self._pass_id else {}
         if self._is_async:
-            value = await self.function(messages, **kwargs)
+            value = await call_async_isolated(self.function, messages, kwargs, self.source)
         else:
-            value = await asyncio.to_thread(self.function, messages, **kwargs)
-            if inspect.isawaitable(value):
-                value = await value
+            value = await call_sync_isolated(self.function, messages, kwargs, self.source)
         return to_agent_turn(value, self.source)
