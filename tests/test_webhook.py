@@ -185,7 +185,7 @@ def test_500s_timeouts_and_malformed_json_end_only_those_conversations(
     errors = {e["index"]: e["error"] for e in report["errors"]}
     assert set(errors) == {1, 2, 3}, f"only the misbehaving conversations fail: {errors}"
     assert "HTTP 500" in errors[1] and "after 2 attempts" in errors[1]
-    assert "no answer within 0.3 s" in errors[2]
+    assert "no complete answer within timeout_s=0.3 s" in errors[2]
     assert "malformed JSON" in errors[3] and "not json" in errors[3]
     assert report["metrics"]["completion_rate"]["k"] == 2, "the healthy conversations finish"
 

@@ -73,6 +73,7 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
         ConfigError: invalid webhook options (config file or ``webhook`` option).
     """
     from understudy.agents.webhook import WebhookAgent, WebhookOptions
+    from understudy.redaction import redact_url
 
     raw = {**_webhook_config(), **dict(options.get("webhook") or {}), "url": target}
     try:
@@ -81,14 +82,15 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
         problem = exc.errors()[0]
         field = ".".join(str(p) for p in problem["loc"])
         raise ConfigError(f"invalid webhook option {field}: {problem['msg']}") from exc
-    snapshot = settings.model_dump_json(exclude={"headers"})
+    shown = redact_url(target)  # credentials in the URL are never printed or stored
+    snapshot = settings.model_copy(update={"url": shown}).model_dump_json(exclude={"headers"})
     info = AgentInfo(
         kind="http",
-        ref=target,
-        name=target,
+        ref=shown,
+        name=shown,
         snapshot=snapshot,
         content_hash=content_hash(json.loads(snapshot)),
-        generic_scenario=generic_scenario(target, slug="webhook"),
+        generic_scenario=generic_scenario(shown, slug="webhook"),
         realtime=True,
     )
 

@@ -17,10 +17,17 @@ a reply matching one of ``fallback_phrases`` (fuzzy, :mod:`understudy.matching`)
 true, means the bot ended the conversation.
 
 Failures raise :class:`WebhookError` with a message that names the URL and what went wrong: an
-HTTP status of 400 or more (500s are retried ``retries`` times first), no answer within
-``timeout_s`` seconds, a connection error, a body that is not JSON, or a JSON body without the
-reply at ``reply_path``. The engine turns the error into an ``error`` ending of that conversation
-only; the batch goes on.
+HTTP status of 400 or more (500s are retried ``retries`` times first), a redirect (3xx: reported
+with where it points, never followed, since the bot's real address belongs in ``--agent``), no
+complete answer within ``timeout_s`` seconds (connecting, sending and reading the whole body: a
+bot that drips a byte at a time is cut off too), a body larger than ``max_reply_bytes``, a
+connection error, a body that is not JSON, a JSON body without the reply at ``reply_path``, or an
+empty list (``[]``: the bot sent no reply at all). The engine turns the error into an ``error``
+ending of that conversation only; the batch goes on.
+
+Credentials in the URL (``https://user:password@host/...``, ``?token=...``) are used for the
+request only: messages, the run's agent reference and its snapshot show the URL through
+:func:`understudy.redaction.redact_url`.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 from understudy.errors import UnderstudyError
 from understudy.matching import best_match
+from understudy.redaction import redact_text, redact_url
 
 DEFAULT_FALLBACK_PHRASES = [
     "sorry, I didn't get that",
@@ -69,7 +77,9 @@ class WebhookOptions(BaseModel):
         fallback_phrases: fuzzy phrases that mark a fallback when no flag is reported.
         fallback_patterns: regular expressions (case-insensitive) that mark a fallback.
         start_message: what to send when the agent speaks first (there is no customer text yet).
-        timeout_s: seconds per request.
+        timeout_s: seconds per request, from connecting to the last byte of the reply.
+        max_reply_bytes: the largest reply body read, in bytes (1 MB by default; a chat reply
+            is rarely above a few kB).
         retries: extra attempts after a 5xx, a timeout or a connection error.
         backoff_s: wait before the first retry; doubled on each further retry.
     """
@@ -88,6 +98,7 @@ class WebhookOptions(BaseModel):
     fallback_patterns: list[str] = Field(default_factory=list)
     start_message: str = "hello"
     timeout_s: float = Field(default=10.0, gt=0)
+    max_reply_bytes: int = Field(default=1_000_000, gt=0)
     retries: int = Field(default=1, ge=0, le=10)
     backoff_s: float = Field(default=0.2, ge=0)
 
@@ -168,6 +179,11 @@ class WebhookAgent(Agent):
         data = await self._post(body)
         return self._reply(data)
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as printed and stored (credentials masked)."""
+        return redact_url(self.options.url)
+
     async def _post(self, body: dict[str, Any]) -> Any:
         options = self.options
         if self._client is None:
@@ -175,33 +191,78 @@ class WebhookAgent(Agent):
         attempts = options.retries + 1
         failure = ""
         for attempt in range(attempts):
+            retry = True
             try:
-                response = await self._client.post(
-                    options.url, json=body, headers=options.headers, timeout=options.timeout_s
-                )
-            except httpx.TimeoutException:
-                failure = f"no answer within {options.timeout_s:g} s"
+                async with asyncio.timeout(options.timeout_s):
+                    status, reason, location, content = await self._exchange(body)
+            except TimeoutError:
+                failure = f"no complete answer within timeout_s={options.timeout_s:g} s"
             except httpx.HTTPError as exc:
                 failure = f"connection failed: {type(exc).__name__}: {exc}"
+            except WebhookError as exc:
+                failure, retry = str(exc), False
             else:
-                if response.status_code < 400:
-                    return self._parse(response)
-                failure = (
-                    f"HTTP {response.status_code} {response.reason_phrase}: {response.text[:200]!r}"
-                )
-                if response.status_code < 500:
-                    break
+                if 300 <= status < 400:
+                    where = redact_url(location) if location else "nowhere (no Location header)"
+                    failure = (
+                        f"redirected (HTTP {status} {reason}) to {where}; redirects are not "
+                        "followed: give the address it points to as the agent"
+                    )
+                    retry = False
+                elif status < 400:
+                    return self._parse(content)
+                else:
+                    shown = content[:200].decode("utf-8", "replace")
+                    failure = f"HTTP {status} {reason}: {shown!r}"
+                    retry = status >= 500
+            if not retry:
+                break
             if attempt + 1 < attempts:
                 await self._sleep(options.backoff_s * 2**attempt)
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise WebhookError(f"webhook {options.url} failed{tries}: {failure}")
+        tries = f" after {attempt + 1} attempts" if attempt > 0 else ""
+        message = f"webhook {self.shown_url} failed{tries}: {failure}"
+        raise WebhookError(redact_text(message, options.url))
 
-    def _parse(self, response: httpx.Response) -> Any:
+    async def _exchange(self, body: dict[str, Any]) -> tuple[int, str, str, bytes]:
+        """POST ``body``; return status, reason, Location header and the body (size-capped).
+
+        Raises:
+            WebhookError: the body is larger than ``max_reply_bytes``.
+            httpx.HTTPError: the request failed.
+        """
+        assert self._client is not None
+        options = self.options
+        request = self._client.build_request(
+            "POST", options.url, json=body, headers=options.headers, timeout=options.timeout_s
+        )
+        response = await self._client.send(request, stream=True, follow_redirects=False)
         try:
-            return response.json()
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > options.max_reply_bytes:
+                raise WebhookError(self._too_big(f"{int(declared):,} bytes announced"))
+            content = bytearray()
+            async for chunk in response.aiter_bytes():
+                content.extend(chunk)
+                if len(content) > options.max_reply_bytes:
+                    raise WebhookError(self._too_big("more was sent"))
+        finally:
+            await response.aclose()
+        location = response.headers.get("location", "")
+        return response.status_code, response.reason_phrase, location, bytes(content)
+
+    def _too_big(self, seen: str) -> str:
+        limit = self.options.max_reply_bytes
+        return (
+            f"reply larger than max_reply_bytes={limit:,} ({seen}); raise it in the webhook options"
+        )
+
+    def _parse(self, content: bytes) -> Any:
+        try:
+            return json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            shown = content[:200].decode("utf-8", "replace")
             raise WebhookError(
-                f"webhook {self.options.url} sent malformed JSON ({exc}): {response.text[:200]!r}"
+                f"webhook {self.shown_url} sent malformed JSON ({exc}): {shown!r}"
             ) from exc
 
     def _reply(self, data: Any) -> AgentTurn:
@@ -209,12 +270,14 @@ class WebhookAgent(Agent):
         texts = [t for t in json_path(data, options.reply_path) if t is not None]
         if not all(isinstance(t, str) for t in texts):
             raise WebhookError(
-                f"webhook {options.url}: expected text at {options.reply_path!r}, "
+                f"webhook {self.shown_url}: expected text at {options.reply_path!r}, "
                 f"got {json.dumps(texts)[:200]}"
             )
-        if not texts and not (isinstance(data, list) and not data):
+        if isinstance(data, list) and not data:
+            raise WebhookError(f"webhook {self.shown_url}: no reply (the bot sent an empty list)")
+        if not texts:
             raise WebhookError(
-                f"webhook {options.url}: no reply at {options.reply_path!r} in "
+                f"webhook {self.shown_url}: no reply at {options.reply_path!r} in "
                 f"{json.dumps(data)[:200]}"
             )
         text = "\n".join(texts)
