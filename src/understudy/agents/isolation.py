@@ -51,7 +51,7 @@ class BotCrashed(UnderstudyError):
 
 def _guarded_exit(status: int) -> NoReturn:
     if getattr(_bot_thread, "active", False) and os.getpid() == _guard_pid:
-        raise BotCrashed(f"the bot called os._exit({status})")
+        raise BotCrashed(f"the bot called os._exit({status}); a bot cannot end the run")
     assert _original_exit is not None
     _original_exit(status)
 
