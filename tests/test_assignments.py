@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -110,12 +111,9 @@ def test_deadline_passed_without_attempt_is_overdue_and_late_completion_is_flagg
 
 def test_reassigning_updates_the_session_and_scenario_values_are_defaults(tmp_path: Path) -> None:
     data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    shutil.copytree(SCENARIO.parent / "practice-docs", tmp_path / "practice-docs")
     data.update(
         persona=str(SCENARIO.parent / data["persona"]),
-        briefing={
-            **data["briefing"],
-            "documents": [str(SCENARIO.parent / d) for d in data["briefing"]["documents"]],
-        },
         deadline="2031-06-30",
         sessions_per_week=3,
         instructions="Practise twice before Friday.",

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from understudy.content.hashing import text_hash
 from understudy.content.loader import load_yaml_with_lines, parse_model, read_text
+from understudy.content.safe_paths import check_id, is_safe_id, library_file
 from understudy.domain.agent_persona import AgentPersona
 from understudy.errors import ConfigError, NotFoundError
 from understudy.settings import home
@@ -60,7 +61,7 @@ def agents_dir() -> Path:
 
 
 def _folder(agent_id: str) -> Path:
-    return agents_dir() / agent_id
+    return library_file(agents_dir(), agent_id, suffix="", what="agent persona id")
 
 
 def _write(path: Path, text: str) -> None:
@@ -87,8 +88,8 @@ def list_agents() -> list[str]:
 
 
 def exists(agent_id: str) -> bool:
-    """Return True when an agent persona with this id is stored."""
-    return (_folder(agent_id) / "draft.yaml").exists()
+    """Return True when an agent persona with this id is stored (False for an unsafe id)."""
+    return is_safe_id(agent_id) and (_folder(agent_id) / "draft.yaml").exists()
 
 
 def import_agent(path: Path | str) -> AgentVersion:
@@ -148,6 +149,7 @@ def production_version(agent_id: str) -> int | None:
 
 
 def _require(agent_id: str) -> None:
+    check_id(agent_id, "agent persona id")
     if not exists(agent_id):
         known = ", ".join(list_agents()) or "none"
         raise NotFoundError(

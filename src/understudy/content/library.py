@@ -14,6 +14,7 @@ from pathlib import Path
 from understudy.content.importers.common import to_yaml
 from understudy.content.loader import load_yaml, read_text
 from understudy.content.personas import builtin_persona_paths, find_persona, user_persona_paths
+from understudy.content.safe_paths import check_id, library_file
 from understudy.domain.persona import Persona
 from understudy.errors import ConfigError, ContentError, NotFoundError, UnderstudyError
 from understudy.settings import persona_dir
@@ -22,8 +23,12 @@ DEFAULT_SCENARIO_DIR = Path("examples") / "scenarios"
 
 
 def library_path(persona_id: str) -> Path:
-    """Return where the persona ``persona_id`` lives (or would live) in the user's library."""
-    return persona_dir() / f"{persona_id}.yaml"
+    """Return where the persona ``persona_id`` lives (or would live) in the user's library.
+
+    Raises:
+        ConfigError: ``persona_id`` is not a safe id (``understudy.content.ids``).
+    """
+    return library_file(persona_dir(), persona_id, what="persona id")
 
 
 def save_persona(persona: Persona, *, overwrite: bool = False) -> Path:
@@ -47,7 +52,9 @@ def library_copy(persona_id: str) -> tuple[Path, bool]:
 
     Raises:
         NotFoundError: no user or built-in persona has that id (lists the known ids).
+        ConfigError: ``persona_id`` is not a safe id (``understudy.content.safe_paths``).
     """
+    check_id(persona_id, "persona id")
     for path in user_persona_paths():
         if path.stem == persona_id:
             return path, False

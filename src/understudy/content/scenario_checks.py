@@ -19,8 +19,9 @@ from pathlib import Path
 
 from understudy.content.loader import Lines, load_yaml_with_lines, parse_model, read_text
 from understudy.content.personas import load_persona_library, persona_exists
+from understudy.content.safe_paths import briefing_document
 from understudy.domain.scenario import Scenario
-from understudy.errors import ContentError, ContentProblem
+from understudy.errors import ConfigError, ContentError, ContentProblem
 
 
 def _rubric_ids() -> list[str]:
@@ -56,7 +57,11 @@ def scenario_problems(
                 (("persona",), f"no persona with id {scenario.persona!r}; known personas: {known}")
             )
     for i, ref in enumerate(scenario.briefing.documents):
-        document = Path(ref) if Path(ref).is_absolute() else base / ref
+        try:
+            document = briefing_document(ref, base)
+        except ConfigError as exc:
+            found.append((("briefing", "documents", i), str(exc)))
+            continue
         if not document.is_file():
             found.append((("briefing", "documents", i), f"document not found: {document}"))
     if scenario.rubric is not None:

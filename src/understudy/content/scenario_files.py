@@ -7,12 +7,14 @@ below the first field are not kept.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from understudy.content.loader import load_yaml, read_text
+from understudy.content.safe_paths import check_id, documents_dir
 from understudy.errors import ContentError, ContentProblem
 
 
@@ -57,10 +59,13 @@ def write_yaml(path: Path, header: str, data: dict[str, Any]) -> None:
 
 
 def absolute_references(data: dict[str, Any], base: Path) -> bool:
-    """Make the file references of scenario ``data`` absolute against ``base``, in place.
+    """Make the file references of scenario ``data`` work from the library, in place.
 
-    Changed: ``persona`` and ``rubric`` when they name an existing file relative to ``base``,
-    and every relative ``briefing.documents`` path. Returns whether anything changed.
+    ``persona`` and ``rubric``, when they name an existing file relative to ``base``, become
+    absolute. Briefing documents must stay inside an allowed folder
+    (``understudy.content.safe_paths.briefing_document``), so each one found is copied to
+    ``documents_dir() / ID /`` (keeping its path below ``base``) and referred to there; one
+    already in ``documents_dir()`` is referred to absolutely. Returns whether anything changed.
     """
     changed = False
     for key in ("persona", "rubric"):
@@ -72,10 +77,22 @@ def absolute_references(data: dict[str, Any], base: Path) -> bool:
     if isinstance(briefing, dict) and isinstance(briefing.get("documents"), list):
         documents = []
         for doc in briefing["documents"]:
-            if isinstance(doc, str) and not Path(doc).is_absolute():
-                documents.append(str((base / doc).resolve()))
-                changed = True
-            else:
-                documents.append(doc)
+            moved = _library_document(doc, base, str(data.get("id") or "scenario"))
+            changed = changed or moved != doc
+            documents.append(moved)
         briefing["documents"] = documents
     return changed
+
+
+def _library_document(doc: Any, base: Path, scenario_id: str) -> Any:
+    if not isinstance(doc, str):
+        return doc
+    source = (Path(doc) if Path(doc).is_absolute() else base / doc).resolve()
+    library = documents_dir().resolve()
+    if source.is_relative_to(library) or not source.is_file():
+        return str(source)
+    below = source.relative_to(base.resolve()) if source.is_relative_to(base.resolve()) else None
+    target = library / check_id(scenario_id, "scenario id") / (below or Path(source.name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return str(target)

@@ -21,6 +21,7 @@ from typing import Any
 
 from understudy.content.kinds import load_any
 from understudy.content.loader import load_model, load_yaml, read_text
+from understudy.content.safe_paths import is_safe_id, library_file
 from understudy.content.scenario_files import absolute_references, read_yaml, write_yaml
 from understudy.content.scenarios import check_is_scenario, scenario_dir
 from understudy.domain.scenario import Scenario
@@ -64,8 +65,12 @@ def default_dirs() -> list[Path]:
 
 
 def library_path(scenario_id: str) -> Path:
-    """Return where the scenario ``scenario_id`` lives (or would live) in the library."""
-    return scenario_dir() / f"{scenario_id}.yaml"
+    """Return where the scenario ``scenario_id`` lives (or would live) in the library.
+
+    Raises:
+        ConfigError: ``scenario_id`` is not a safe id (``understudy.content.ids``).
+    """
+    return library_file(scenario_dir(), scenario_id, what="scenario id")
 
 
 def _in_library(path: Path) -> bool:
@@ -139,7 +144,7 @@ def locate(ref: str, dirs: Sequence[Path] | None = None) -> LibraryEntry:
         ContentError: the file is not a valid scenario.
     """
     path = Path(ref)
-    if not path.is_file():
+    if not path.is_file() and is_safe_id(ref):
         path = library_path(ref)
     if path.is_file():
         check_is_scenario(path)

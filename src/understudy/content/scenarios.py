@@ -12,6 +12,7 @@ from pathlib import Path
 
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
+from understudy.content.safe_paths import is_safe_id
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ContentError, ContentProblem, NotFoundError
@@ -32,9 +33,10 @@ def scenario_path(ref: Path | str) -> Path:
     path = Path(ref)
     if path.is_file():
         return path
-    by_id = scenario_dir() / f"{ref}.yaml"
-    if by_id.is_file():
-        return by_id
+    if is_safe_id(str(ref)):
+        by_id = scenario_dir() / f"{ref}.yaml"
+        if by_id.is_file():
+            return by_id
     if str(ref).endswith((".yaml", ".yml", ".json")):
         raise NotFoundError(f"no scenario file {str(ref)!r}: file not found")
     raise NotFoundError(

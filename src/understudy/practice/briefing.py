@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from understudy.content.safe_paths import briefing_document
 from understudy.domain.scenario import Scenario
-from understudy.errors import ContentError, ContentProblem
+from understudy.errors import ConfigError, ContentError, ContentProblem
 
 OPENING_PAUSE_S = 1.5
 """Seconds the customer waits before the opening line, so it does not land before the trainee
@@ -49,13 +50,14 @@ def load_documents(scenario: Scenario, base: Path | None) -> list[Document]:
     """
     docs = []
     for i, ref in enumerate(scenario.briefing.documents):
-        path = Path(ref)
-        if not path.is_absolute() and base is not None:
-            path = base / path
+        field = f"briefing.documents.{i}"
+        try:
+            path = briefing_document(ref, base if base is not None else Path.cwd())
+        except ConfigError as exc:
+            raise ContentError([ContentProblem(Path(ref), None, field, str(exc))]) from exc
         try:
             docs.append(Document(path, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            field = f"briefing.documents.{i}"
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ContentError(
                 [ContentProblem(path, None, field, f"cannot read briefing document: {reason}")]
