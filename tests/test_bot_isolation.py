@@ -26,10 +26,10 @@ from typer.testing import CliRunner
 
 from batch_fakes import DiceSimulator, scenario
 from understudy.agents.callable import CallableAgent
-from understudy.batch import BatchResult, run_batch
 from understudy.cli.app import app
 from understudy.domain.transcript import TerminationReason
 from understudy.engine.loop import EngineSettings
+from understudy.runs.batch import BatchResult, run_batch
 
 TIMEOUT_S = 0.4
 MARGIN_S = 0.6  # per round of conversations: scheduling on a busy two-core machine
@@ -185,7 +185,7 @@ sys.path.insert(0, {tests!r})
 from batch_fakes import DiceSimulator, scenario
 from faulty_bot import hang
 from understudy.agents.callable import CallableAgent
-from understudy.batch import run_batch
+from understudy.runs.batch import run_batch
 from understudy.engine.loop import EngineSettings
 
 async def main():
