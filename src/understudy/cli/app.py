@@ -36,8 +36,26 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Run the CLI."""
-    app()
+    """Run the CLI.
+
+    A failure of the machine rather than of the input (a full disk, a read-only folder, a
+    damaged database, one from a newer release: ``understudy.storage.failures``) is printed as
+    one paragraph saying what to do, with exit code 2, instead of a traceback.
+    """
+    from understudy.storage.failures import explain
+
+    try:
+        app()
+    except Exception as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        from rich.markup import escape
+
+        from understudy.cli.common import err_console
+
+        err_console.print(f"[red]error[/red] {escape(message)}", highlight=False)
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]

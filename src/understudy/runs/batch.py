@@ -226,13 +226,11 @@ async def run_batch(
         for index in range(n):
             while len(tasks) >= concurrency * 2:
                 done_tasks, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in done_tasks:
-                    task.result()
+                _raise_first(done_tasks)
             tasks.add(asyncio.ensure_future(one(index)))
         while tasks:
             done_tasks, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done_tasks:
-                task.result()
+            _raise_first(done_tasks)
     except BaseException:
         for task in tasks:
             task.cancel()
@@ -240,3 +238,14 @@ async def run_batch(
         raise
     played = [finished[i] for i in range(n) if i in finished]
     return BatchResult(played, loop.time() - started, skipped=n - len(played))
+
+
+def _raise_first(done: set[asyncio.Task[None]]) -> None:
+    """Raise the first failure among ``done``, having retrieved every one (no "never retrieved"
+    warnings when several conversations fail at once, e.g. on a full disk)."""
+    failures = [task.exception() for task in done if not task.cancelled()]
+    for failure in failures:
+        if failure is not None:
+            raise failure
+    for task in done:
+        task.result()  # raises CancelledError for a cancelled one

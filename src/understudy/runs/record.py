@@ -64,6 +64,9 @@ class _Writer:
     async def run(self, call: Callable[[], object]) -> None:
         """Run ``call`` on the writer thread and wait for it (errors propagate)."""
         future = asyncio.wrap_future(self._pool.submit(call))
+        # A cancelled batch stops waiting; the write's own error (a full disk) is then seen
+        # through the batch's first failure, not printed again as "never retrieved".
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
         await asyncio.shield(future)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from understudy.errors import ConfigError
 from understudy.settings import database_url
+from understudy.storage.failures import explain
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -69,10 +70,22 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Run every pending migration on ``engine`` (idempotent)."""
-    from alembic import command
+    """Run every pending migration on ``engine`` (idempotent).
 
-    command.upgrade(alembic_config(engine), "head")
+    Raises:
+        ConfigError: the database has a schema revision this release does not know (it was
+            written by a newer release); it is left untouched.
+    """
+    from alembic import command
+    from alembic.util import CommandError
+
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except CommandError as exc:
+        message = explain(exc, _shown(engine.url.render_as_string(hide_password=False)))
+        if message is None:
+            raise
+        raise ConfigError(message) from exc
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -159,10 +172,14 @@ def open_database(url: str | None = None) -> sessionmaker[Any]:
             text = str(exc).lower()
             transient = "already exists" in text or "locked" in text
             if not transient or attempt == 19:
-                raise ConfigError(f"cannot open the database {_shown(url)}: {exc.orig}") from exc
+                message = explain(exc, _shown(url))
+                raise ConfigError(
+                    message or f"cannot open the database {_shown(url)}: {exc.orig}"
+                ) from exc
             time.sleep(0.1 + 0.05 * attempt)
         except SQLAlchemyError as exc:
-            raise ConfigError(f"cannot open the database {_shown(url)}: {exc}") from exc
+            message = explain(exc, _shown(url))
+            raise ConfigError(message or f"cannot open the database {_shown(url)}: {exc}") from exc
     return sessionmaker(_ENGINES[url], expire_on_commit=False)
 
 
