@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import app, attempts_app
-from understudy.cli.common import console, is_narrow, user_errors
+from understudy.cli.common import console, err_console, is_narrow, user_errors
 from understudy.content.scenarios import load_scenario
 from understudy.errors import ConfigError
 
@@ -97,6 +97,13 @@ def assign(
     with user_errors():
         scenario, _ = load_scenario(scenario_ref, checked=True)
         day = parse_day(deadline, "--deadline")
+        today = datetime.now(UTC).date()
+        if day is not None and day < today:
+            err_console.print(
+                f"[yellow]warning[/yellow] the deadline {day.isoformat()} is already past "
+                f"(today is {today.isoformat()}): the session starts Overdue",
+                highlight=False,
+            )
         store = AssignmentStore()
         for trainee in trainees:
             outcome = store.assign(

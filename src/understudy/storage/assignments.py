@@ -230,6 +230,8 @@ class AssignmentStore:
 
         Raises:
             ConfigError: an unknown ``status``.
+            NotFoundError: ``trainee`` has never had a session (a typo is reported, not shown
+                as an empty list); the message lists the known trainees.
         """
         wanted = None
         if status is not None:
@@ -246,7 +248,18 @@ class AssignmentStore:
             query = query.where(PracticeSessionRow.removed_at.is_(None))
         with self._sessions() as db:
             rows = [summarize(row, today) for row in db.scalars(query).all()]
+            if trainee and not rows:
+                self._require_trainee(db, trainee)
         return [r for r in rows if wanted is None or r.status == wanted]
+
+    @staticmethod
+    def _require_trainee(db: Session, trainee: str) -> None:
+        known = sorted(set(db.scalars(select(PracticeSessionRow.trainee)).all()))
+        if trainee not in known:
+            raise NotFoundError(
+                f"no trainee {trainee!r} has practice sessions; known trainees: "
+                f"{', '.join(known) or 'none'} (assign one with `understudy assign`)"
+            )
 
     def active(
         self, trainee: str, scenario_id: str, today: date | None = None
