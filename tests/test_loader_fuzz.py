@@ -31,6 +31,7 @@ SEEDS: dict[str, Path] = {
     "scenario": REPO / "examples/scenarios/refund-crystal-minh.yaml",
     "persona": next((REPO / "src/understudy/content/personas").glob("*.yaml")),
     "rubric": next((REPO / "src/understudy/graders/rubrics").glob("*.yaml")),
+    "labelled-calls": REPO / "examples/grading/calibration.yaml",
 }
 TOKENS = [
     "&a ",
@@ -182,7 +183,7 @@ def check(kind: ContentKind, raw: bytes, tmp_path: Path) -> None:
     except ContentError as exc:
         assert exc.problems, "a ContentError lists its problems"
         assert all(p.path is not None for p in exc.problems), f"file not named: {exc}"
-    assert time.perf_counter() - started < 5.0, f"{kind.name} loader took too long"
+    assert time.perf_counter() - started < 20.0, f"{kind.name} loader hung"  # 0.01 s typical
 
 
 KIND_NAMES = list(KINDS)
