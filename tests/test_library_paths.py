@@ -199,3 +199,28 @@ def test_adding_a_scenario_copies_its_documents_into_the_documents_folder(
     assert Path(copy.briefing.documents[0]).read_text() == "Refunds within 30 days.", (
         "the library copy no longer depends on the original folder"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "relative"),
+    [(["scenarios", "edit", "refund"], "scenarios/refund.yaml")],
+)
+def test_an_invalid_edit_leaves_the_file_as_it_was_and_keeps_the_draft(
+    home: Path, tmp_path: Path, command: list[str], relative: str
+) -> None:
+    import sys
+
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'a').write('max_turns: lots\\n')\n")
+    target = home / relative
+    before = target.read_bytes()
+    outcome = CliRunner().invoke(
+        app, command, env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""}
+    )
+    assert outcome.exit_code == 2, outcome.output
+    assert f"{target}:5" in outcome.output.replace("\n", ""), "problems name the real file"
+    assert target.read_bytes() == before, "an invalid edit is not saved"
+    rejected = target.with_name(target.name + ".rejected")
+    assert rejected.read_text().endswith("max_turns: lots\n"), "the edit is kept for the user"
+    assert not target.with_name(target.name + ".editing").exists()
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,6 +59,46 @@ def open_in_editor(path: Path) -> None:
             f"[red]error[/red] cannot start the editor ({escape(str(exc))}); set $EDITOR"
         )
         raise typer.Exit(2) from exc
+
+
+def edit_validated(path: Path, check: Callable[[Path], object]) -> bool:
+    """Edit ``path`` through a draft beside it; only a draft that passes ``check`` replaces it.
+
+    The editor opens ``NAME.editing`` (a copy in the same folder, so relative references resolve
+    as in the real file). When ``check`` raises ``ContentError`` the problems are printed under
+    the real file's name; on a terminal the editor reopens on the draft until it is valid or the
+    user gives up; otherwise (or on giving up) the file is left unchanged and the rejected draft
+    is kept as ``NAME.rejected`` so no work is lost.
+
+    Returns:
+        True when the edit was saved, False when the file was left unchanged.
+    """
+    draft = path.with_name(path.name + ".editing")
+    shutil.copyfile(path, draft)
+    try:
+        while True:
+            open_in_editor(draft)
+            try:
+                check(draft)
+            except ContentError as exc:
+                for problem in exc.problems:
+                    shown = str(problem).replace(str(draft), str(path))
+                    err_console.print(f"[red]error[/red] {escape(shown)}", highlight=False)
+                if sys.stdin.isatty() and typer.confirm(
+                    "Edit again? (no: keep the file as it was)", default=True, err=True
+                ):
+                    continue
+                rejected = path.with_name(path.name + ".rejected")
+                os.replace(draft, rejected)
+                err_console.print(
+                    f"{escape(str(path))} was not changed; your edit is in {escape(str(rejected))}",
+                    highlight=False,
+                )
+                return False
+            os.replace(draft, path)
+            return True
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def edit_text(text: str, suffix: str = ".yaml") -> str | None:

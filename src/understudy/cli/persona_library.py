@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from understudy.cli.apps import personas_app
-from understudy.cli.common import console, err_console, is_narrow, open_in_editor, user_errors
+from understudy.cli.common import console, edit_validated, err_console, is_narrow, user_errors
 from understudy.cli.personas import PersonaColumn, print_persona_list
 from understudy.content.importers.common import slug, to_yaml
 from understudy.content.library import (
@@ -22,7 +22,7 @@ from understudy.content.loader import load_model
 from understudy.content.personas import load_persona_library
 from understudy.domain.base import Origin
 from understudy.domain.persona import Demographics, Mood, MoodDrift, Persona
-from understudy.errors import ConfigError, ContentError
+from understudy.errors import ConfigError
 
 
 @personas_app.command("new")
@@ -75,14 +75,10 @@ def edit_command(persona_id: str = typer.Argument(..., help="Persona id.")) -> N
         path, copied = library_copy(persona_id)
     if copied:
         console.print(f"Copied the built-in persona to {escape(str(path))}", highlight=False)
-    open_in_editor(path)
-    try:
-        persona = load_model(Persona, path)
-    except ContentError as exc:
-        for problem in exc.problems:
-            err_console.print(f"[red]error[/red] {escape(str(problem))}", highlight=False)
-        err_console.print(f"Fix it with: understudy personas edit {persona_id}")
-        raise typer.Exit(2) from exc
+    if not edit_validated(path, lambda draft: load_model(Persona, draft)):
+        err_console.print(f"Try again with: understudy personas edit {persona_id}")
+        raise typer.Exit(2)
+    persona = load_model(Persona, path)
     if persona.id != path.stem:
         err_console.print(
             f"[yellow]warning[/yellow] the id inside is {persona.id!r} but the file is "

@@ -19,15 +19,15 @@ from rich.table import Table
 from understudy.cli.apps import scenarios_app
 from understudy.cli.common import (
     console,
+    edit_validated,
     err_console,
     is_narrow,
-    open_in_editor,
     user_errors,
 )
 from understudy.content import scenario_library as library
 from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
 from understudy.domain.base import Origin
-from understudy.errors import ConfigError, ContentError
+from understudy.errors import ConfigError
 
 
 def current_user() -> str | None:
@@ -230,14 +230,10 @@ def edit_command(scenario_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Open a library scenario in $EDITOR, then validate it (problems with file, line, field)."""
     with user_errors():
         entry = library.library_entry(scenario_id)
-    open_in_editor(entry.path)
-    try:
-        scenario = load_checked_scenario(entry.path)
-    except ContentError as exc:
-        for problem in exc.problems:
-            err_console.print(f"[red]error[/red] {escape(str(problem))}", highlight=False)
-        err_console.print(f"Fix it with: understudy scenarios edit {scenario_id}")
-        raise typer.Exit(2) from exc
+    if not edit_validated(entry.path, load_checked_scenario):
+        err_console.print(f"Try again with: understudy scenarios edit {scenario_id}")
+        raise typer.Exit(2)
+    scenario = load_checked_scenario(entry.path)
     if scenario.id != entry.path.stem:
         err_console.print(
             f"[yellow]warning[/yellow] the id inside is {scenario.id!r} but the file is "
