@@ -257,3 +257,20 @@ def test_redact_url_masks_userinfo_and_secret_query_values() -> None:
         "https://***@h.example:81/a?b=1&access_token=***"
     )
     assert redact_url("http://127.0.0.1:5005/hook") == "http://127.0.0.1:5005/hook"
+
+
+def test_a_bad_fallback_pattern_in_config_names_file_line_and_field(
+    understudy_home: Path, tmp_path: Path
+) -> None:
+    understudy_home.mkdir(parents=True, exist_ok=True)
+    config = understudy_home / "config.yaml"
+    config.write_text("webhook:\n  timeout_s: 5\n  fallback_patterns: ['(unclosed']\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("id: s\npersona: calm\ngoal:\n  reason_for_call: refund\n")
+    outcome = CliRunner().invoke(
+        app, ["stress-test", "--agent", "http://127.0.0.1:9/hook", "--scenario", str(scenario)]
+    )
+    assert outcome.exit_code == 2, outcome.output
+    text = " ".join(outcome.output.split())
+    assert f"{config}:3: webhook.fallback_patterns" in text, text
+    assert "'(unclosed' is not a regular expression" in text

@@ -35,7 +35,7 @@ from understudy.agents.resolve import (
 from understudy.content.hashing import content_hash
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
-from understudy.settings import load_config
+from understudy.settings import config_path, load_config, load_config_with_lines
 
 
 class WebhookResolveOptions(AgentOptions):
@@ -75,13 +75,21 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
     from understudy.agents.webhook import WebhookAgent, WebhookOptions
     from understudy.redaction import redact_url
 
-    raw = {**_webhook_config(), **dict(options.get("webhook") or {}), "url": target}
+    configured = _webhook_config()
+    raw = {**configured, **dict(options.get("webhook") or {}), "url": target}
     try:
         settings = WebhookOptions.model_validate(raw)
     except ValidationError as exc:
         problem = exc.errors()[0]
         field = ".".join(str(p) for p in problem["loc"])
-        raise ConfigError(f"invalid webhook option {field}: {problem['msg']}") from exc
+        message = problem["msg"].removeprefix("Value error, ")
+        key = str(problem["loc"][0]) if problem["loc"] else ""
+        if key in configured:  # name the config file's line, as validate does
+            path = config_path()
+            line = load_config_with_lines()[1].get(("webhook", key))
+            where = f"{path}:{line}" if line else str(path)
+            raise ConfigError(f"{where}: webhook.{field}: {message}") from exc
+        raise ConfigError(f"invalid webhook option {field}: {message}") from exc
     shown = redact_url(target)  # credentials in the URL are never printed or stored
     snapshot = settings.model_copy(update={"url": shown}).model_dump_json(exclude={"headers"})
     info = AgentInfo(

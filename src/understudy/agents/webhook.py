@@ -38,7 +38,7 @@ import re
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from understudy.engine.seams import Agent, AgentTurn, ConversationState
 from understudy.errors import UnderstudyError
@@ -101,6 +101,17 @@ class WebhookOptions(BaseModel):
     max_reply_bytes: int = Field(default=1_000_000, gt=0)
     retries: int = Field(default=1, ge=0, le=10)
     backoff_s: float = Field(default=0.2, ge=0)
+
+    @field_validator("fallback_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for i, pattern in enumerate(patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                message = f"item {i}: {pattern!r} is not a regular expression ({exc})"
+                raise ValueError(message) from exc
+        return patterns
 
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\*|-?\d+)\]")
