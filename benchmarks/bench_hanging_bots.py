@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from batch_fakes import DiceSimulator, scenario  # noqa: E402
+from batch_fakes import dice_simulators, scenario  # noqa: E402
 from understudy.agents.callable import CallableAgent  # noqa: E402
 from understudy.engine.loop import EngineSettings  # noqa: E402
 from understudy.runs.batch import run_batch  # noqa: E402
@@ -74,7 +74,7 @@ async def one(block: Any, kind: str, n: int, concurrency: int, turn_s: float) ->
     started = time.monotonic()
     result = await run_batch(
         lambda: CallableAgent(bot(block, kind), f"{block.__name__}:{kind}"),
-        DiceSimulator,
+        dice_simulators,
         [scenario()],
         n=n,
         seed=1,

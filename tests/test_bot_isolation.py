@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from batch_fakes import DiceSimulator, scenario
+from batch_fakes import dice_simulators, scenario
 from understudy.agents.callable import CallableAgent
 from understudy.cli.app import app
 from understudy.domain.transcript import TerminationReason
@@ -101,7 +101,7 @@ async def play(
     started = time.monotonic()
     result = await run_batch(
         lambda: CallableAgent(bot, "faulty_bot:reply"),
-        DiceSimulator,
+        dice_simulators,
         [scenario()],
         n=n,
         seed=3,
@@ -182,14 +182,14 @@ SCRIPT = """
 import asyncio, sys, time
 sys.path.insert(0, {folder!r})
 sys.path.insert(0, {tests!r})
-from batch_fakes import DiceSimulator, scenario
+from batch_fakes import dice_simulators, scenario
 from faulty_bot import hang
 from understudy.agents.callable import CallableAgent
 from understudy.runs.batch import run_batch
 from understudy.engine.loop import EngineSettings
 
 async def main():
-    result = await run_batch(lambda: CallableAgent(hang, "faulty_bot:hang"), DiceSimulator,
+    result = await run_batch(lambda: CallableAgent(hang, "faulty_bot:hang"), dice_simulators,
                              [scenario()], n=8, seed=1, concurrency=4,
                              settings=EngineSettings(agent_timeout_s=0.5))
     print(f"batch {{result.wall_s:.2f}}")

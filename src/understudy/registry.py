@@ -20,7 +20,7 @@ the first time the entry is used, so listing names imports nothing. A third-part
 entry in its ``pyproject.toml``::
 
     [project.entry-points."understudy.simulators"]
-    dice = "my_package.dice:DiceSimulator"
+    dice = "my_package.dice:dice_simulators"
 
 Each plugin is loaded on its own: one that fails to import (or is not the right kind of object)
 is kept in ``Registry.broken`` with its error and never breaks the other entries or the CLI
