@@ -204,6 +204,9 @@ def attempts_table(rows: Sequence[AttemptSummary], width: int | None = None) -> 
 def show_attempt(
     attempt_id: int = typer.Argument(..., metavar="ID"),
     as_json: bool = typer.Option(False, "--json", help="Print the attempt as JSON."),
+    html_file: Path | None = typer.Option(
+        None, "--html", help="Also write a self-contained HTML report (chart per criterion)."
+    ),
 ) -> None:
     """Show an attempt: its Evaluation (grade per criterion) and its Transcript."""
     from understudy.cli.transcripts import attempt_json
@@ -211,6 +214,8 @@ def show_attempt(
 
     with user_errors():
         record = AttemptStore().get(attempt_id)
+        if html_file is not None:
+            _write_attempt_html(record, html_file)
     if as_json:
         typer.echo(attempt_json(record))
         return
@@ -308,3 +313,17 @@ def review_attempt(
     grade = record.effective_grade()
     score = f"; overall now {percent(grade.overall)}" if grade else ""
     console.print(f"Review by {escape(coach)} added to attempt {attempt_id}{score}.")
+
+
+def _write_attempt_html(record: object, path: Path) -> None:
+    """Write ``attempts show --html``: needs the 'reports' extra."""
+    try:
+        from understudy.reports.practice_html import attempt_report_html
+    except ImportError as exc:
+        raise ConfigError(str(exc)) from None
+    from understudy.storage.attempt_store import AttemptRecord
+
+    assert isinstance(record, AttemptRecord)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(attempt_report_html(record), encoding="utf-8")
+    err_console.print(f"wrote {path}", highlight=False)

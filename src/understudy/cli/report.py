@@ -5,13 +5,16 @@ Thin: parses options, calls ``understudy.storage.usage``, renders with Rich or p
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import app
 from understudy.cli.assign import parse_day, scenario_id_of
-from understudy.cli.common import console, user_errors
+from understudy.cli.common import console, err_console, user_errors
+from understudy.errors import ConfigError
 
 
 @app.command()
@@ -24,6 +27,9 @@ def report(
         None, "--now", help="Report date (YYYY-MM-DD, default today, UTC)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    html_file: Path | None = typer.Option(
+        None, "--html", help="Also write a self-contained HTML team report with its chart."
+    ),
 ) -> None:
     """Practice usage per scenario and per trainee: sessions, attempts, mean grade.
 
@@ -43,6 +49,15 @@ def report(
             since=parse_day(since, "--since"),
             scenario_id=scenario_id_of(scenario) if scenario else None,
         )
+    if html_file is not None:
+        with user_errors():
+            try:
+                from understudy.reports.practice_html import team_report_html
+            except ImportError as exc:
+                raise ConfigError(str(exc)) from None
+            html_file.parent.mkdir(parents=True, exist_ok=True)
+            html_file.write_text(team_report_html(data), encoding="utf-8")
+        err_console.print(f"wrote {html_file}", highlight=False)
     if as_json:
         typer.echo(data.model_dump_json(indent=2))
         return

@@ -86,6 +86,21 @@ def _band(band: Band) -> str:
     return f'<span class="band band-{css}">{_e(band.value)}</span>'
 
 
+def escape_html(text: object) -> str:
+    """``text`` as HTML text (quotes escaped too, so it is safe in attributes)."""
+    return _e(text)
+
+
+def percent(value: float | None) -> str:
+    """A proportion as a whole percentage, or ``n/a``."""
+    return _pct(value)
+
+
+def chart_figure(spec: dict[str, object], name: str) -> str:
+    """A chart spec rendered offline to inline SVG inside ``<figure data-chart=name>``."""
+    return _chart(spec, name)
+
+
 def _interval_bar(rate: Rate) -> str:
     if rate.low is None or rate.high is None or rate.value is None:
         return ""
