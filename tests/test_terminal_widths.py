@@ -25,6 +25,7 @@ from rich.console import Console
 
 from understudy.cli.practice import _print_attempt
 from understudy.cli.runs import print_run, print_runs_list
+from understudy.domain.transcript import ConversationResult
 from understudy.metrics.bands import Bands
 from understudy.storage.attempt_records import AttemptRecord
 from understudy.storage.tables import ConversationRow, RunRow
@@ -40,20 +41,22 @@ class FrozenStore:
         data = json.loads((GOLDEN / "runs.json").read_text(encoding="utf-8"))
         self.runs: list[RunRow] = []
         self.rows: dict[str, list[ConversationRow]] = {}
+        self.results: dict[str, list[ConversationResult]] = {}
         for entry in data["runs"]:
             rows = entry.pop("conversations")
+            results = entry.pop("transcripts")
             entry["created_at"] = datetime.fromisoformat(entry["created_at"])
             run = RunRow(**entry)
             self.runs.append(run)
             self.rows[run.id] = [ConversationRow(run_id=run.id, **r) for r in rows]
+            self.results[run.id] = [ConversationResult.model_validate(r) for r in results]
         self.runs.reverse()  # newest first, as Store.list_runs
 
     def conversations(self, run_id: str) -> list[ConversationRow]:
         return self.rows[run_id]
 
-    def transcripts(self, run_id: str) -> list[Any]:
-        """No transcripts are frozen: the per-node funnel is left out of these renderings."""
-        return []
+    def transcripts(self, run_id: str) -> list[ConversationResult]:
+        return self.results[run_id]
 
 
 @pytest.fixture(autouse=True)
