@@ -160,3 +160,9 @@ def test_an_upgraded_database_takes_new_runs_and_attempts(old_database: str) -> 
     assert attempts.get(record.id).model_dump(mode="json") == first, (
         "a new attempt leaves the old ones as they were"
     )
+
+
+def test_a_database_whose_url_has_a_percent_sign_opens(tmp_path: Path) -> None:
+    path = tmp_path / "100%done.db"  # URL-encoded as %25, like a socket path or a password
+    assert Store(f"sqlite:///{path}").list_runs() == []
+    assert path.is_file(), "the database is created under its own name"

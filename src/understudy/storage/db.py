@@ -64,7 +64,10 @@ def alembic_config(engine: Engine) -> Config:
     config = Config()
     location = resources.files("understudy.storage") / "migrations"
     config.set_main_option("script_location", str(location))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The option goes through configparser interpolation: a URL-encoded character ("%2F" in a
+    # socket path, "%40" in a password) must be written as "%%".
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["engine"] = engine
     return config
 
