@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "plugins",
     "runs_plot",
     "export",
+    "serve",
 ]
 
 for _name in COMMAND_MODULES:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from understudy.domain.base import Origin, StrictModel
+from understudy.domain.persona import Persona, Personality
 from understudy.domain.transcript import Role
 
 
@@ -149,6 +150,9 @@ class Scenario(StrictModel):
         persona_mapping: optional ecosystem, vertical and profile address of the persona.
         created_by: who created the scenario (set by ``understudy scenarios add``/``duplicate``).
         created_at: the date it was created (set by ``understudy scenarios add``/``duplicate``).
+        personality: this scenario's personality settings (trait, emotional state,
+            communication style, decision making, voice character); each one set replaces the
+            persona's for calls of this scenario, the others keep the persona's.
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -178,3 +182,14 @@ class Scenario(StrictModel):
     persona_mapping: PersonaMapping | None = None
     created_by: str | None = None
     created_at: date | None = None
+    personality: Personality | None = None
+
+    def customer_persona(self, persona: Persona) -> Persona:
+        """Return ``persona`` with this scenario's personality settings laid over its own."""
+        if self.personality is None:
+            return persona
+        overrides = self.personality.model_dump(exclude_none=True)
+        if not overrides:
+            return persona
+        merged = persona.personality.model_copy(update=overrides)
+        return persona.model_copy(update={"personality": merged})

@@ -47,6 +47,7 @@ def make_simulator(
         NotFoundError: unknown kind (the message lists the known ones).
         ConfigError: an unknown or invalid option (the message lists the known ones).
     """
+    persona = scenario.customer_persona(persona)
     cls = SIMULATORS.get(kind)
     given = SIMULATORS.keyword_options(kind, {**set_options(options), **more})
     return cls(persona, scenario, rng, **given)  # type: ignore[call-arg]

@@ -1,0 +1,36 @@
+"""``understudy serve``: run the web app (needs the ``web`` extra)."""
+
+from __future__ import annotations
+
+import typer
+
+from understudy.cli.apps import app
+from understudy.cli.common import console, user_errors
+from understudy.errors import ConfigError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to bind; loopback by default."),
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+) -> None:
+    """Serve the web app: personas, scenarios, practice calls, flows and stress-tests.
+
+    Uses the same UNDERSTUDY_HOME, database and content folders as the other commands, so
+    what one writes the other shows.
+    """
+    with user_errors():
+        try:
+            import uvicorn
+
+            from understudy.web import create_app
+        except ImportError as exc:
+            raise ConfigError(
+                f"the web app needs the web extra ({exc.name} is missing): "
+                "pip install 'understudy[web]'"
+            ) from exc
+    where = "only this machine can reach it" if host in LOOPBACK else "reachable from the network"
+    console.print(f"understudy web app on http://{host}:{port} ({where})", highlight=False)
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")

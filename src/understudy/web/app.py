@@ -1,0 +1,47 @@
+"""The FastAPI application factory, templates and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from understudy.errors import ConfigError, ContentError, NotFoundError
+from understudy.web.templating import render
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app() -> FastAPI:
+    """Return the web app: every page router, the static files and the error pages.
+
+    State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
+    folders), read on each request, so what one writes the other shows.
+    """
+    from understudy.web import personas, scenarios
+
+    app = FastAPI(title="understudy", docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (personas, scenarios):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/personas", status_code=303)
+
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> HTMLResponse:
+        return render(request, "error.html", {"title": "Not found", "message": str(exc)}, 404)
+
+    @app.exception_handler(ContentError)
+    def bad_content(request: Request, exc: ContentError) -> HTMLResponse:
+        context = {"title": "Invalid file", "message": "", "problems": exc.problems}
+        return render(request, "error.html", context, 422)
+
+    @app.exception_handler(ConfigError)
+    def bad_setting(request: Request, exc: ConfigError) -> HTMLResponse:
+        return render(request, "error.html", {"title": "Cannot do that", "message": str(exc)}, 400)
+
+    return app
