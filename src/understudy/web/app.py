@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from understudy.errors import ConfigError, ContentError, NotFoundError
+from understudy.web.live import CallRegistry
 from understudy.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -20,11 +23,19 @@ def create_app() -> FastAPI:
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
     folders), read on each request, so what one writes the other shows.
     """
-    from understudy.web import personas, scenarios
+    from understudy.web import calls, personas, scenarios, sessions
 
-    app = FastAPI(title="understudy", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.calls.close()
+
+    app = FastAPI(
+        title="understudy", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.calls = CallRegistry()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (personas, scenarios):
+    for module in (personas, scenarios, sessions, calls):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -294,31 +294,62 @@ def _values_of(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _form_page(
+def scenario_form_page(
     request: Request,
     *,
-    values: dict[str, Any],
-    errors: dict[str, list[str]],
     step: int,
-    editing: str | None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    editing: str | None = None,
+    steps: int = 6,
+    action: str = "/scenarios/new",
     status_code: int = 200,
 ) -> HTMLResponse:
-    steps = scenario_steps()
-    step = max(1, min(step, len(steps)))
+    """Render the scenario form at ``step`` of its first ``steps`` steps.
+
+    Args:
+        request: the request.
+        step: the step shown (1-based); the others ride along hidden.
+        values: control name -> value; a new scenario's defaults when None.
+        errors: control name -> located problems.
+        editing: the id of the library scenario being edited, if any.
+        steps: 6 for a scenario, 4 for a New session (Details to Evaluation Instructions).
+        action: where the form posts.
+        status_code: the response status.
+    """
+    shown = scenario_steps()[:steps]
+    step = max(1, min(step, len(shown)))
+    if values is None:
+        values = _values_of(_new_scenario_data())
+    if editing:
+        action = f"/scenarios/{editing}/edit"
+        title = f"Edit scenario {editing}"
+    else:
+        title = "Create Roleplay Scenario" if steps == 6 else "Create Roleplay Session"
     return render(
         request,
         "scenarios/form.html",
         {
-            "title": f"Edit scenario {editing}" if editing else "Create Roleplay Scenario",
-            "steps": steps,
+            "title": title,
+            "steps": shown,
             "step": step,
             "values": values,
-            "errors": errors,
+            "errors": errors or {},
             "editing": editing,
-            "action": f"/scenarios/{editing}/edit" if editing else "/scenarios/new",
+            "action": action,
+            "session": steps < 6,
+            "trainee": current_user() or "trainee",
         },
         status_code,
     )
+
+
+def _new_scenario_data() -> dict[str, Any]:
+    data = Scenario(id="new", persona="calm", goal={"reason_for_call": ""}).model_dump(
+        mode="json", exclude_none=True
+    )
+    data["id"] = ""
+    return data
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
@@ -362,13 +393,10 @@ def new_scenario(request: Request, step: int = 1, duplicate: str = "") -> HTMLRe
         data["name"] = f"{entry.scenario.name or entry.scenario.id} (copy)"
         data["id"] = ""
     else:
-        data = Scenario(id="new", persona="calm", goal={"reason_for_call": ""}).model_dump(
-            mode="json", exclude_none=True
-        )
-        data["id"] = ""
+        data = _new_scenario_data()
     values = _values_of(data)
     values["duplicate"] = duplicate
-    return _form_page(request, values=values, errors={}, step=step, editing=None)
+    return scenario_form_page(request, values=values, step=step)
 
 
 def _first_error_step(errors: dict[str, list[str]]) -> int:
@@ -378,14 +406,28 @@ def _first_error_step(errors: dict[str, list[str]]) -> int:
     return 1
 
 
-async def _submit(request: Request, editing: str | None) -> Response:
-    form = await request.form()
+async def submit_scenario(
+    request: Request,
+    form: Any,
+    editing: str | None,
+    *,
+    steps: int = 6,
+    action: str = "/scenarios/new",
+) -> Scenario | Response:
+    """Handle a post of the scenario form: move between steps, or validate and save.
+
+    Returns:
+        The saved scenario, or the page to show (the next step, or the form with its errors
+        beside their fields, status 422).
+    """
     go = str(form.get("go", "save"))
     values = form_values(_all_fields(), form)
     values["duplicate"] = str(form.get("duplicate", "") or "")
     if go != "save":
         step = int(go) if go.isdigit() else 1
-        return _form_page(request, values=values, errors={}, step=step, editing=editing)
+        return scenario_form_page(
+            request, values=values, step=step, editing=editing, steps=steps, action=action
+        )
     base: dict[str, Any] = {}
     if editing is not None:
         _header, base = read_yaml(library.library_entry(editing).path)
@@ -422,15 +464,24 @@ async def _submit(request: Request, editing: str | None) -> Response:
         store = AssignmentStore()
         for trainee in participants:
             store.assign(scenario, trainee, assigned_by=current_user())
-        return RedirectResponse(f"/scenarios/{scenario.id}", status_code=303)
-    return _form_page(
+        return scenario
+    return scenario_form_page(
         request,
         values=values,
         errors=errors,
         step=_first_error_step(errors),
-        editing=editing,
         status_code=422,
+        editing=editing,
+        steps=steps,
+        action=action,
     )
+
+
+async def _submit(request: Request, editing: str | None) -> Response:
+    outcome = await submit_scenario(request, await request.form(), editing)
+    if isinstance(outcome, Response):
+        return outcome
+    return RedirectResponse(f"/scenarios/{outcome.id}", status_code=303)
 
 
 @router.post("/scenarios/new")
@@ -470,7 +521,7 @@ def edit_scenario(request: Request, scenario_id: str, step: int = 1) -> HTMLResp
     _header, data = read_yaml(entry.path)
     values = _values_of(entry.scenario.model_dump(mode="json", exclude_none=True))
     del data
-    return _form_page(request, values=values, errors={}, step=step, editing=scenario_id)
+    return scenario_form_page(request, values=values, step=step, editing=scenario_id)
 
 
 @router.post("/scenarios/{scenario_id}/edit")

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("Personas", "/personas"),
             ("Roleplay Scenarios", "/scenarios"),
+            ("Roleplay Training", "/sessions"),
         ],
     ),
 ]

@@ -1,0 +1,168 @@
+"""The call page (chat mode): briefing and documents, Start call, the live chat over WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from fastapi import APIRouter, Form, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from understudy.content import scenario_library as library
+from understudy.content.scenarios import scenario_persona
+from understudy.graders.base import rubric_for
+from understudy.practice.briefing import format_duration, load_documents
+from understudy.web.live import CallRegistry, LiveCall
+from understudy.web.scenarios import current_user, test_session_problems
+from understudy.web.templating import render
+
+router = APIRouter()
+
+CLOCK_PERIOD_S = 1.0
+"""How often a connected browser gets the elapsed and remaining time, in seconds."""
+
+
+def registry(request: Request | WebSocket) -> CallRegistry:
+    """The app's live calls."""
+    calls: CallRegistry = request.app.state.calls
+    return calls
+
+
+def _briefing(scenario_id: str) -> dict[str, Any]:
+    entry = library.locate(scenario_id)
+    scenario = entry.scenario
+    base = entry.path.parent
+    persona = scenario_persona(scenario, base)
+    return {
+        "s": scenario,
+        "persona": persona,
+        "documents": load_documents(scenario, base),
+        "time_limit": format_duration(scenario.time_limit_s),
+        "base": base,
+    }
+
+
+@router.get("/scenarios/{scenario_id}/call", response_class=HTMLResponse)
+def briefing_page(request: Request, scenario_id: str) -> HTMLResponse:
+    """The briefing (goal, persona summary, time limit), documents, and Start call."""
+    context = _briefing(scenario_id)
+    title = f"Practice: {context['s'].name or context['s'].id}"
+    return render(
+        request,
+        "calls/briefing.html",
+        {**context, "title": title, "trainee": current_user() or "trainee"},
+    )
+
+
+@router.post("/scenarios/{scenario_id}/call", response_model=None)
+async def start_call(
+    request: Request, scenario_id: str, trainee: str = Form("")
+) -> HTMLResponse | RedirectResponse:
+    """Start the call and open its page; refused like Test session when the scenario is
+    incomplete."""
+    problems = test_session_problems(scenario_id)
+    if problems:
+        entry = library.locate(scenario_id)
+        title = "Scenario is not valid for test session"
+        context = {"title": title, "s": entry.scenario, "problems": problems}
+        return render(request, "scenarios/invalid.html", context, 422)
+    call = begin_call(request, scenario_id, trainee)
+    return RedirectResponse(f"/calls/{call.token}", status_code=303)
+
+
+def begin_call(request: Request, scenario_id: str, trainee: str) -> LiveCall:
+    """Start a live call of ``scenario_id`` for ``trainee`` (the login name when blank)."""
+    context = _briefing(scenario_id)
+    scenario = context["s"]
+    return registry(request).start(
+        scenario,
+        context["base"],
+        context["persona"],
+        rubric_for(scenario),
+        trainee.strip() or current_user() or "trainee",
+    )
+
+
+@router.get("/calls/{token}", response_class=HTMLResponse)
+def call_page(request: Request, token: str) -> HTMLResponse:
+    """The live call: status chip, times, chat, Pause/Continue, End call."""
+    call = registry(request).get(token)
+    if call is None:
+        message = (
+            "This call is no longer live (the server was restarted). Every turn said so far "
+            "is stored: see Roleplay Training for its attempt."
+        )
+        return render(request, "error.html", {"title": "Call not found", "message": message}, 404)
+    context = _briefing(call.scenario.id) if call.base else {}
+    return render(
+        request,
+        "calls/call.html",
+        {**context, "title": f"Practice: {call.scenario.name or call.scenario.id}", "call": call},
+    )
+
+
+@router.post("/calls/{token}/restart", response_model=None)
+async def restart(request: Request, token: str) -> HTMLResponse | RedirectResponse:
+    """Restart roleplay: a fresh call of the same scenario for the same trainee."""
+    call = registry(request).get(token)
+    if call is None:
+        return render(request, "error.html", {"title": "Call not found", "message": token}, 404)
+    fresh = registry(request).start(
+        call.scenario, call.base, call.persona, call.rubric, call.trainee_name
+    )
+    return RedirectResponse(f"/calls/{fresh.token}", status_code=303)
+
+
+async def _pump(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> None:
+    while True:
+        await websocket.send_json(await queue.get())
+
+
+async def _tick(call: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> None:
+    while True:
+        queue.put_nowait(call.clock_state())
+        if call.status in ("ended", "error"):
+            return
+        await asyncio.sleep(CLOCK_PERIOD_S)
+
+
+@router.websocket("/calls/{token}/ws")
+async def call_socket(websocket: WebSocket, token: str) -> None:
+    """Replay the call so far, then stream it; receive say / pause / continue / end.
+
+    Messages from the browser: ``{"type": "say", "text": ..., "id": ...}`` (``id`` makes a
+    resend after a reconnect harmless), ``{"type": "pause"}``, ``{"type": "continue"}``,
+    ``{"type": "end"}``.
+    """
+    await websocket.accept()
+    call = registry(websocket).get(token)
+    if call is None:
+        await websocket.send_json({"type": "gone"})
+        await websocket.close()
+        return
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for message in call.events:
+        queue.put_nowait(message)
+    call.listeners.add(queue)
+    tasks = [asyncio.create_task(_pump(websocket, queue)), asyncio.create_task(_tick(call, queue))]
+    try:
+        while True:
+            data = await websocket.receive_json()
+            kind = data.get("type")
+            if kind == "say" and str(data.get("text", "")).strip():
+                call.say(str(data["text"]), str(data.get("id", "")))
+            elif kind == "pause":
+                call.pause()
+            elif kind == "continue":
+                call.resume()
+            elif kind == "end":
+                call.end()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        call.listeners.discard(queue)
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task

@@ -1,0 +1,215 @@
+"""Live practice calls held by the web app: one running ``run_practice`` per call.
+
+A ``LiveCall`` runs the practice library's ``run_practice`` in a task with the trainee's
+queue filled from WebSocket messages and a ``PausableClock``. Every engine event is recorded
+by the library's ``AttemptRecorder`` (each turn committed as it happens) and kept here as a
+JSON-ready list, so a browser that reconnects gets every turn again, then the new ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from understudy.agents.trainee import END_COMMAND, TraineeAgent
+from understudy.domain.persona import Persona
+from understudy.domain.rubric import Rubric
+from understudy.domain.scenario import Scenario
+from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
+from understudy.engine.clock import PausableClock
+from understudy.practice.call import run_practice
+from understudy.storage.attempt_store import AttemptStore
+
+logger = logging.getLogger(__name__)
+
+Practice = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class LiveCall:
+    """One practice call in progress (or just finished) in this server process.
+
+    Attributes:
+        token: the call's address part, ``/calls/TOKEN``.
+        scenario: the scenario practised.
+        base: the scenario's folder (for documents).
+        persona: the customer.
+        rubric: the rubric grading it, if any.
+        trainee_name: who practises.
+        session_id: the practice session the attempt belongs to, if known.
+        status: ``connecting``, ``in_session``, ``paused``, ``ended`` or ``error``.
+        attempt_id: the stored attempt, once created.
+        events: every message sent to browsers so far, in order.
+    """
+
+    token: str
+    scenario: Scenario
+    base: Path | None
+    persona: Persona
+    rubric: Rubric | None
+    trainee_name: str
+    status: str = "connecting"
+    attempt_id: int | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    clock: PausableClock = field(default_factory=PausableClock)
+    trainee: TraineeAgent = field(default_factory=TraineeAgent)
+    listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+    seen_client_ids: set[str] = field(default_factory=set)
+    started_at: float = 0.0
+
+    def elapsed_s(self) -> float:
+        """Seconds of call time so far (paused time excluded)."""
+        return max(0.0, self.clock.now() - self.started_at)
+
+    def clock_state(self) -> dict[str, Any]:
+        """The status chip and timer values a browser shows."""
+        limit = self.scenario.time_limit_s
+        elapsed = min(self.elapsed_s(), limit) if self.status != "ended" else self._final()
+        return {
+            "type": "clock",
+            "status": self.status,
+            "elapsed_s": round(elapsed, 1),
+            "remaining_s": round(max(0.0, limit - elapsed), 1),
+        }
+
+    def _final(self) -> float:
+        ended = [e for e in self.events if e["type"] == "ended"]
+        return float(ended[-1]["duration_s"]) if ended else self.elapsed_s()
+
+    def publish(self, message: dict[str, Any]) -> None:
+        """Keep ``message`` for reconnecting browsers and send it to the connected ones."""
+        if message["type"] != "clock":
+            self.events.append(message)
+        for queue in list(self.listeners):
+            queue.put_nowait(message)
+
+    async def on_event(self, event: Event) -> None:
+        """Observer of the engine: turn events into browser messages."""
+        if isinstance(event, MessageAdded):
+            if self.attempt_id is None:
+                self.attempt_id = int(event.conversation_id.removeprefix("attempt-"))
+            m = event.message
+            if self.status == "connecting":
+                self.status = "in_session"
+            self.publish(
+                {
+                    "type": "message",
+                    "index": m.index,
+                    "role": m.role.value,
+                    "text": m.text,
+                    "at_s": round(event.at_s, 1),
+                    "mood": m.mood.value if m.mood and self.scenario.show_mood else None,
+                    "attempt_id": self.attempt_id,
+                }
+            )
+        elif isinstance(event, MoodChanged) and self.scenario.show_mood:
+            self.publish({"type": "mood", "mood": event.new.value})
+        elif isinstance(event, ConversationEnded):
+            result = event.result
+            self.status = "ended"
+            self.publish(
+                {
+                    "type": "ended",
+                    "reason": result.termination_reason.value,
+                    "detail": result.detail,
+                    "duration_s": round(result.duration_s, 1),
+                    "attempt_id": self.attempt_id,
+                }
+            )
+
+    def say(self, text: str, client_id: str = "") -> None:
+        """Queue the trainee's reply (once per ``client_id``: a resend after a reconnect)."""
+        if client_id and client_id in self.seen_client_ids:
+            return
+        if client_id:
+            self.seen_client_ids.add(client_id)
+        if self.status in ("ended", "error"):
+            return
+        self.trainee.submit(text)
+
+    def pause(self) -> None:
+        """Stop the clock: elapsed time and the time limit stand still."""
+        if self.status == "in_session":
+            self.clock.pause()
+            self.status = "paused"
+            self.publish(self.clock_state())
+
+    def resume(self) -> None:
+        """Start the clock again."""
+        if self.status == "paused":
+            self.clock.resume()
+            self.status = "in_session"
+            self.publish(self.clock_state())
+
+    def end(self) -> None:
+        """End the call as the trainee (``/end``)."""
+        self.resume()
+        self.say(END_COMMAND)
+
+
+class CallRegistry:
+    """The live calls of this server process, by token.
+
+    Args:
+        practice: the practice workflow to run (``run_practice``; tests may pass a wrapper).
+        store: where attempts are stored; a fresh ``AttemptStore`` per call when None.
+    """
+
+    def __init__(self, practice: Practice = run_practice) -> None:
+        self.calls: dict[str, LiveCall] = {}
+        self.practice = practice
+
+    def start(
+        self,
+        scenario: Scenario,
+        base: Path | None,
+        persona: Persona,
+        rubric: Rubric | None,
+        trainee_name: str,
+    ) -> LiveCall:
+        """Start a call in a background task and return it (the customer speaks first)."""
+        call = LiveCall(secrets.token_urlsafe(8), scenario, base, persona, rubric, trainee_name)
+        call.started_at = call.clock.now()
+        self.calls[call.token] = call
+        call.task = asyncio.get_running_loop().create_task(self._run(call))
+        return call
+
+    async def _run(self, call: LiveCall) -> None:
+        try:
+            outcome = await self.practice(
+                call.scenario,
+                call.persona,
+                call.trainee,
+                trainee_name=call.trainee_name,
+                rubric=call.rubric,
+                store=AttemptStore(),
+                clock=call.clock,
+                seed=call.token,
+                observers=[call],
+            )
+        except Exception:
+            logger.exception("practice call %s failed", call.token)
+            call.status = "error"
+            call.publish({"type": "error", "message": "There was an issue with the roleplay."})
+            return
+        call.attempt_id = outcome.attempt_id
+        call.publish({"type": "graded", "attempt_id": outcome.attempt_id})
+
+    def get(self, token: str) -> LiveCall | None:
+        """Return the live call ``token``, or None (e.g. after a server restart)."""
+        return self.calls.get(token)
+
+    async def close(self) -> None:
+        """Cancel every running call (server shutdown); recorded turns stay stored."""
+        for call in self.calls.values():
+            if call.task is not None and not call.task.done():
+                call.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await call.task

@@ -1,0 +1,153 @@
+"""Roleplay Training: sessions table, New session (four steps), Session history, attempts.
+
+Sessions and attempts are the practice records of ``understudy.storage`` (the same the
+``understudy attempts`` commands read); grading and reviews go through the attempt store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from understudy.content import scenario_library as library
+from understudy.errors import ConfigError, NotFoundError, UnderstudyError
+from understudy.storage.attempt_store import AttemptStore
+from understudy.storage.attempts import EVALUATED
+from understudy.web.calls import begin_call
+from understudy.web.scenarios import current_user, scenario_form_page, submit_scenario
+from understudy.web.templating import render
+
+router = APIRouter()
+
+SESSION_STEPS = 4
+"""New session walks the first four steps of the scenario form (Details to Evaluation)."""
+
+
+def _scenario_facts(scenario_id: str) -> dict[str, str]:
+    try:
+        s = library.locate(scenario_id).scenario
+    except UnderstudyError:
+        return {"type": "-", "persona": "-"}
+    return {"type": s.type, "persona": s.persona}
+
+
+@router.get("/sessions", response_class=HTMLResponse)
+def session_list(request: Request) -> HTMLResponse:
+    """Every practice session: name, attempts, status, deadline, type, persona, creator, date."""
+    sessions = AttemptStore().list_sessions()
+    rows = [{"s": s, **_scenario_facts(s.scenario_id)} for s in reversed(sessions)]
+    return render(request, "sessions/list.html", {"title": "Roleplay Training", "rows": rows})
+
+
+@router.get("/sessions/new", response_class=HTMLResponse)
+def new_session(request: Request, step: int = 1) -> HTMLResponse:
+    """The four-step Create Roleplay Session dialog."""
+    return scenario_form_page(request, step=step, steps=SESSION_STEPS, action="/sessions/new")
+
+
+@router.post("/sessions/new", response_model=None)
+async def create_session(request: Request) -> Response:
+    """Save the session's scenario in the library, then start its call (Start)."""
+    form = await request.form()
+    outcome = await submit_scenario(
+        request, form, None, steps=SESSION_STEPS, action="/sessions/new"
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    call = begin_call(request, outcome.id, str(form.get("trainee", "") or ""))
+    return RedirectResponse(f"/calls/{call.token}", status_code=303)
+
+
+def _session(session_id: int) -> Any:
+    for s in AttemptStore().list_sessions():
+        if s.id == session_id:
+            return s
+    raise NotFoundError(f"no practice session {session_id} (see Roleplay Training)")
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def session_history(request: Request, session_id: int) -> HTMLResponse:
+    """Session history: each attempt's number, status, date and number of interactions."""
+    session = _session(session_id)
+    store = AttemptStore()
+    attempts = [
+        {"a": a, "interactions": len(store.get(a.id).messages)}
+        for a in store.list_attempts(session.trainee, session.scenario_id)
+    ]
+    return render(
+        request,
+        "sessions/history.html",
+        {
+            "title": f"Session history: {session.scenario_name or session.scenario_id}",
+            "session": session,
+            "attempts": attempts,
+            "evaluated": EVALUATED,
+        },
+    )
+
+
+@router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
+def attempt_page(request: Request, attempt_id: int, tab: str = "evaluation") -> HTMLResponse:
+    """The attempt: Evaluation tab (or "Generating results…") and Transcript tab."""
+    record = AttemptStore().get(attempt_id)
+    grade = record.effective_grade()
+    template = "sessions/attempt.html"
+    if "HX-Request" in request.headers and tab == "evaluation":
+        template = "sessions/evaluation.html"
+    return render(
+        request,
+        template,
+        {
+            "title": f"Attempt {record.number} of {record.scenario_id}",
+            "r": record,
+            "grade": grade,
+            "tab": tab,
+            "evaluated": EVALUATED,
+            "coach": current_user() or "coach",
+        },
+    )
+
+
+@router.post("/attempts/{attempt_id}/review", response_model=None)
+async def review(request: Request, attempt_id: int) -> Response:
+    """Store a coach's review: a note and per-criterion score overrides (blank = keep)."""
+    form = await request.form()
+    overrides: dict[str, float] = {}
+    problems: list[str] = []
+    for key, value in form.multi_items():
+        if key.startswith("override.") and str(value).strip():
+            try:
+                overrides[key.removeprefix("override.")] = float(str(value))
+            except ValueError:
+                problems.append(f"{key}: expected a number between 0 and 1, got {value!r}")
+    try:
+        if problems:
+            raise ConfigError("; ".join(problems))
+        AttemptStore().add_review(
+            attempt_id,
+            str(form.get("coach", "") or "coach"),
+            str(form.get("note", "") or ""),
+            overrides,
+        )
+    except ConfigError as exc:
+        record = AttemptStore().get(attempt_id)
+        context = {
+            "title": f"Attempt {record.number} of {record.scenario_id}",
+            "r": record,
+            "grade": record.effective_grade(),
+            "tab": "evaluation",
+            "evaluated": EVALUATED,
+            "coach": str(form.get("coach", "")),
+            "review_error": str(exc),
+        }
+        return render(request, "sessions/attempt.html", context, 422)
+    return RedirectResponse(f"/attempts/{attempt_id}", status_code=303)
+
+
+@router.post("/attempts/{attempt_id}/delete")
+def delete_attempt(attempt_id: int) -> RedirectResponse:
+    """Delete chat: the attempt, its messages, events, grades and reviews (permanent)."""
+    removed = AttemptStore().delete_attempt(attempt_id)
+    return RedirectResponse(f"/sessions/{removed['session_id']}", status_code=303)
