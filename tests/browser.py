@@ -153,7 +153,8 @@ def unlabelled_controls(driver: webdriver.Chrome) -> list[str]:
     """Form controls (not hidden) without a label, by name: every control must have one."""
     script = """
     return [...document.querySelectorAll('input, select, textarea')]
-      .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+      .filter(e => e.type !== 'hidden')
+      .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
       .map(e => e.name || e.id);
     """
     result: list[str] = driver.execute_script(script)

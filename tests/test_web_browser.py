@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
 from browser import (
     Server,
     chromium,
@@ -20,11 +25,6 @@ from browser import (
     wait_for,
     wait_text,
 )
-from selenium import webdriver
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
-
 from understudy.storage.attempt_store import AttemptStore
 
 pytestmark = pytest.mark.slow
@@ -52,7 +52,8 @@ def fill(driver: webdriver.Chrome, name: str, text: str) -> None:
 
 
 def click(driver: webdriver.Chrome, text: str) -> None:
-    driver.find_element(By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']").click()
+    path = f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']"
+    driver.find_element(By.XPATH, path).click()
 
 
 def test_create_a_persona(server: Server, browser: webdriver.Chrome, understudy_home: Path) -> None:
@@ -117,7 +118,9 @@ def test_build_a_scenario_through_the_six_steps(
     screenshot(browser, "scenario")
     saved = yaml.safe_load((understudy_home / "scenarios" / "double-charge.yaml").read_text())
     assert (saved["persona"], saved["personality"], saved["sessions_per_week"]) == (
-        "maya", {"trait": "sceptical"}, 3
+        "maya",
+        {"trait": "sceptical"},
+        3,
     )
     assert "alice" in browser.find_element(By.TAG_NAME, "body").text
     assert js_errors(browser) == []
@@ -144,8 +147,11 @@ def test_a_chat_call_pause_continue_end_then_evaluation_and_transcript(
 ) -> None:
     _start_call(server, browser)
     for n, line in enumerate(
-        ["Hello, sorry to hear that. I can help.", "What is your order number?",
-         "Thank you, one moment."]
+        [
+            "Hello, sorry to hear that. I can help.",
+            "What is your order number?",
+            "Thank you, one moment.",
+        ]
     ):
         _say(browser, line, 2 * n + 2)
         wait_for(browser, f"#turn-{2 * n + 3}")
@@ -198,3 +204,29 @@ def test_killing_the_server_mid_call_keeps_the_turns_so_far(
     assert [m.index for m in stored] == [1, 2, 3]
     assert stored[1].text == "Hello there, how can I help you today?"
     screenshot(browser, "killed")
+
+
+def test_run_a_ten_conversation_stress_test_from_the_panel(
+    server: Server, browser: webdriver.Chrome
+) -> None:
+    browser.get(server.url + "/flows")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "ABCD Initiate Refund").click()
+    wait_for(browser, "#persona")
+    wait_text(browser, "#history", "No runs of this flow yet.")
+    Select(browser.find_element(By.ID, "persona")).select_by_value("typo-prone")
+    browser.find_element(By.ID, "n-10").click()
+    click(browser, "Run stress-test")
+    wait_for(browser, "#scores", timeout=120)
+    scores = browser.find_elements(By.CSS_SELECTOR, "#scores .score")
+    assert [s.text.split(" ")[0] for s in scores] == ["Completion", "Fallback", "Off-topic"]
+    colours = {s.get_attribute("class").split()[-1] for s in scores}
+    assert colours <= {"green", "amber", "red"} and colours, colours
+    assert " of 10 " in scores[0].text
+    wait_text(browser, "#history", "typo-prone", timeout=30)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#history tbody tr")
+    assert len(rows) == 1 and "typo-prone" in rows[0].text
+    wait_for(browser, "#charts img", timeout=30)
+    time.sleep(1.5)
+    screenshot(browser, "stress")
+    assert unlabelled_controls(browser) == []
+    assert js_errors(browser) == []

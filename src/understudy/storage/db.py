@@ -9,6 +9,7 @@ SQLAlchemy URL works through ``UNDERSTUDY_DATABASE_URL``.
 
 from __future__ import annotations
 
+import threading
 import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,9 @@ def _missing_driver(url: str, exc: ImportError) -> ConfigError:
     )
 
 
+_OPENING = threading.Lock()
+
+
 def _open_once(url: str) -> Engine:
     try:
         engine = make_engine(url)
@@ -165,6 +169,15 @@ def open_database(url: str | None = None) -> sessionmaker[Any]:
             (the message names the URL, password hidden).
     """
     url = url or database_url()
+    if url in _ENGINES:
+        return sessionmaker(_ENGINES[url], expire_on_commit=False)
+    # Alembic's migration context is process-global: threads of one process (a web server
+    # answering two requests on a fresh home) upgrade one at a time.
+    with _OPENING:
+        return _open_locked(url)
+
+
+def _open_locked(url: str) -> sessionmaker[Any]:
     if url in _ENGINES:
         return sessionmaker(_ENGINES[url], expire_on_commit=False)
     for attempt in range(20):

@@ -23,7 +23,7 @@ def create_app() -> FastAPI:
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
     folders), read on each request, so what one writes the other shows.
     """
-    from understudy.web import calls, personas, scenarios, sessions
+    from understudy.web import calls, flows, personas, scenarios, sessions
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,8 +34,9 @@ def create_app() -> FastAPI:
         title="understudy", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.calls = CallRegistry()
+    app.state.stress_jobs = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (personas, scenarios, sessions, calls):
+    for module in (personas, scenarios, sessions, calls, flows):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

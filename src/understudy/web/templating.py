@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
             ("Roleplay Training", "/sessions"),
         ],
     ),
+    ("Bot builders", [("Flows", "/flows")]),
 ]
 """Left navigation: section -> (label, address) entries."""
 

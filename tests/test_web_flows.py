@@ -1,0 +1,125 @@
+"""Flows pages: the list, a flow with its Stress-test panel, history, charts, runs, compare."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from understudy.storage.store import Store
+from understudy.web import create_app
+from web_helpers import table_rows
+
+REPO = Path(__file__).resolve().parents[1]
+FLOW = "examples/flows/refund.yaml"
+
+
+@pytest.fixture(autouse=True)
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the checkout, so ./examples/flows is found as `understudy serve` would."""
+    monkeypatch.chdir(REPO)
+
+
+def run_stress(client: TestClient, persona: str = "typo-prone") -> str:
+    started = client.post("/flow/stress", data={"path": FLOW, "persona": persona, "n": "10"})
+    assert started.status_code == 200 and "of 10 conversations" in started.text
+    job = re.search(r'hx-get="/stress/([^"]+)"', started.text)
+    assert job is not None
+    for _ in range(200):
+        page = client.get(f"/stress/{job.group(1)}")
+        if 'id="scores"' in page.text or "stopped" in page.text:
+            break
+        time.sleep(0.1)
+    assert 'id="scores"' in page.text, page.text
+    assert page.headers["HX-Trigger"] == "history-changed", "the history table refreshes"
+    return page.text
+
+
+def test_flow_list_shows_the_example_flows() -> None:
+    response = TestClient(create_app()).get("/flows")
+    assert response.status_code == 200
+    names = [row[0] for row in table_rows(response.text)]
+    assert any(name.startswith("ABCD Initiate Refund") for name in names), names
+
+
+def test_flow_page_shows_intents_nodes_and_the_panel() -> None:
+    page = TestClient(create_app()).get("/flow", params={"path": FLOW})
+    assert page.status_code == 200
+    assert "Run stress-test" in page.text and "get_refund" in page.text
+    personas = re.findall(r'<option value="([^"]+)"', page.text)
+    assert personas[:4] == ["impatient", "typo-prone", "non-native", "elderly"]
+    assert [n for n in ("10", "25", "50") if f'value="{n}"' in page.text] == ["10", "25", "50"]
+
+
+def test_a_stress_test_shows_coloured_scores_and_joins_the_history() -> None:
+    with TestClient(create_app()) as client:
+        scores = run_stress(client)
+        assert re.search(r'class="score (green|amber|red)"', scores), "scores are coloured"
+        assert re.search(r"Completion \d+% <span class=\"hint\">\d+ of 10 · \d+–\d+%", scores)
+        history = client.get("/flow/history", params={"path": FLOW})
+        rows = table_rows(history.text)
+        assert len(rows) == 1 and rows[0][3] == "typo-prone"
+        runs = Store().list_runs()
+        assert len(runs) == 1 and runs[0].n == 10, "the run is stored"
+        run = runs[0]
+        page = client.get(f"/runs/{run.id}")
+        assert len(table_rows(page.text)) == 10
+        conversation = client.get(f"/runs/{run.id}/0")
+        assert conversation.status_code == 200 and "node " in conversation.text
+        charts = client.get("/flow/charts", params={"path": FLOW})
+        assert charts.text.count("/flow/chart.svg") == 3
+        svg = client.get(
+            "/flow/chart.svg",
+            params={"path": FLOW, "metric": "fallback_rate", "persona": "typo-prone"},
+        )
+        assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")
+
+
+def test_compare_two_runs_gives_a_verdict_per_metric() -> None:
+    with TestClient(create_app()) as client:
+        run_stress(client, "typo-prone")
+        run_stress(client, "impatient")
+        a, b = (run.id for run in Store().list_runs())
+        page = client.get("/runs/compare", params={"a": a, "b": b})
+        assert page.status_code == 200
+        rows = table_rows(page.text)
+        assert rows[0][0] == "completion rate"
+        assert all(r[-1].split(" (")[0] in ("better", "worse", "within noise", "n/a") for r in rows)
+
+
+def test_history_is_paginated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from understudy.web import flows
+
+    monkeypatch.setattr(flows, "PAGE_SIZE", 1)
+    with TestClient(create_app()) as client:
+        run_stress(client, "typo-prone")
+        run_stress(client, "elderly")
+        first = client.get("/flow/history", params={"path": FLOW})
+        assert "2 runs · page 1 of 2" in first.text
+        assert [r[3] for r in table_rows(first.text)] == ["elderly"], "newest first"
+        second = client.get("/flow/history", params={"path": FLOW, "page": 2})
+        assert [r[3] for r in table_rows(second.text)] == ["typo-prone"]
+
+
+def test_bad_size_and_unknown_flow_are_refused() -> None:
+    client = TestClient(create_app())
+    bad = client.post("/flow/stress", data={"path": FLOW, "persona": "elderly", "n": "7"})
+    assert bad.status_code == 400 and "expected 10, 25 or 50" in bad.text
+    assert client.get("/flow", params={"path": "nope.yaml"}).status_code == 404
+
+
+def test_adding_a_flow_by_path_lists_it(tmp_path: Path) -> None:
+    copy = tmp_path / "my-flow.yaml"
+    scenarios = REPO / "examples" / "scenarios"
+    copy.write_text((REPO / FLOW).read_text().replace("../scenarios", str(scenarios)))
+    client = TestClient(create_app())
+    response = client.post("/flows/add", data={"path": str(copy)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert str(copy) in client.get("/flows").text
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nnodes: 3\n")
+    refused = client.post("/flows/add", data={"path": str(broken)})
+    assert refused.status_code == 422 and "broken.yaml" in refused.text
