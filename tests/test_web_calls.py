@@ -42,6 +42,16 @@ def until(ws: WebSocketTestSession, kind: str, seen: list[dict[str, Any]]) -> di
             return message
 
 
+def until_customer_or_end(ws: WebSocketTestSession, seen: list[dict[str, Any]]) -> dict[str, Any]:
+    while True:
+        message = ws.receive_json()
+        seen.append(message)
+        if message["type"] == "ended" or (
+            message["type"] == "message" and message["role"] == "customer"
+        ):
+            return message
+
+
 def test_briefing_page_shows_goal_customer_time_limit_and_documents() -> None:
     page = TestClient(create_app()).get(f"/scenarios/{SCENARIO}/call")
     assert page.status_code == 200
@@ -138,24 +148,31 @@ def test_the_time_limit_ends_the_call(understudy_home: Path) -> None:
     assert ended["reason"] == "time_limit"
 
 
-def test_the_exit_condition_ends_the_call() -> None:
+def test_the_exit_condition_ends_the_call(understudy_home: Path) -> None:
+    data = yaml.safe_load((REPO / "examples/scenarios" / f"{SCENARIO}.yaml").read_text())
+    persona = REPO / "examples/scenarios" / data["persona"]
+    data.update(id="exit", time_limit_s=60, persona=str(persona))
+    data["briefing"]["documents"] = []
+    folder = understudy_home / "scenarios"
+    folder.mkdir(parents=True)
+    (folder / "exit.yaml").write_text(yaml.safe_dump(data))
+    lines = [
+        "I will refund it to your original payment method, okay?",
+        "Is there anything else I can help you with?",
+        "Thank you for calling, goodbye!",
+        "Goodbye!",
+    ]
     with TestClient(create_app()) as client:
-        token = start(client)
+        token = start(client, "exit")
         seen: list[dict[str, Any]] = []
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
-            until(ws, "message", seen)
-            ws.send_json(
-                {
-                    "type": "say",
-                    "id": "1",
-                    "text": "I will refund it to your original payment method, okay?",
-                }
-            )
-            until(ws, "message", seen)
-            until(ws, "message", seen)
-            ws.send_json({"type": "say", "id": "2", "text": "Is that all right?"})
-            ended = until(ws, "ended", seen)
-    assert ended["reason"] == "goal_met", seen
+            for n, line in enumerate(lines):
+                message = until_customer_or_end(ws, seen)
+                if message["type"] == "ended":
+                    break
+                ws.send_json({"type": "say", "id": str(n), "text": line})
+            ended = seen[-1] if seen[-1]["type"] == "ended" else until(ws, "ended", seen)
+    assert ended["reason"] == "goal_met", [m.get("text") for m in seen if m["type"] == "message"]
 
 
 def test_a_server_side_failure_offers_restart_roleplay() -> None:
