@@ -20,7 +20,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
             ("Roleplay Training", "/sessions"),
         ],
     ),
-    ("Bot builders", [("Flows", "/flows")]),
+    ("Bot builders", [("Flows", "/flows"), ("Agent personas", "/agents")]),
 ]
 """Left navigation: section -> (label, address) entries."""
 
@@ -29,5 +29,5 @@ def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     """Render ``template`` with ``context`` plus the navigation and the current path."""
-    full = {"navigation": NAVIGATION, "path": request.url.path, **context}
+    full = {"navigation": NAVIGATION, "current": request.url.path, **context}
     return templates.TemplateResponse(request, template, full, status_code=status_code)
