@@ -123,3 +123,29 @@ def test_adding_a_flow_by_path_lists_it(tmp_path: Path) -> None:
     broken.write_text("name: x\nnodes: 3\n")
     refused = client.post("/flows/add", data={"path": str(broken)})
     assert refused.status_code == 422 and "broken.yaml" in refused.text
+
+
+def test_live_chat_shows_node_intent_and_confidence() -> None:
+    with TestClient(create_app()) as client:
+        started = client.post("/flow/chat", data={"path": FLOW})
+        assert started.status_code == 200
+        token = re.search(r'hx-post="/flow/chat/([^"]+)"', started.text)
+        assert token is not None
+        reply = client.post(f"/flow/chat/{token.group(1)}", data={"text": "I want a refund"})
+        assert reply.status_code == 200
+        assert "I want a refund" in reply.text
+        assert re.search(r"node \w+ · intent get_refund \d\.\d\d", reply.text), reply.text
+        ended = client.post(f"/flow/chat/{token.group(1)}", data={"text": "/quit"})
+        assert "Chat ended (customer_left" in ended.text
+
+
+def test_replay_a_stored_conversation_against_the_flow_as_it_is_now() -> None:
+    with TestClient(create_app()) as client:
+        run_stress(client)
+        run = Store().list_runs()[0]
+        page = client.get(f"/runs/{run.id}/0")
+        assert f"/runs/{run.id}/0/replay" in page.text
+        replay = client.get(f"/runs/{run.id}/0/replay")
+        assert replay.status_code == 200
+        assert "No divergence: the flow answered as before." in replay.text
+        assert "(unchanged since the run)" in replay.text

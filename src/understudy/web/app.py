@@ -23,7 +23,7 @@ def create_app() -> FastAPI:
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
     folders), read on each request, so what one writes the other shows.
     """
-    from understudy.web import agents, calls, flows, personas, scenarios, sessions
+    from understudy.web import agents, calls, flowchat, flows, personas, scenarios, sessions
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,8 +35,9 @@ def create_app() -> FastAPI:
     )
     app.state.calls = CallRegistry()
     app.state.stress_jobs = {}
+    app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (personas, scenarios, sessions, calls, flows, agents):
+    for module in (personas, scenarios, sessions, calls, flows, flowchat, agents):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
