@@ -21,8 +21,8 @@ from understudy.agents.trainee import END_COMMAND, TraineeAgent
 from understudy.domain.persona import Persona
 from understudy.domain.rubric import Rubric
 from understudy.domain.scenario import Scenario
-from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
 from understudy.engine.clock import PausableClock
+from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
 from understudy.practice.call import run_practice
 from understudy.storage.attempt_store import AttemptStore
 

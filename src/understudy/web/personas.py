@@ -228,7 +228,7 @@ def persona_detail(request: Request, persona_id: str) -> HTMLResponse:
 @router.get("/personas/{persona_id}/preview", response_class=HTMLResponse)
 def persona_preview(request: Request, persona_id: str, seed: int = 0) -> HTMLResponse:
     """Three sample lines in the persona's voice (offline simulator, reproducible by seed)."""
-    from understudy.cli.personas import preview_lines
+    from understudy.simulators.offline.preview import preview_lines
 
     persona, _path = find_persona(persona_id)
     lines = preview_lines(persona, seed)
