@@ -1,8 +1,8 @@
-"""Live practice calls held by the web app: one running ``run_practice`` per call.
+"""Live practice calls held by the web app: one library ``PracticeCall`` per call.
 
-A ``LiveCall`` runs the practice library's ``run_practice`` in a task with the trainee's
-queue filled from WebSocket messages and a ``PausableClock``. Every engine event is recorded
-by the library's ``AttemptRecorder`` (each turn committed as it happens) and kept here as a
+A ``LiveCall`` drives the practice library's ``PracticeCall`` (``start_practice``): WebSocket
+messages become ``say``, ``pause``, ``resume`` and ``end``; ``finish`` grades the attempt. Every
+engine event is recorded by the library (each turn committed as it happens) and kept here as a
 JSON-ready list, so a browser that reconnects gets every turn again, then the new ones.
 """
 
@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from understudy.agents.trainee import END_COMMAND, TraineeAgent
+from understudy.agents.trainee import TraineeAgent
 from understudy.domain.persona import Persona
 from understudy.domain.rubric import Rubric
 from understudy.domain.scenario import Scenario
-from understudy.engine.clock import PausableClock
 from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
-from understudy.practice.call import run_practice
+from understudy.practice.call import PracticeCall, start_practice
 from understudy.storage.attempt_store import AttemptStore
 
 logger = logging.getLogger(__name__)
@@ -57,16 +56,15 @@ class LiveCall:
     status: str = "connecting"
     attempt_id: int | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
-    clock: PausableClock = field(default_factory=PausableClock)
+    practice: PracticeCall | None = None
     trainee: TraineeAgent = field(default_factory=TraineeAgent)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
     seen_client_ids: set[str] = field(default_factory=set)
-    started_at: float = 0.0
 
     def elapsed_s(self) -> float:
         """Seconds of call time so far (paused time excluded)."""
-        return max(0.0, self.clock.now() - self.started_at)
+        return max(0.0, self.practice.elapsed_s) if self.practice is not None else 0.0
 
     def clock_state(self) -> dict[str, Any]:
         """The status chip and timer values a browser shows."""
@@ -136,33 +134,33 @@ class LiveCall:
 
     def pause(self) -> None:
         """Stop the clock: elapsed time and the time limit stand still."""
-        if self.status == "in_session":
-            self.clock.pause()
+        if self.status == "in_session" and self.practice is not None:
+            self.practice.pause()
             self.status = "paused"
             self.publish(self.clock_state())
 
     def resume(self) -> None:
         """Start the clock again."""
-        if self.status == "paused":
-            self.clock.resume()
+        if self.status == "paused" and self.practice is not None:
+            self.practice.resume()
             self.status = "in_session"
             self.publish(self.clock_state())
 
     def end(self) -> None:
         """End the call as the trainee (``/end``)."""
         self.resume()
-        self.say(END_COMMAND)
+        if self.practice is not None and self.status not in ("ended", "error"):
+            self.practice.end()
 
 
 class CallRegistry:
     """The live calls of this server process, by token.
 
     Args:
-        practice: the practice workflow to run (``run_practice``; tests may pass a wrapper).
-        store: where attempts are stored; a fresh ``AttemptStore`` per call when None.
+        practice: starts a practice call (``start_practice``; tests may pass a failing one).
     """
 
-    def __init__(self, practice: Practice = run_practice) -> None:
+    def __init__(self, practice: Practice = start_practice) -> None:
         self.calls: dict[str, LiveCall] = {}
         self.practice = practice
 
@@ -176,24 +174,24 @@ class CallRegistry:
     ) -> LiveCall:
         """Start a call in a background task and return it (the customer speaks first)."""
         call = LiveCall(secrets.token_urlsafe(8), scenario, base, persona, rubric, trainee_name)
-        call.started_at = call.clock.now()
         self.calls[call.token] = call
         call.task = asyncio.get_running_loop().create_task(self._run(call))
         return call
 
     async def _run(self, call: LiveCall) -> None:
         try:
-            outcome = await self.practice(
+            call.practice = await self.practice(
                 call.scenario,
                 call.persona,
-                call.trainee,
                 trainee_name=call.trainee_name,
                 rubric=call.rubric,
                 store=AttemptStore(),
-                clock=call.clock,
+                trainee=call.trainee,
                 seed=call.token,
                 observers=[call],
             )
+            call.attempt_id = call.practice.attempt_id
+            outcome = await call.practice.finish()
         except Exception:
             logger.exception("practice call %s failed", call.token)
             call.status = "error"
@@ -209,6 +207,8 @@ class CallRegistry:
     async def close(self) -> None:
         """Cancel every running call (server shutdown); recorded turns stay stored."""
         for call in self.calls.values():
+            if call.practice is not None and not call.practice.done:
+                await call.practice.cancel()
             if call.task is not None and not call.task.done():
                 call.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
