@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+import understudy.runs.chat as flow_chat
 from understudy.domain.transcript import ConversationResult, Message, Role
 from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.errors import NotFoundError
-from understudy.runs import chat as flow_chat
 from understudy.simulators.human import QUIT_COMMAND
 from understudy.storage.store import Store
 from understudy.web.templating import render

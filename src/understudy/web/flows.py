@@ -24,7 +24,9 @@ from understudy.domain.flow import Flow
 from understudy.errors import ConfigError, ContentError, NotFoundError, UnderstudyError
 from understudy.metrics.bands import load_bands
 from understudy.metrics.batch import BatchMetrics
-from understudy.runs import StressOutcome, compare_runs, plan_stress_test, play, run_metrics
+from understudy.runs.compare import compare_runs, run_metrics
+from understudy.runs.plan import plan_stress_test
+from understudy.runs.play import StressOutcome, play
 from understudy.settings import home
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
