@@ -53,3 +53,20 @@ async def test_play_reports_the_run_each_conversation_and_each_turn_as_they_happ
     run = store.get_run(outcome.run_id or "")
     deltas = compare_runs(store, run, run)
     assert deltas and all(d.delta in (0, 0.0, None) for d in deltas), "a run equals itself"
+
+
+def test_public_names_stay_the_api_whatever_submodule_was_imported_first() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import inspect, importlib\n"
+        "for sub in ('batch','chat','compare','plan','player','record','rerun'):\n"
+        "    importlib.import_module('understudy.runs.' + sub)\n"
+        "import understudy.runs as runs\n"
+        "bad = [n for n in runs.__all__ if inspect.ismodule(getattr(runs, n))]\n"
+        "assert not bad, f'these names are submodules, not the API: {bad}'\n"
+        "assert callable(runs.play) and callable(runs.plan_stress_test)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -14,7 +14,7 @@ class LLMError(UnderstudyError):
 class BudgetExhausted(LLMError, ConversationInterrupted):
     """The run's token budget (``llm.max_tokens_per_run`` / ``--max-tokens``) is spent.
 
-    Raised before a new model call. In a stress test (``understudy.runs.play``) the
+    Raised before a new model call. In a stress test (``understudy.runs.player``) the
     conversation making the call is cut short and stored ``interrupted`` with the detail
     ``token budget spent`` (not ``error``), no further conversation starts, and the run ends
     ``interrupted`` with metrics over the finished conversations only.

@@ -37,23 +37,23 @@ if TYPE_CHECKING:
     from understudy.runs.batch import BatchConversation, BatchResult, run_batch
     from understudy.runs.compare import compare_runs, run_metrics
     from understudy.runs.plan import StressPlan, plan_stress_test
-    from understudy.runs.play import BUDGET_SPENT, StressOutcome, play
+    from understudy.runs.player import BUDGET_SPENT, StressOutcome, play
     from understudy.runs.record import RunRecorder, UsageSource
     from understudy.runs.rerun import Rerun, plan_rerun
 
 _WHERE = {
-    "BUDGET_SPENT": "understudy.runs.play",
+    "BUDGET_SPENT": "understudy.runs.player",
     "BatchConversation": "understudy.runs.batch",
     "BatchResult": "understudy.runs.batch",
     "Rerun": "understudy.runs.rerun",
     "RunRecorder": "understudy.runs.record",
-    "StressOutcome": "understudy.runs.play",
+    "StressOutcome": "understudy.runs.player",
     "StressPlan": "understudy.runs.plan",
     "UsageSource": "understudy.runs.record",
     "compare_runs": "understudy.runs.compare",
     "plan_rerun": "understudy.runs.rerun",
     "plan_stress_test": "understudy.runs.plan",
-    "play": "understudy.runs.play",
+    "play": "understudy.runs.player",
     "run_batch": "understudy.runs.batch",
     "run_metrics": "understudy.runs.compare",
 }
@@ -63,13 +63,9 @@ for a constant) does not load the store and everything else."""
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        module = importlib.import_module(_WHERE[name])
-        # Importing ``understudy.runs.play`` binds the submodule as ``play`` on this package;
-        # bind every public name of the module now so ``play`` is the function, not the module.
-        for other, where in _WHERE.items():
-            if where == module.__name__:
-                globals()[other] = getattr(module, other)
-        return globals()[name]
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,7 +1,7 @@
 """Plan a stress test: resolve everything a batch run needs before any conversation starts.
 
 ``plan_stress_test`` resolves the agent, scenarios, persona, simulator and thresholds, so a bad
-file or an unknown persona fails at once with an ``UnderstudyError``; ``understudy.runs.play``
+file or an unknown persona fails at once with an ``UnderstudyError``; ``understudy.runs.player``
 then plays the plan.
 
 Scenario choice, in order: the given scenario files (several are played round-robin), the

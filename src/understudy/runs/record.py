@@ -1,6 +1,6 @@
 """Record a stress test as it plays: the run row, each conversation as it ends, the closing row.
 
-``RunRecorder`` is the store side of ``understudy.runs.play``, and every write it makes runs off
+``RunRecorder`` is the store side of ``understudy.runs.player``, and every write it makes runs off
 the event loop: it creates the run on a worker thread, commits each conversation on one
 background thread (so a commit never blocks the conversations in flight, and a cancelled batch
 never abandons a half-finished write), and closes the run as ``finished``, ``interrupted``

@@ -52,7 +52,7 @@ class Rerun:
     """A planned rerun and how its agent relates to the original run's.
 
     Attributes:
-        plan: the batch to play (``understudy.runs.play``).
+        plan: the batch to play (``understudy.runs.player``).
         original: the stored run it repeats.
         target: what the agent was resolved from (a flow path, an agent persona id).
     """

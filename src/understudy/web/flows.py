@@ -26,7 +26,7 @@ from understudy.metrics.bands import load_bands
 from understudy.metrics.batch import BatchMetrics
 from understudy.runs.compare import compare_runs, run_metrics
 from understudy.runs.plan import plan_stress_test
-from understudy.runs.play import StressOutcome, play
+from understudy.runs.player import StressOutcome, play
 from understudy.settings import home
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
