@@ -87,8 +87,16 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def chromium() -> Iterator[webdriver.Chrome]:
-    """A headless Chromium with a fresh profile, logging the page's console."""
+def chromium(
+    window: str = "1280,900", logs: tuple[str, ...] = ("browser",)
+) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with a fresh profile.
+
+    Args:
+        window: window size in CSS pixels, "width,height".
+        logs: Chromium log types to keep: "browser" (the page's console), "performance"
+            (DevTools network events, to see every request the page makes).
+    """
     require_chromium()
     profile = tempfile.mkdtemp(prefix="understudy-chromium-")
     options = webdriver.ChromeOptions()
@@ -102,11 +110,11 @@ def chromium() -> Iterator[webdriver.Chrome]:
         "--no-first-run",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1280,900",
+        f"--window-size={window}",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", dict.fromkeys(logs, "ALL"))
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     try:
         yield driver

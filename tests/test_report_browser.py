@@ -9,60 +9,27 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from typer.testing import CliRunner
 
+from browser import SCREENSHOTS, chromium
 from flow_variants import REFUND
 from understudy.cli.app import app
 from understudy.storage.store import Store
 
 runner = CliRunner()
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = REPO / "build" / "screenshots"
 
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
     """Headless Debian Chromium logging the console and every network request."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(
-            f"the report's browser test needs {', '.join(missing)}: "
-            "apt-get install -y chromium chromium-driver",
-            pytrace=False,
-        )
-    profile = tempfile.mkdtemp(prefix="understudy-report-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1100,1400",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
+    with chromium(window="1100,1400", logs=("browser", "performance")) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def requested_urls(driver: webdriver.Chrome) -> list[str]:
