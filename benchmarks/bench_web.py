@@ -25,7 +25,7 @@ FLOW = REPO / "examples" / "flows" / "refund.yaml"
 def store_runs(count: int) -> None:
     """Store ``count`` finished runs of the refund flow with metrics, oldest first."""
     from understudy.metrics.bands import Bands
-    from understudy.metrics.batch import BatchMetrics, Mean, Rate
+    from understudy.metrics.batch import ALL_RATE_NAMES, BatchMetrics, Mean, Rate
     from understudy.storage.db import open_database
     from understudy.storage.tables import RunRow
 
@@ -36,18 +36,7 @@ def store_runs(count: int) -> None:
     personas = ["typo-prone", "impatient", "elderly", "non-native"]
     with sessions() as db:
         for i in range(count):
-            rates = {
-                name: Rate.of(name, rng.randint(0, 10), 10, bands)
-                for name in (
-                    "completion_rate",
-                    "fallback_rate",
-                    "fallback_turn_rate",
-                    "off_topic_recovery_rate",
-                    "abandonment_rate",
-                    "escalation_rate",
-                    "error_rate",
-                )
-            }
+            rates = {name: Rate.of(name, rng.randint(0, 10), 10, bands) for name in ALL_RATE_NAMES}
             metrics = BatchMetrics(
                 conversations=10,
                 errors=0,

@@ -8,20 +8,10 @@ from rich.table import Table
 from rich.text import Text
 
 from understudy.metrics.bands import Band
-from understudy.metrics.batch import RATE_NAMES, BatchMetrics, Mean, Rate
+from understudy.metrics.batch import METRIC_LABELS, RATE_NAMES, BatchMetrics, Mean, Rate
 from understudy.metrics.compare import MetricDelta, Verdict
 
-LABELS = {
-    "completion_rate": "completion",
-    "fallback_rate": "fallback (conversations)",
-    "fallback_turn_rate": "fallback (assistant turns)",
-    "off_topic_recovery_rate": "off-topic recovery",
-    "abandonment_rate": "abandonment",
-    "escalation_rate": "escalation",
-    "error_rate": "errors",
-    "mean_turns_to_completion": "mean turns to completion",
-}
-"""Display names of the metrics."""
+LABELS = METRIC_LABELS
 
 BAND_STYLES = {Band.green: "green", Band.amber: "yellow", Band.red: "red", Band.na: "dim"}
 VERDICT_STYLES = {

@@ -47,6 +47,30 @@ RATE_NAMES = (
 )
 """The five headline rates, in display order (the keys of ``--json`` output)."""
 
+ALL_RATE_NAMES = (
+    "completion_rate",
+    "fallback_rate",
+    "fallback_turn_rate",
+    "off_topic_recovery_rate",
+    "abandonment_rate",
+    "escalation_rate",
+    "error_rate",
+)
+"""Every rate a batch stores, in display order: the headline five plus fallback turns per
+assistant turn and conversations ended by an error."""
+
+METRIC_LABELS = {
+    "completion_rate": "completion",
+    "fallback_rate": "fallback (conversations)",
+    "fallback_turn_rate": "fallback (assistant turns)",
+    "off_topic_recovery_rate": "off-topic recovery",
+    "abandonment_rate": "abandonment",
+    "escalation_rate": "escalation",
+    "error_rate": "errors",
+    "mean_turns_to_completion": "mean turns to completion",
+}
+"""Display names of the metrics, the same words in the terminal, HTML reports and exports."""
+
 
 @dataclass(frozen=True)
 class ConversationOutcome:

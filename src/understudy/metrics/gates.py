@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from understudy.errors import ConfigError
-from understudy.metrics.batch import BatchMetrics, Rate
+from understudy.metrics.batch import ALL_RATE_NAMES, BatchMetrics, Rate
 
 ALIASES: dict[str, str] = {
     "completion": "completion_rate",
@@ -41,15 +41,7 @@ ALIASES: dict[str, str] = {
 }
 """Short metric names accepted by gates, and the rate each one means."""
 
-RATES = (
-    "completion_rate",
-    "fallback_rate",
-    "fallback_turn_rate",
-    "off_topic_recovery_rate",
-    "abandonment_rate",
-    "escalation_rate",
-    "error_rate",
-)
+RATES = ALL_RATE_NAMES
 
 
 class Side(StrEnum):

@@ -44,20 +44,13 @@ from typing import Any
 from understudy.domain.transcript import Role
 from understudy.errors import ConfigError
 from understudy.metrics.bands import Bands, load_bands
+from understudy.metrics.batch import ALL_RATE_NAMES
 from understudy.runs.compare import run_metrics
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
 
-RATES = (
-    "completion_rate",
-    "fallback_rate",
-    "fallback_turn_rate",
-    "off_topic_recovery_rate",
-    "abandonment_rate",
-    "escalation_rate",
-    "error_rate",
-)
+RATES = ALL_RATE_NAMES
 
 RUN_COLUMNS: tuple[str, ...] = (
     "run_id",

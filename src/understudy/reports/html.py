@@ -28,24 +28,14 @@ from datetime import UTC, datetime
 
 from understudy.domain.transcript import ConversationResult, Role
 from understudy.metrics.bands import Band, Bands, load_bands
-from understudy.metrics.batch import BatchMetrics, Rate
+from understudy.metrics.batch import METRIC_LABELS, BatchMetrics, Rate
 from understudy.reports import charts, data
 from understudy.reports.render import to_svg
 from understudy.runs.compare import run_metrics
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
 
-LABELS = {
-    "completion_rate": "completion",
-    "fallback_rate": "fallback (conversations)",
-    "fallback_turn_rate": "fallback (assistant turns)",
-    "off_topic_recovery_rate": "off-topic recovery",
-    "abandonment_rate": "abandonment",
-    "escalation_rate": "escalation",
-    "error_rate": "errors",
-    "mean_turns_to_completion": "mean turns to completion",
-}
-"""Display names of the metrics (the same words as the terminal)."""
+LABELS = METRIC_LABELS
 
 HISTORY_LIMIT = 30
 """Runs shown at most in a score history (the newest)."""
