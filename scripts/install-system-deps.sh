@@ -16,4 +16,4 @@ if [ "$(id -u)" -ne 0 ]; then
     SUDO="sudo"
 fi
 $SUDO apt-get update
-$SUDO apt-get install -y chromium chromium-driver
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
