@@ -184,7 +184,6 @@ def show_run(
     """Show a run: its metrics and conversations, or one conversation as a transcript."""
     from understudy.cli.transcripts import print_conversation
     from understudy.metrics.funnel import node_funnel
-    from understudy.runs.compare import run_metrics
     from understudy.storage.store import Store
 
     with user_errors():
@@ -198,24 +197,10 @@ def show_run(
             else:
                 print_conversation(console, run.id, conversation, result)
             return
-        metrics = run_metrics(store, run, bands)
-        rows = store.conversations(run.id)
         if as_json:
+            rows = store.conversations(run.id)
             out = {
-                "run_id": run.id,
-                "status": run.status,
-                "agent": {
-                    "kind": run.agent_kind,
-                    "ref": run.agent_ref,
-                    "name": run.agent_name,
-                    "version": run.agent_version,
-                    "content_hash": run.agent_hash,
-                },
-                "persona": run.persona_id,
-                "scenarios": run.scenario_ids,
-                "seed": run.seed,
-                "n": run.n,
-                "metrics": metrics_json(metrics),
+                **run_summary_json(store, run, bands),
                 "funnel": [
                     {
                         "node": step.node,
