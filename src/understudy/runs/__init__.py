@@ -30,8 +30,9 @@ Public API::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from understudy.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from understudy.runs.batch import BatchConversation, BatchResult, run_batch
@@ -61,13 +62,7 @@ _WHERE = {
 for a constant) does not load the store and everything else."""
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+__getattr__ = lazy_exports(globals(), _WHERE)
 
 __all__ = [
     "BUDGET_SPENT",
