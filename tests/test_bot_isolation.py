@@ -1,4 +1,8 @@
-"""A buggy Python bot ends its own conversation, never the batch: hangs, exits and aborts.
+"""Thread isolation: a buggy Python bot ends its own conversation, never the batch.
+
+These bots are closures (no worker process can import them), so ``CallableAgent`` runs them in
+threads, as ``callable.isolation: thread`` does for any bot; worker processes are tested in
+``tests/test_bot_process.py``.
 
 The bots here are faulty on purpose: they block in plain code (``time.sleep``, a socket read from
 a loopback server that never answers, a lock that is never released, an endless loop), in sync
@@ -214,8 +218,10 @@ def test_a_program_running_a_hanging_bot_exits_on_time(tmp_path: Path) -> None:
 
 
 def test_a_bot_calling_os_exit_0_makes_the_cli_fail_with_the_documented_code(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, understudy_home: Path
 ) -> None:
+    understudy_home.mkdir(parents=True, exist_ok=True)
+    (understudy_home / "config.yaml").write_text("callable:\n  isolation: thread\n")
     (tmp_path / "faulty_bot.py").write_text(textwrap.dedent(BOT_MODULE))
     monkeypatch.syspath_prepend(str(tmp_path))
     try:

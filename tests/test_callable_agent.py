@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -15,25 +16,25 @@ from understudy.agents.callable import CallableAgent, load_callable
 from understudy.agents.resolve import resolve_agent
 from understudy.cli.app import app
 from understudy.domain.scenario import CustomerGoal, ExitCondition, Scenario
-from understudy.domain.transcript import Message, TerminationReason
+from understudy.domain.transcript import Message, Role, TerminationReason
 from understudy.engine.seams import AgentTurn
 from understudy.errors import ConfigError
 from understudy.testing import run_one
 
 BOT_MODULE = """
 import asyncio
+import os
 from understudy.engine.seams import AgentTurn
 
-seen_ids = []
-
 def reply(messages, conversation_id=None):
-    seen_ids.append(conversation_id)
+    meta = {"conversation_id": conversation_id, "pid": os.getpid()}
     if not messages or len(messages) < 2:
-        return "Hi! What is your order number?"
+        return {"text": "Hi! What is your order number?", "meta": meta}
     if "3348917502" in messages[-1].text.replace(" ", ""):
         return {"text": "Thanks! Your refund is on its way.", "ended": True,
-                "outcome": "completed"}
-    return {"text": "Sorry, I didn't get that. What is your order number?", "fell_back": True}
+                "outcome": "completed", "meta": meta}
+    return {"text": "Sorry, I didn't get that. What is your order number?", "fell_back": True,
+            "meta": meta}
 
 async def areply(messages):
     await asyncio.sleep(0)
@@ -72,8 +73,10 @@ async def test_a_sync_function_plays_a_whole_conversation(bot_module: str) -> No
     assert info.kind == "callable" and info.realtime
     result = await run_one(factory(), scenario=SCENARIO, seed=3)
     assert result.termination_reason is TerminationReason.goal_met, result.detail
-    module = sys.modules[bot_module]
-    assert set(module.seen_ids) == {"test-3"}, "the conversation id is passed when accepted"
+    agent_turns = [m.meta for m in result.messages if m.role is Role.agent]
+    assert {m["conversation_id"] for m in agent_turns} == {"test-3"}, "the id is passed"
+    pids = {m["pid"] for m in agent_turns}
+    assert len(pids) == 1 and os.getpid() not in pids, "one worker process per conversation"
 
 
 async def test_an_async_function_returning_an_agent_turn_is_awaited(bot_module: str) -> None:

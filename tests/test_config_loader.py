@@ -43,8 +43,9 @@ def test_a_broken_config_file_names_file_and_line_for_every_reader(understudy_ho
         assert "config.yaml:" in str(caught.value), f"{reader.__name__} should name the file"
 
 
-def test_the_webhook_section_comes_from_the_shared_loader(understudy_home: Path) -> None:
-    from understudy.agents.targets import _webhook_config
+def test_the_agent_sections_come_from_the_shared_loader(understudy_home: Path) -> None:
+    from understudy.agents.targets import _config_section
 
-    write_config(understudy_home, "webhook:\n  timeout_s: 3\n")
-    assert _webhook_config() == {"timeout_s": 3}
+    write_config(understudy_home, "webhook:\n  timeout_s: 3\ncallable:\n  memory_mb: 512\n")
+    assert _config_section("webhook") == {"timeout_s": 3}
+    assert _config_section("callable") == {"memory_mb": 512}

@@ -20,9 +20,11 @@ batch, so:
   raises ``BotCrashed`` in that thread instead of ending the process; from any other thread, or in
   a child process, it is the original function.
 
-What threads cannot stop: a bot that kills its own process (``os.kill(os.getpid(), 9)``,
-``os.abort()``, a crash in C code). That ends the run; the store marks it interrupted at the next
-start (the run's status and what was recorded are kept).
+What threads cannot stop: an endless loop in pure Python (abandoned, it keeps competing for the
+interpreter lock), and a bot that kills its own process (``os.kill(os.getpid(), 9)``,
+``os.abort()``, a crash in C code), which ends the run. Bots given as ``module:function`` therefore
+run in worker processes by default (``understudy.agents.bot_process``); threads serve functions
+that cannot be imported by name, and users who choose ``callable.isolation: thread``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ _guard_pid: int | None = None
 
 
 class BotCrashed(UnderstudyError):
-    """The bot's code tried to stop the program (``sys.exit``, ``KeyboardInterrupt``, ``os._exit``).
+    """The bot tried to stop the program (``sys.exit``, ``os._exit``...) or its worker process died.
 
     Raised in the engine, it ends that conversation with ``error`` and this message.
     """

@@ -7,13 +7,17 @@ flow files), ``callable`` and ``agent-persona`` (tried last):
   from the ``webhook:`` section of ``$UNDERSTUDY_HOME/config.yaml`` (any
   :class:`~understudy.agents.webhook.WebhookOptions` field but ``url``) and the ``webhook``
   resolver option;
-- ``module:function``: a :class:`~understudy.agents.callable.CallableAgent`;
+- ``module:function``: a :class:`~understudy.agents.callable.CallableAgent`, run in a worker
+  process (killed at the turn timeout) unless the ``callable:`` section of config.yaml, or the
+  ``callable`` resolver option, says ``isolation: thread``; ``memory_mb`` caps a worker (see
+  :class:`CallableSettings`). The function must import in a worker before the run starts;
 - the id of a stored agent persona: an :class:`~understudy.agents.llm_agent.LLMAgent` playing
   its draft, or the version given by ``version=`` (``production``, ``3``).
 
 Options (validated per kind, unknown ones are errors): every kind takes ``version`` and ``llm_run``
 (an :class:`understudy.llm.run.LLMRun` shared by the run); ``http`` takes ``webhook`` (a dict of
-webhook options); ``agent-persona`` takes ``model`` (overrides the persona's model), ``llm_model``
+webhook options); ``callable`` takes ``callable`` (a dict of ``CallableSettings`` fields);
+``agent-persona`` takes ``model`` (overrides the persona's model), ``llm_model``
 (a ready pydantic-ai model), ``channel`` and ``locale``.
 """
 
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from understudy.agents.bot_process import DEFAULT_MEMORY_MB
 from understudy.agents.resolve import (
     AgentFactory,
     AgentInfo,
@@ -49,6 +54,34 @@ class WebhookResolveOptions(AgentOptions):
     webhook: dict[str, Any] = Field(default_factory=dict)
 
 
+class CallableSettings(BaseModel):
+    """How a ``module:function`` bot is run (config.yaml's ``callable:`` section).
+
+    Attributes:
+        isolation: ``process`` (default: a worker process per conversation at a time, killed at
+            the turn timeout; survives exits, aborts, segfaults and memory leaks) or ``thread``
+            (in this process: no start-up cost, but an endless loop keeps spinning and a crash in
+            C code ends the run). See ``understudy.agents.callable``.
+        memory_mb: address-space cap of a worker in MiB (``RLIMIT_AS``), None for none.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    isolation: Literal["process", "thread"] = "process"
+    memory_mb: int | None = Field(default=DEFAULT_MEMORY_MB, ge=64)
+
+
+class CallableResolveOptions(AgentOptions):
+    """Options of the ``callable`` kind.
+
+    Attributes:
+        callable: ``CallableSettings`` fields, over those of the config file's ``callable:``
+            section.
+    """
+
+    callable: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentPersonaOptions(AgentOptions):
     """Options of the ``agent-persona`` kind (see ``resolve_agent_persona``)."""
 
@@ -61,9 +94,23 @@ class AgentPersonaOptions(AgentOptions):
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
-def _webhook_config() -> dict[str, Any]:
-    section = load_config().get("webhook")
+def _config_section(name: str) -> dict[str, Any]:
+    section = load_config().get(name)
     return dict(section) if isinstance(section, dict) else {}
+
+
+def _option_error(section: str, configured: dict[str, Any], exc: ValidationError) -> ConfigError:
+    """A ``ConfigError`` for invalid options, naming config.yaml's line when they came from it."""
+    problem = exc.errors()[0]
+    field = ".".join(str(p) for p in problem["loc"])
+    message = problem["msg"].removeprefix("Value error, ")
+    key = str(problem["loc"][0]) if problem["loc"] else ""
+    if key in configured:  # name the config file's line, as validate does
+        path = config_path()
+        line = load_config_with_lines()[1].get((section, key))
+        where = f"{path}:{line}" if line else str(path)
+        return ConfigError(f"{where}: {section}.{field}: {message}")
+    return ConfigError(f"invalid {section} option {field}: {message}")
 
 
 def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInfo]:
@@ -75,21 +122,12 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
     from understudy.agents.webhook import WebhookAgent, WebhookOptions
     from understudy.redaction import redact_url
 
-    configured = _webhook_config()
+    configured = _config_section("webhook")
     raw = {**configured, **dict(options.get("webhook") or {}), "url": target}
     try:
         settings = WebhookOptions.model_validate(raw)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        key = str(problem["loc"][0]) if problem["loc"] else ""
-        if key in configured:  # name the config file's line, as validate does
-            path = config_path()
-            line = load_config_with_lines()[1].get(("webhook", key))
-            where = f"{path}:{line}" if line else str(path)
-            raise ConfigError(f"{where}: webhook.{field}: {message}") from exc
-        raise ConfigError(f"invalid webhook option {field}: {message}") from exc
+        raise _option_error("webhook", configured, exc) from exc
     shown = redact_url(target)  # credentials in the URL are never printed or stored
     snapshot = settings.model_copy(update={"url": shown}).model_dump_json(exclude={"headers"})
     info = AgentInfo(
@@ -108,15 +146,29 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
     return factory, info
 
 
-def resolve_callable(target: str, **_options: Any) -> tuple[AgentFactory, AgentInfo]:
+def resolve_callable(target: str, **options: Any) -> tuple[AgentFactory, AgentInfo]:
     """Resolve ``module:function`` into callable agents.
 
+    With process isolation, one worker is started and imports the function before this returns,
+    so a bot that cannot run in a worker is refused before the first conversation.
+
     Raises:
-        ConfigError: the function cannot be imported.
+        ConfigError: the function cannot be imported (here or in a worker), or invalid
+            ``callable`` options (config file line named).
     """
+    from understudy.agents import bot_process
     from understudy.agents.callable import CallableAgent, load_callable
 
+    configured = _config_section("callable")
+    try:
+        settings = CallableSettings.model_validate(
+            {**configured, **dict(options.get("callable") or {})}
+        )
+    except ValidationError as exc:
+        raise _option_error("callable", configured, exc) from exc
     function = load_callable(target)
+    if settings.isolation == "process":
+        bot_process.prepare(target, settings.memory_mb)
     info = AgentInfo(
         kind="callable",
         ref=target,
@@ -126,7 +178,13 @@ def resolve_callable(target: str, **_options: Any) -> tuple[AgentFactory, AgentI
     )
 
     def factory() -> Agent:
-        return CallableAgent(function, target)
+        return CallableAgent(
+            function,
+            target,
+            isolation=settings.isolation,
+            memory_mb=settings.memory_mb,
+            reference=target,
+        )
 
     return factory, info
 
@@ -212,6 +270,7 @@ class CallableKind(AgentKind):
     label = "module:function"
     priority = 90
     realtime = True
+    Options = CallableResolveOptions
 
     @classmethod
     def matches(cls, target: str) -> bool:
@@ -221,7 +280,7 @@ class CallableKind(AgentKind):
     @classmethod
     def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
         """Resolve a callable (see ``resolve_callable``)."""
-        return resolve_callable(target)
+        return resolve_callable(target, callable=options.callable)
 
 
 class AgentPersonaKind(AgentKind):
