@@ -200,7 +200,8 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
 
     Raises:
         NotFoundError: unknown version (or ``production`` before the first publish).
-        ConfigError: the ``llm`` extra is missing.
+        ConfigError: the ``llm`` extra is missing, or the model cannot be used (missing key, a
+            model its server does not serve: see ``LLMRun.check_model``).
     """
     from understudy.agents import persona_store
     from understudy.agents.llm_agent import LLMAgent
@@ -240,6 +241,14 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
             llm_model=llm_model,
         )
 
+    if llm_model is None:  # a wrong model name or key is refused before the first conversation
+        chosen = LLMAgent(persona, channel=channel, locale=locale, run=run, model=None)
+        run.check_model(
+            model if isinstance(model, str) else chosen.model_name,
+            given_as="--model"
+            if isinstance(model, str)
+            else f"the model of agent persona {target!r} (understudy agents edit {target})",
+        )
     return factory, info
 
 

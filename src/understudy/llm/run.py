@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from understudy.llm import require_llm
 from understudy.llm.cache import ReplayCache
+from understudy.llm.models import split_model_name
 from understudy.llm.settings import LLMSettings, load_llm_settings
 from understudy.llm.usage import BudgetExhausted, LLMError, Usage
 
@@ -151,21 +152,30 @@ class LLMRun:
         usage = self.by_conversation.setdefault(conversation_id, Usage())
         return ManagedModel(model, run=self, label=label, usage=usage)
 
-    def check_model(self, name: str | None = None) -> None:
-        """Build the model ``name`` now, so a missing key or package fails before a run starts.
+    def check_model(self, name: str | None = None, *, given_as: str | None = None) -> None:
+        """Check the model ``name`` before a run starts: build it, and ask its server about it.
 
-        The model is kept for the run's later ``model()`` calls; no request is sent.
+        Building catches a malformed name, an unknown provider, a missing package or key; the
+        model is kept for the run's later ``model()`` calls. For OpenAI and OpenAI-compatible
+        servers the server's model list is then read (no tokens spent), so a misspelt model
+        or a refused key fails here too (``understudy.llm.preflight``).
 
         Args:
             name: ``provider:model``; ``settings.model`` when None.
+            given_as: how ``name`` was given, for messages (``--model`` when None).
 
         Raises:
-            ConfigError: the ``llm`` extra is missing, the name is malformed, or the provider
-                cannot be set up (missing API key, missing package); the message says what to
-                set or install.
+            ConfigError: the ``llm`` extra is missing, the name is malformed, the provider
+                cannot be set up (missing API key, missing package), the server refuses the key
+                or does not serve the model; the message says what to set, and where.
         """
         require_llm("LLM support")
-        self._built(name or self.settings.model)
+        from understudy.llm.preflight import check_served
+
+        label = name or self.settings.model
+        self._built(label)
+        if split_model_name(label)[0] != "test":
+            check_served(label, self.settings, given=name, given_as=given_as)
 
     def _built(self, label: str) -> Model:
         """Return the model ``label`` built for this run, building and keeping it on first use.

@@ -4,6 +4,9 @@
 ``POST /v1/chat/completions`` after a fixed delay, and stops when its ``with`` block ends. What it
 answers is up to a ``responder``: a function of the request's JSON returning a :class:`Reply` (a
 text, or an HTTP status with a raw body to test failures). Every request is kept in ``requests``.
+Given ``models``, it also lists them at ``GET /v1/models`` (otherwise that route answers 501, as a
+server without a listing does); given ``api_key``, any request without that bearer key gets the
+401 OpenAI answers.
 
 Example::
 
@@ -80,11 +83,15 @@ class ChatServer:
         responder: builds each answer from the request JSON.
         delay_s: seconds to wait before answering each request.
         max_requests: the server answers 503 after this many requests (a safety bound).
+        models: model ids listed at ``GET /v1/models``; None: that route answers 501.
+        api_key: the bearer key every request must carry (401 otherwise); None: any.
     """
 
     responder: Responder
     delay_s: float = 0.0
     max_requests: int = 100_000
+    models: list[str] | None = None
+    api_key: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -106,9 +113,38 @@ class ChatServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def send_json(self, status: int, body: object) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def refused(self) -> bool:
+                if owner.api_key is None:
+                    return False
+                if self.headers.get("Authorization") == f"Bearer {owner.api_key}":
+                    return False
+                message = "Incorrect API key provided."
+                error = {"message": message, "type": "invalid_request_error"}
+                self.send_json(401, {"error": {**error, "code": "invalid_api_key"}})
+                return True
+
+            def do_GET(self) -> None:
+                if self.refused():
+                    return
+                if owner.models is None or self.path.rstrip("/") != "/v1/models":
+                    self.send_json(501, {"error": {"message": "not implemented"}})
+                    return
+                listed = [{"id": m, "object": "model", "owned_by": "local"} for m in owner.models]
+                self.send_json(200, {"object": "list", "data": listed})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                if self.refused():
+                    return
                 try:
                     request = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
