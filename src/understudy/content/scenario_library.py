@@ -144,9 +144,9 @@ def locate(ref: str, dirs: Sequence[Path] | None = None) -> LibraryEntry:
         ContentError: the file is not a valid scenario.
     """
     path = Path(ref)
-    if not path.is_file() and is_safe_id(ref):
+    if not _is_file(path) and is_safe_id(ref):
         path = library_path(ref)
-    if path.is_file():
+    if _is_file(path):
         check_is_scenario(path)
         return LibraryEntry(load_model(Scenario, path), path, _in_library(path))
     for entry in list_scenarios(dirs).entries:
@@ -157,6 +157,35 @@ def locate(ref: str, dirs: Sequence[Path] | None = None) -> LibraryEntry:
         f"no scenario file {ref!r} and no scenario with that id in {where} "
         "(see `understudy scenarios list`)"
     )
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot even look up (too long...)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def locate_id(scenario_id: str, dirs: Sequence[Path] | None = None) -> LibraryEntry:
+    """Return the scenario with this id: in the library, else in ``dirs`` (never a file path).
+
+    For ids sent by a web page or any other remote caller, where ``locate``'s file-path branch
+    would open any file the server can read.
+
+    Raises:
+        ConfigError: not a safe id (``understudy.content.safe_paths``).
+        NotFoundError: no scenario with that id.
+        ContentError: the library file is not a valid scenario.
+    """
+    path = library_path(scenario_id)
+    if path.is_file():
+        check_is_scenario(path)
+        return LibraryEntry(load_model(Scenario, path), path, True)
+    for entry in list_scenarios(dirs).entries:
+        if entry.scenario.id == scenario_id:
+            return entry
+    raise NotFoundError(f"no scenario {scenario_id!r} (see `understudy scenarios list`)")
 
 
 def library_entry(scenario_id: str) -> LibraryEntry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, Form, Request, WebSocket, WebSocketDisconnect
@@ -22,6 +23,12 @@ router = APIRouter()
 CLOCK_PERIOD_S = 1.0
 """How often a connected browser gets the elapsed and remaining time, in seconds."""
 
+MAX_SAY_CHARS = 8000
+"""The longest reply a trainee may send, in characters (a few screens of chat; the offline
+customer and the grader read every word, so an endless paste would stall the call)."""
+
+COMMANDS = frozenset({"say", "pause", "continue", "end"})
+
 
 def registry(request: Request | WebSocket) -> CallRegistry:
     """The app's live calls."""
@@ -30,7 +37,7 @@ def registry(request: Request | WebSocket) -> CallRegistry:
 
 
 def _briefing(scenario_id: str) -> dict[str, Any]:
-    entry = library.locate(scenario_id)
+    entry = library.locate_id(scenario_id)
     scenario = entry.scenario
     base = entry.path.parent
     persona = scenario_persona(scenario, base)
@@ -63,7 +70,7 @@ async def start_call(
     incomplete."""
     problems = test_session_problems(scenario_id)
     if problems:
-        entry = library.locate(scenario_id)
+        entry = library.locate_id(scenario_id)
         title = "Scenario is not valid for test session"
         context = {"title": title, "s": entry.scenario, "problems": problems}
         return render(request, "scenarios/invalid.html", context, 422)
@@ -127,13 +134,46 @@ async def _tick(call: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> None:
         await asyncio.sleep(CLOCK_PERIOD_S)
 
 
+def _command(text: str) -> dict[str, Any] | str:
+    """A browser's message as a command, or what is wrong with it (never raises).
+
+    A command is a JSON object with a known ``type``; a ``say`` carries at most
+    ``MAX_SAY_CHARS`` characters of ``text``.
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return "not JSON (or nested too deep)"
+    if not isinstance(data, dict) or data.get("type") not in COMMANDS:
+        return f"expected an object with type one of {', '.join(sorted(COMMANDS))}"
+    if data["type"] == "say" and len(str(data.get("text", ""))) > MAX_SAY_CHARS:
+        return f"a reply may have at most {MAX_SAY_CHARS} characters"
+    return data
+
+
+async def _receive_command(websocket: WebSocket) -> dict[str, Any] | str:
+    """The next message of the browser as a command, or what is wrong with it.
+
+    Raises:
+        WebSocketDisconnect: the browser went away.
+    """
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        return "expected a text message"
+    return _command(text)
+
+
 @router.websocket("/calls/{token}/ws")
 async def call_socket(websocket: WebSocket, token: str) -> None:
     """Replay the call so far, then stream it; receive say / pause / continue / end.
 
     Messages from the browser: ``{"type": "say", "text": ..., "id": ...}`` (``id`` makes a
     resend after a reconnect harmless), ``{"type": "pause"}``, ``{"type": "continue"}``,
-    ``{"type": "end"}``.
+    ``{"type": "end"}``. Anything else (not JSON, an unknown type, a reply over
+    ``MAX_SAY_CHARS``) is answered ``{"type": "invalid", "detail": ...}`` and changes nothing.
     """
     await websocket.accept()
     call = registry(websocket).get(token)
@@ -148,8 +188,11 @@ async def call_socket(websocket: WebSocket, token: str) -> None:
     tasks = [asyncio.create_task(_pump(websocket, queue)), asyncio.create_task(_tick(call, queue))]
     try:
         while True:
-            data = await websocket.receive_json()
-            kind = data.get("type")
+            data = await _receive_command(websocket)
+            if isinstance(data, str):  # malformed: say so, and keep the call going
+                await websocket.send_json({"type": "invalid", "detail": data})
+                continue
+            kind = data["type"]
             if kind == "say" and str(data.get("text", "")).strip():
                 call.say(str(data["text"]), str(data.get("id", "")))
             elif kind == "pause":

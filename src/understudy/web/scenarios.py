@@ -388,7 +388,7 @@ def scenario_list(request: Request, tag: str = "", q: str = "") -> HTMLResponse:
 def new_scenario(request: Request, step: int = 1, duplicate: str = "") -> HTMLResponse:
     """The six-step Create Roleplay Scenario form; ``duplicate`` pre-fills it from a scenario."""
     if duplicate:
-        entry = library.locate(duplicate)
+        entry = library.locate_id(duplicate)
         data = entry.scenario.model_dump(mode="json", exclude_none=True)
         data["name"] = f"{entry.scenario.name or entry.scenario.id} (copy)"
         data["id"] = ""
@@ -493,7 +493,7 @@ async def create_scenario(request: Request) -> Response:
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
 def scenario_detail(request: Request, scenario_id: str, tab: str = "details") -> HTMLResponse:
     """Detail page: tabs, Participants and Participation history, and the header actions."""
-    entry = library.locate(scenario_id)
+    entry = library.locate_id(scenario_id)
     sessions = AssignmentStore().sessions(scenario_id=entry.scenario.id)
     data = entry.scenario.model_dump(mode="json", exclude_none=True)
     user = current_user()
@@ -534,7 +534,7 @@ async def update_scenario(request: Request, scenario_id: str) -> Response:
 @router.post("/scenarios/{scenario_id}/add")
 def add_to_library(scenario_id: str) -> RedirectResponse:
     """Copy a scenario found outside the library (e.g. ``examples/``) into it, to edit it."""
-    entry = library.locate(scenario_id)
+    entry = library.locate_id(scenario_id)
     library.add_scenario(entry.path, created_by=current_user())
     return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
 
@@ -562,7 +562,7 @@ def delete(request: Request, scenario_id: str) -> Response:
 @router.get("/scenarios/{scenario_id}/tags", response_class=HTMLResponse)
 def tag_form(request: Request, scenario_id: str) -> HTMLResponse:
     """Edit tags: tick existing tags or type a new one."""
-    entry = library.locate(scenario_id)
+    entry = library.locate_id(scenario_id)
     listing = library.list_scenarios()
     known = library.normalize_tags(
         [*(t for e in listing.entries for t in e.scenario.tags), *entry.scenario.tags]
@@ -587,7 +587,7 @@ async def update_tags(request: Request, scenario_id: str) -> RedirectResponse:
 
 def test_session_problems(scenario_id: str) -> list[ContentProblem]:
     """What keeps ``scenario_id`` from a test session: invalid fields or missing references."""
-    entry = library.locate(scenario_id)
+    entry = library.locate_id(scenario_id)
     try:
         load_checked_scenario(entry.path)
     except ContentError as exc:
@@ -604,7 +604,7 @@ def test_session(request: Request, scenario_id: str, trainee: str = Form("")) ->
     """Start a one-off call of the scenario, or refuse with what is missing."""
     problems = test_session_problems(scenario_id)
     if problems:
-        entry = library.locate(scenario_id)
+        entry = library.locate_id(scenario_id)
         return render(
             request,
             "scenarios/invalid.html",

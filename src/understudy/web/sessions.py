@@ -27,7 +27,7 @@ SESSION_STEPS = 4
 
 def _scenario_facts(scenario_id: str) -> dict[str, str]:
     try:
-        s = library.locate(scenario_id).scenario
+        s = library.locate_id(scenario_id).scenario
     except UnderstudyError:
         return {"type": "-", "persona": "-"}
     return {"type": s.type, "persona": s.persona}
