@@ -4,21 +4,30 @@ Ids in a URL go through the same library guards as the command line
 (``understudy.content.safe_paths``): whatever the id, the answer is a 4xx page, never a server
 error and never a file outside the library. The call's WebSocket answers every malformed message
 (not JSON, not an object, an unknown type, an endless reply, a binary frame, JSON nested past the
-parser's depth) with ``{"type": "invalid"}`` and keeps the call going.
+parser's depth) with ``{"type": "invalid"}`` and keeps the call going. Two hypothesis tests
+(seeded, ``UNDERSTUDY_FUZZ_EXAMPLES`` examples) try any message on the socket's parser and any
+id in a scenario URL.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from test_web_calls import REPO, start, until
 from understudy.web import create_app
-from understudy.web.calls import MAX_SAY_CHARS
+from understudy.web.calls import MAX_SAY_CHARS, _command
+
+FUZZ_EXAMPLES = int(os.environ.get("UNDERSTUDY_FUZZ_EXAMPLES", "40"))
+"""Examples per fuzz test (as in tests/test_loader_fuzz.py)."""
 
 HOSTILE_IDS = ["...", ".hidden", "victim%00", "~victim", "a" * 300, "%2e%2e", "C:%5Cvictim"]
 
@@ -89,6 +98,7 @@ GARBAGE: list[tuple[str, Any]] = [
 ]
 
 
+@pytest.mark.slow
 def test_garbage_on_the_call_socket_is_answered_invalid_and_the_call_goes_on() -> None:
     with TestClient(create_app()) as client:
         token = start(client)
@@ -110,3 +120,41 @@ def test_garbage_on_the_call_socket_is_answered_invalid_and_the_call_goes_on() -
             until(ws, "ended", seen)
     stored = [m for m in seen if m["type"] == "message" and m["role"] == "trainee"]
     assert all(len(m["text"]) <= MAX_SAY_CHARS for m in stored), "no endless reply was stored"
+
+
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+COMMAND_LIKE = st.fixed_dictionaries(
+    {"type": st.sampled_from(["say", "pause", "continue", "end", "SAY", ""]) | st.text()},
+    optional={"text": JSON, "id": JSON},
+)
+
+
+@FUZZ
+@given(raw=st.text() | JSON.map(json.dumps) | COMMAND_LIKE.map(json.dumps))
+def test_the_call_socket_parser_answers_any_message_without_raising(raw: str) -> None:
+    command = _command(raw)
+    if isinstance(command, dict):
+        assert command["type"] in {"say", "pause", "continue", "end"}
+        assert len(str(command.get("text", ""))) <= MAX_SAY_CHARS
+    else:
+        assert command, "a refusal says why"
+
+
+@pytest.mark.slow
+@FUZZ
+@given(scenario_id=st.text(st.characters(exclude_characters="/?#"), min_size=1, max_size=300))
+def test_any_scenario_id_in_a_url_is_answered_without_a_server_error(scenario_id: str) -> None:
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    response = client.get(f"/scenarios/{quote(scenario_id, safe='')}", follow_redirects=False)
+    assert response.status_code < 500, (scenario_id, response.status_code)
