@@ -214,3 +214,25 @@ def test_a_crashing_bot_makes_the_cli_fail_with_the_documented_code(how: str, sa
     )
     assert outcome.exit_code == 1, outcome.output  # table: 1 = conversations ended with error
     assert says in outcome.output, outcome.output
+
+
+async def test_an_edited_bot_never_gets_an_idle_worker_holding_its_old_code(
+    tmp_path: Path,
+) -> None:
+    module = tmp_path / "edited_bot.py"
+    sys.path.insert(0, str(tmp_path))
+    try:
+        texts = []
+        for version in ("one", "two"):
+            module.write_text(
+                f"def reply(messages):\n    return {{'text': '{version}', 'ended': True}}\n"
+            )
+            stamp = time.time() + (10 if version == "two" else 0)
+            os.utime(module, (stamp, stamp))  # an edit, whatever the clock's resolution
+            sys.modules.pop("edited_bot", None)
+            result, _ = await play("edited_bot:reply", 1, 1)
+            texts.append(result.conversations[0].result.messages[-1].text)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("edited_bot", None)
+    assert texts == ["one", "two"], "the second run uses the edited bot"

@@ -38,6 +38,7 @@ import contextlib
 import ctypes
 import inspect
 import multiprocessing
+import os
 import pickle
 import resource
 import signal
@@ -257,6 +258,7 @@ class BotWorker:
     def __init__(self, reference: str, memory_mb: int | None) -> None:
         self.reference = reference
         self.memory_mb = memory_mb
+        self.key = _pool_key(reference, memory_mb)
         context = _context()
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(  # type: ignore[attr-defined]
@@ -348,14 +350,33 @@ class BotWorker:
         self.conn.close()
 
 
-_idle: dict[tuple[str, int | None], list[BotWorker]] = {}
+PoolKey = tuple[str, int | None, str, int]
+
+_idle: dict[PoolKey, list[BotWorker]] = {}
 _idle_lock = threading.Lock()
+
+
+def _pool_key(reference: str, memory_mb: int | None) -> PoolKey:
+    """What an idle worker must match to be reused: the bot, its cap, and its module's file.
+
+    The file's path and modification time are part of it, so a worker that imported an older
+    version of the bot (edited since, or another file of the same module name on a changed
+    ``sys.path``) is never handed to a new conversation.
+    """
+    module = sys.modules.get(reference.partition(":")[0])
+    file = str(getattr(module, "__file__", None) or "")
+    try:
+        changed = os.stat(file).st_mtime_ns if file else 0
+    except OSError:
+        changed = 0
+    return (reference, memory_mb, file, changed)
 
 
 def acquire(reference: str, memory_mb: int | None) -> BotWorker:
     """A worker for ``reference``: an idle healthy one, else a new one (not yet ready)."""
+    key = _pool_key(reference, memory_mb)
     with _idle_lock:
-        pool = _idle.get((reference, memory_mb), [])
+        pool = _idle.get(key, [])
         while pool:
             worker = pool.pop()
             if worker.alive:
@@ -369,7 +390,7 @@ def release(worker: BotWorker) -> None:
         worker.kill()
         return
     with _idle_lock:
-        pool = _idle.setdefault((worker.reference, worker.memory_mb), [])
+        pool = _idle.setdefault(worker.key, [])
         if len(pool) < MAX_IDLE:
             pool.append(worker)
             return
