@@ -15,7 +15,8 @@ from another thread). So, by default, a ``module:function`` bot runs in a worker
   worker's own event loop);
 - one conversation keeps one worker from its first agent turn to its end, so state a bot keys by
   ``conversation_id`` in its module stays with it. A worker is handed to the next conversation
-  only when its conversation ended with it idle and healthy; at most ``MAX_IDLE`` are kept;
+  only when its conversation ended with it idle and healthy, and only while the bot's module
+  file is unchanged (an edited bot gets fresh workers); at most ``MAX_IDLE`` are kept;
 - when the engine's per-turn timeout cancels a call, the worker is killed (``SIGKILL``) at once:
   an endless loop costs nothing after its timeout;
 - a worker that dies is reported by how it died (exit code or signal) as ``BotCrashed``, which
