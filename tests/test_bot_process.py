@@ -9,7 +9,9 @@ nothing here waits for it.
 
 from __future__ import annotations
 
+import gc
 import math
+import multiprocessing
 import os
 import sys
 import time
@@ -236,3 +238,22 @@ async def test_an_edited_bot_never_gets_an_idle_worker_holding_its_old_code(
         sys.path.remove(str(tmp_path))
         sys.modules.pop("edited_bot", None)
     assert texts == ["one", "two"], "the second run uses the edited bot"
+
+
+def open_fds() -> int:
+    """File descriptors this process holds (Linux's /proc, as CI runs)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.slow
+async def test_crashing_and_hanging_bots_leak_no_processes_or_file_descriptors() -> None:
+    await play(faulty_bots.name_of("segfault", every_other=True), 4, 2, turn_s=5.0)  # warm up
+    before = open_fds()
+    for how, turn_s in (("segfault", 5.0), ("busy", TIMEOUT_S), ("os._exit", 5.0)):
+        result, _ = await play(faulty_bots.name_of(how, every_other=True), 16, 4, turn_s=turn_s)
+        assert len(result.conversations) == 16
+    gc.collect()
+    alive = [p for p in multiprocessing.active_children() if p.name.startswith("understudy bot")]
+    assert len(alive) <= bot_process.MAX_IDLE, "only idle healthy workers are left"
+    assert bot_process.worker_count() == len(alive), "every live worker is an idle one"
+    assert open_fds() - before <= 2 * len(alive) + 4, "a dead worker's pipes are closed"
