@@ -41,7 +41,6 @@ import inspect
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
 import sys
 import threading
@@ -85,13 +84,19 @@ def _die_with_parent() -> None:
 
 
 def _cap_memory(memory_mb: int | None) -> None:
+    """Cap this process's address space (``RLIMIT_AS``) where the system has one."""
     if not memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # no POSIX resource limits here (Windows)
         return
     limit = memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    with contextlib.suppress(ValueError, OSError):  # a system that refuses the limit
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _describe_exit(exc: BaseException, source: str) -> str:
