@@ -48,6 +48,7 @@ from understudy.storage.attempts import (
 )
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow, message_values, to_message
+from understudy.storage.recordings import AttemptRecordingRow
 
 __all__ = [
     "AttemptRecord",
@@ -345,6 +346,7 @@ class AttemptStore:
                 ("events", AttemptEventRow),
                 ("grades", AttemptGradeRow),
                 ("reviews", CoachReviewRow),
+                ("recordings", AttemptRecordingRow),
             ):
                 result = db.execute(delete(table).where(table.attempt_id == attempt_id))
                 removed[kind] = int(getattr(result, "rowcount", 0) or 0)

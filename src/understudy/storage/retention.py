@@ -7,11 +7,13 @@ number of days, or ``null`` / ``keep`` to keep forever::
       event_log_days: 90     # attempt event logs (default 90)
       transcripts_days: keep # attempt transcripts (default: kept)
       grades_days: keep      # grades and coach reviews (default: kept)
-      audio_days: 90         # call recordings, once voice practice exists (default 90)
+      audio_days: 90         # voice call recordings (default 90)
 
 Ages are measured from when a row was written (event log rows, transcript turns) or when the
-attempt started (grades). A purge removes event-log rows, transcript turns, or clears the grade
-and deletes the reviews; the attempt row itself, with its snapshots, stays.
+attempt started (grades) or when the recording was first stored (audio). A purge removes
+event-log rows, transcript turns, or clears the grade and deletes the reviews, or empties a
+recording's audio (its turn timings and the attempt's channel stay); the attempt row itself,
+with its snapshots, stays.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from understudy.storage.attempts import (
 )
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow
+from understudy.storage.recordings import AttemptRecordingRow
 
 KINDS = ("event_log", "transcripts", "grades", "audio")
 """The kinds of data with a retention setting, in display order."""
@@ -45,7 +48,7 @@ class RetentionSettings(BaseModel):
         event_log_days: attempt event logs (default 90 days).
         transcripts_days: attempt transcripts (default: kept).
         grades_days: grades and coach reviews (default: kept).
-        audio_days: call recordings (default 90 days; nothing is recorded before voice practice).
+        audio_days: voice call recordings (default 90 days).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -155,6 +158,17 @@ def apply_retention(
                 )
                 db.execute(stmt)
             removed["grades"] = len(ids)
+        audio_cut = cutoffs["audio"]
+        if audio_cut is not None:
+            stmt = (
+                update(AttemptRecordingRow)
+                .where(
+                    AttemptRecordingRow.created_at < audio_cut,
+                    AttemptRecordingRow.audio.is_not(None),
+                )
+                .values(audio=None, audio_purged_at=now)
+            )
+            removed["audio"] = _count(db.execute(stmt))
         db.commit()
     return PurgeReport(now=now, removed=removed, cutoffs=cutoffs)
 

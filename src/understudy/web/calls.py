@@ -1,4 +1,10 @@
-"""The call page (chat mode): briefing and documents, Start call, the live chat over WebSocket."""
+"""The call page: briefing and documents, Start call, the live call over WebSocket.
+
+A chat call exchanges typed lines over ``/calls/TOKEN/ws``. A voice call (a ``voice`` scenario,
+or a ``hybrid`` one where the trainee picked voice) uses the same socket for captions, clock,
+pause and end, plus ``/calls/TOKEN/audio`` for the microphone and the customer's voice
+(``understudy.voice``, the optional extra).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from understudy.content import scenario_library as library
 from understudy.content.scenarios import scenario_persona
+from understudy.domain.scenario import Scenario, ScenarioMode
+from understudy.errors import UnderstudyError
 from understudy.graders.base import rubric_for
 from understudy.practice.briefing import format_duration, load_documents
 from understudy.web.live import CallRegistry, LiveCall
@@ -64,22 +72,39 @@ def briefing_page(request: Request, scenario_id: str) -> HTMLResponse:
 
 @router.post("/scenarios/{scenario_id}/call", response_model=None)
 async def start_call(
-    request: Request, scenario_id: str, trainee: str = Form("")
+    request: Request, scenario_id: str, trainee: str = Form(""), mode: str = Form("")
 ) -> HTMLResponse | RedirectResponse:
     """Start the call and open its page; refused like Test session when the scenario is
-    incomplete."""
+    incomplete, and with the install command when a voice call cannot run here."""
     problems = test_session_problems(scenario_id)
     if problems:
         entry = library.locate_id(scenario_id)
         title = "Scenario is not valid for test session"
         context = {"title": title, "s": entry.scenario, "problems": problems}
         return render(request, "scenarios/invalid.html", context, 422)
-    call = begin_call(request, scenario_id, trainee)
+    try:
+        call = begin_call(request, scenario_id, trainee, mode)
+    except UnderstudyError as exc:
+        context = {"title": "Voice calls are not available", "message": str(exc)}
+        return render(request, "error.html", context, 503)
     return RedirectResponse(f"/calls/{call.token}", status_code=303)
 
 
-def begin_call(request: Request, scenario_id: str, trainee: str) -> LiveCall:
-    """Start a live call of ``scenario_id`` for ``trainee`` (the login name when blank)."""
+def call_mode(scenario: Scenario, picked: str) -> str:
+    """The channel of a new call: the scenario's, or for a hybrid one the trainee's pick
+    (``chat`` or ``voice``; voice when none was picked)."""
+    if scenario.mode is ScenarioMode.hybrid:
+        return "chat" if picked == "chat" else "voice"
+    return "voice" if scenario.mode is ScenarioMode.voice else "chat"
+
+
+def begin_call(request: Request, scenario_id: str, trainee: str, mode: str = "") -> LiveCall:
+    """Start a live call of ``scenario_id`` for ``trainee`` (the login name when blank).
+
+    Raises:
+        VoiceUnavailable: a voice call without the voice extra or eSpeak NG.
+        VoiceSetupError: the persona's voice is not installed.
+    """
     context = _briefing(scenario_id)
     scenario = context["s"]
     return registry(request).start(
@@ -88,6 +113,7 @@ def begin_call(request: Request, scenario_id: str, trainee: str) -> LiveCall:
         context["persona"],
         rubric_for(scenario),
         trainee.strip() or current_user() or "trainee",
+        call_mode(scenario, mode),
     )
 
 
@@ -116,7 +142,7 @@ async def restart(request: Request, token: str) -> HTMLResponse | RedirectRespon
     if call is None:
         return render(request, "error.html", {"title": "Call not found", "message": token}, 404)
     fresh = registry(request).start(
-        call.scenario, call.base, call.persona, call.rubric, call.trainee_name
+        call.scenario, call.base, call.persona, call.rubric, call.trainee_name, call.mode
     )
     return RedirectResponse(f"/calls/{fresh.token}", status_code=303)
 
@@ -209,3 +235,33 @@ async def call_socket(websocket: WebSocket, token: str) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
+
+
+@router.websocket("/calls/{token}/audio")
+async def audio_socket(websocket: WebSocket, token: str) -> None:
+    """The microphone in and the customer's voice out, for a voice call (see
+    ``understudy.voice.serializer`` for the format); a reconnect continues the same call."""
+    await websocket.accept()
+    call = registry(websocket).get(token)
+    if call is None or call.voice is None:
+        await websocket.close(code=1008)
+        return
+    from pipecat.transports.websocket.fastapi import (
+        FastAPIWebsocketParams,
+        FastAPIWebsocketTransport,
+    )
+
+    from understudy.voice.serializer import SAMPLE_RATE, BrowserAudioSerializer
+
+    transport = FastAPIWebsocketTransport(
+        websocket,
+        FastAPIWebsocketParams(
+            audio_in_enabled=True,
+            audio_out_enabled=True,
+            audio_in_sample_rate=SAMPLE_RATE,
+            audio_out_sample_rate=SAMPLE_RATE,
+            serializer=BrowserAudioSerializer(),
+            allowed_origins=[],
+        ),
+    )
+    await call.voice.run(transport)

@@ -4,6 +4,11 @@ A ``LiveCall`` drives the practice library's ``PracticeCall`` (``start_practice`
 messages become ``say``, ``pause``, ``resume`` and ``end``; ``finish`` grades the attempt. Every
 engine event is recorded by the library (each turn committed as it happens) and kept here as a
 JSON-ready list, so a browser that reconnects gets every turn again, then the new ones.
+
+A voice call (``mode="voice"``) also has a ``VoiceCall`` (``understudy.voice``, the optional
+extra): the browser's audio socket runs it, transcribed speech comes in through ``say`` and the
+customer's lines go out as speech. Attempts of voice and hybrid scenarios record the channel
+used (``storage.recordings``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from understudy.agents.trainee import TraineeAgent
 from understudy.domain.persona import Persona
@@ -24,6 +29,10 @@ from understudy.domain.scenario import Scenario
 from understudy.engine.events import ConversationEnded, Event, MessageAdded, MoodChanged
 from understudy.practice.call import PracticeCall, start_practice
 from understudy.storage.attempt_store import AttemptStore
+from understudy.storage.recordings import RecordingStore
+
+if TYPE_CHECKING:
+    from understudy.voice.call import VoiceCall
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +54,8 @@ class LiveCall:
         status: ``connecting``, ``in_session``, ``paused``, ``ended`` or ``error``.
         attempt_id: the stored attempt, once created.
         events: every message sent to browsers so far, in order.
+        mode: ``chat`` or ``voice``.
+        voice: the voice side of a voice call (None for chat).
     """
 
     token: str
@@ -61,6 +72,8 @@ class LiveCall:
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
     seen_client_ids: set[str] = field(default_factory=set)
+    mode: str = "chat"
+    voice: VoiceCall | None = None
 
     def elapsed_s(self) -> float:
         """Seconds of call time so far (paused time excluded)."""
@@ -89,7 +102,9 @@ class LiveCall:
             queue.put_nowait(message)
 
     async def on_event(self, event: Event) -> None:
-        """Observer of the engine: turn events into browser messages."""
+        """Observer of the engine: turn events into browser messages (and speech)."""
+        if self.voice is not None:
+            await self.voice.on_event(event)
         if isinstance(event, MessageAdded):
             if self.attempt_id is None:
                 self.attempt_id = int(event.conversation_id.removeprefix("attempt-"))
@@ -171,9 +186,26 @@ class CallRegistry:
         persona: Persona,
         rubric: Rubric | None,
         trainee_name: str,
+        mode: str = "chat",
     ) -> LiveCall:
-        """Start a call in a background task and return it (the customer speaks first)."""
+        """Start a call in a background task and return it (the customer speaks first).
+
+        Args:
+            scenario: the scenario practised.
+            base: the scenario's folder (for documents).
+            persona: the customer.
+            rubric: the rubric grading it, if any.
+            trainee_name: who practises.
+            mode: ``chat`` or ``voice`` (a voice call needs the voice extra).
+
+        Raises:
+            VoiceUnavailable: a voice call without the voice extra or eSpeak NG.
+            VoiceSetupError: the persona's voice is not installed.
+        """
         call = LiveCall(secrets.token_urlsafe(8), scenario, base, persona, rubric, trainee_name)
+        call.mode = mode
+        if mode == "voice":
+            call.voice = _voice_call(call)
         self.calls[call.token] = call
         call.task = asyncio.get_running_loop().create_task(self._run(call))
         return call
@@ -191,6 +223,10 @@ class CallRegistry:
                 observers=[call],
             )
             call.attempt_id = call.practice.attempt_id
+            if call.voice is not None:
+                call.voice.attempt_id = call.attempt_id
+            if call.scenario.mode.value != "chat":
+                await asyncio.to_thread(RecordingStore().set_mode, call.attempt_id, call.mode)
             outcome = await call.practice.finish()
         except Exception:
             logger.exception("practice call %s failed", call.token)
@@ -207,9 +243,27 @@ class CallRegistry:
     async def close(self) -> None:
         """Cancel every running call (server shutdown); recorded turns stay stored."""
         for call in self.calls.values():
+            if call.voice is not None:
+                await call.voice.close()
             if call.practice is not None and not call.practice.done:
                 await call.practice.cancel()
             if call.task is not None and not call.task.done():
                 call.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await call.task
+
+
+def _voice_call(call: LiveCall) -> VoiceCall:
+    from understudy.voice import require_voice
+
+    require_voice()
+    from understudy.voice.call import VoiceCall
+    from understudy.voice.engines import check_voice
+
+    return VoiceCall(
+        say=call.say,
+        paused=lambda: call.status == "paused",
+        voice=check_voice(call.persona.voice),
+        store=AttemptStore(),
+        recordings=RecordingStore(),
+    )

