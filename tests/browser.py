@@ -88,7 +88,9 @@ def require_chromium() -> None:
 
 @contextmanager
 def chromium(
-    window: str = "1280,900", logs: tuple[str, ...] = ("browser",)
+    window: str = "1280,900",
+    logs: tuple[str, ...] = ("browser",),
+    flags: tuple[str, ...] = (),
 ) -> Iterator[webdriver.Chrome]:
     """A headless Chromium with a fresh profile.
 
@@ -96,6 +98,7 @@ def chromium(
         window: window size in CSS pixels, "width,height".
         logs: Chromium log types to keep: "browser" (the page's console), "performance"
             (DevTools network events, to see every request the page makes).
+        flags: more command-line flags (a fake microphone, for instance).
     """
     require_chromium()
     profile = tempfile.mkdtemp(prefix="understudy-chromium-")
@@ -112,6 +115,7 @@ def chromium(
         "--disable-dev-shm-usage",
         f"--window-size={window}",
         f"--user-data-dir={profile}",
+        *flags,
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", dict.fromkeys(logs, "ALL"))
