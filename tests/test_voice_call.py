@@ -96,6 +96,7 @@ def test_recorded_trainee_audio_makes_a_graded_attempt_with_audio_and_timings(
     timed = {(t.role, t.index) for t in recording.turns}
     for message in record.messages[:-1]:
         assert (message.role.value, message.index) in timed, f"turn {message.index} has times"
+    assert "voice" in record.messages[1].meta, "turn times reach the transcript (rubric checks)"
     for turn in recording.turns:
         assert 0 <= turn.start_s < turn.end_s <= recording.audio_seconds + 0.5
     latencies = [e["seconds"] for e in record.events if e["kind"] == "latency"]

@@ -309,6 +309,76 @@ class ResolvesWithinPolicyCheck(StrictModel):
     condition: str | None = None
 
 
+class TalkRatioCheck(StrictModel):
+    """Voice calls: the trainee's share of the talking time stays within a range.
+
+    Talking time is the sum of each side's turn durations (start to end of its audio). 1 within
+    ``[min_share, max_share]``; outside, the score falls linearly to 0 at a share of 0 or 1. Not
+    applicable to calls without turn times (chat).
+
+    Attributes:
+        kind: ``talk_ratio``.
+        min_share: lowest acceptable trainee share, 0..1 (default 0.3).
+        max_share: highest acceptable trainee share, 0..1 (default 0.7: a trainee who talks more
+            than twice as much as the customer is not listening).
+    """
+
+    kind: Literal["talk_ratio"]
+    min_share: float = Field(default=0.3, ge=0, le=1)
+    max_share: float = Field(default=0.7, ge=0, le=1)
+
+
+class LongSilencesCheck(StrictModel):
+    """Voice calls: no long silence after the customer finishes speaking.
+
+    A silence is the gap from the end of a customer turn to the start of the trainee's next
+    turn. 1 with no gap longer than ``max_silence_s``; each longer gap halves the score. Not
+    applicable without turn times.
+
+    Attributes:
+        kind: ``long_silences``.
+        max_silence_s: longest acceptable gap in seconds (default 5: the "dead air" limit
+            contact-centre coaching commonly uses; set your own).
+    """
+
+    kind: Literal["long_silences"]
+    max_silence_s: float = Field(default=5.0, gt=0)
+
+
+class TraineeInterruptionsCheck(StrictModel):
+    """Voice calls: the trainee seldom talks over the customer.
+
+    Counts the customer turns cut off by the trainee (barge-in). 1 up to ``max_count``; each
+    one more halves the score. Not applicable without turn times.
+
+    Attributes:
+        kind: ``trainee_interruptions``.
+        max_count: interruptions allowed (default 0).
+    """
+
+    kind: Literal["trainee_interruptions"]
+    max_count: int = Field(default=0, ge=0)
+
+
+class WordsPerMinuteCheck(StrictModel):
+    """Voice calls: the trainee speaks at a comfortable pace.
+
+    Pace is the trainee's transcribed words over its talking time. 1 within
+    ``[min_wpm, max_wpm]``; outside, the score is the ratio of the nearer bound to the pace (or
+    of the pace to it), so half or twice the range scores 0.5. Not applicable without turn times.
+
+    Attributes:
+        kind: ``words_per_minute``.
+        min_wpm: slowest acceptable pace (default 110).
+        max_wpm: fastest acceptable pace (default 180; the defaults bracket the 140-160 words a
+            minute usually recommended for phone calls, with a margin; set your own).
+    """
+
+    kind: Literal["words_per_minute"]
+    min_wpm: float = Field(default=110.0, gt=0)
+    max_wpm: float = Field(default=180.0, gt=0)
+
+
 Check = Annotated[
     SaysCheck
     | AvoidsCheck
@@ -320,7 +390,11 @@ Check = Annotated[
     | GreetsCheck
     | ClosesCheck
     | StaysProfessionalCheck
-    | ResolvesWithinPolicyCheck,
+    | ResolvesWithinPolicyCheck
+    | TalkRatioCheck
+    | LongSilencesCheck
+    | TraineeInterruptionsCheck
+    | WordsPerMinuteCheck,
     Field(discriminator="kind"),
 ]
 """One check; the ``kind`` key picks the model."""

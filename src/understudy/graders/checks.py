@@ -31,6 +31,12 @@ from understudy.graders.semantic_checks import (
     check_resolves_within_policy,
     check_stays_professional,
 )
+from understudy.graders.voice_checks import (
+    check_long_silences,
+    check_talk_ratio,
+    check_trainee_interruptions,
+    check_words_per_minute,
+)
 from understudy.matching import best_match, normalise
 
 __all__ = ["CHECKS", "CheckResult", "quote", "run_check"]
@@ -171,6 +177,10 @@ CHECKS: dict[str, CheckFunction] = {
     "closes": check_closes,
     "stays_professional": check_stays_professional,
     "resolves_within_policy": check_resolves_within_policy,
+    "talk_ratio": check_talk_ratio,
+    "long_silences": check_long_silences,
+    "trainee_interruptions": check_trainee_interruptions,
+    "words_per_minute": check_words_per_minute,
 }
 """Check kind -> function(check, result, scenario)."""
 

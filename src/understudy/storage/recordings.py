@@ -131,8 +131,17 @@ class RecordingStore:
         seconds: float,
         turns: list[TurnTiming],
     ) -> None:
-        """Store (or replace) the call's audio and turn timings, and commit."""
+        """Store (or replace) the call's audio and turn timings, and commit.
+
+        Each timed transcript turn also gets its times in ``meta["voice"]`` (``start_s``,
+        ``end_s``), where the time-based rubric checks read them on a regrade.
+        """
         with self._sessions() as db:
+            times = {t.index: {"start_s": t.start_s, "end_s": t.end_s} for t in turns}
+            stmt = select(MessageRow).where(MessageRow.attempt_id == attempt_id)
+            for message in db.scalars(stmt):
+                if message.index in times:
+                    message.meta = {**(message.meta or {}), "voice": times[message.index]}
             row = self._row(db, attempt_id)
             row.mode = "voice"
             row.audio = audio

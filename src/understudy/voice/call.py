@@ -60,7 +60,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
-from understudy.domain.transcript import Role
+from understudy.domain.transcript import Message, Role
 from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore, TurnTiming
@@ -121,6 +121,7 @@ class VoiceCall:
     _awaiting_reply: bool = False
     _pending: list[str] = field(default_factory=list)
     _saving: set[asyncio.Future[None]] = field(default_factory=set)
+    _messages: dict[int, Message] = field(default_factory=dict)
 
     def now_s(self) -> float:
         """Seconds into the recording (earlier connections' audio plus this one's time)."""
@@ -134,6 +135,7 @@ class VoiceCall:
             if self.attempt_id is None:
                 self.attempt_id = int(event.conversation_id.removeprefix("attempt-"))
             message = event.message
+            self._messages[message.index] = message
             if message.role is Role.customer:
                 spoken = _Spoken(message.index, message.text)
                 self._queue.append(spoken)
@@ -212,6 +214,16 @@ class VoiceCall:
             saving.add_done_callback(self._saving.discard)
             await asyncio.shield(saving)
 
+    def _add_turn(self, turn: TurnTiming) -> None:
+        """Keep a turn's speech times, also on the transcript message (``meta["voice"]``), where
+        the time-based rubric checks read them when the call is graded."""
+        self.turns.append(turn)
+        message = self._messages.get(turn.index)
+        if message is not None:
+            message.meta["voice"] = {"start_s": turn.start_s, "end_s": turn.end_s}
+            if turn.cut_off:
+                message.meta.update(cut_off=True, heard=turn.heard)
+
     async def save(self) -> None:
         """Store the audio recorded so far with the turn timings (a no-op before any audio)."""
         if self.attempt_id is None or not self.chunks:
@@ -256,7 +268,7 @@ class VoiceCall:
         heard = " ".join(words[: round(len(words) * share)])
         speaking.end_s = cut_at
         self._bot_speaking = None
-        self.turns.append(
+        self._add_turn(
             TurnTiming(
                 index=speaking.index,
                 role=Role.customer.value,
@@ -298,7 +310,7 @@ class VoiceCall:
         self._pending.pop(0)
         start = self._trainee_started_s if self._trainee_started_s is not None else self.now_s()
         end = self._trainee_stopped_s if self._trainee_stopped_s is not None else self.now_s()
-        self.turns.append(
+        self._add_turn(
             TurnTiming(
                 index=index, role=Role.agent.value, start_s=round(start, 3), end_s=round(end, 3)
             )
@@ -324,7 +336,7 @@ class VoiceCall:
             return
         spoken.end_s = self.now_s()
         self._bot_speaking = None
-        self.turns.append(
+        self._add_turn(
             TurnTiming(
                 index=spoken.index,
                 role=Role.customer.value,
