@@ -8,6 +8,7 @@ They read each transcript turn's speech times from ``Message.meta["voice"]`` (``
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from understudy.domain.rubric import (
@@ -78,7 +79,7 @@ def check_long_silences(
     if not timed:
         return CheckResult(None, _NOT_VOICE)
     gaps: list[tuple[int, float]] = []
-    for (before, _, end), (after, start, _) in zip(timed, timed[1:], strict=False):
+    for (before, _, end), (after, start, _) in itertools.pairwise(timed):
         if before.role is Role.customer and after.role is Role.agent:
             gaps.append((after.index, start - end))
     long = [(index, gap) for index, gap in gaps if gap > check.max_silence_s]
