@@ -83,7 +83,7 @@ def test_a_voice_call_of_three_exchanges_is_stored_with_audio_and_transcript(
         # Three trainee turns (even numbers: the customer speaks first), each answered.
         wait_for(browser, "#turn-7", timeout=90)
         captions = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".turn.agent")]
-        assert len(captions) >= 3 and "verified" in captions[1].lower(), captions
+        assert len(captions) >= 3 and "return now" in captions[1].lower(), captions
         assert browser.find_element(By.ID, "elapsed").text != "0:00", "the timer runs"
         screenshot(browser, "voice-call")
         assert unlabelled_controls(browser) == []
