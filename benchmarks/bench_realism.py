@@ -37,7 +37,6 @@ is not run by the tests; it needs ``../shared/data``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import re
@@ -47,7 +46,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from understudy.content.importers.harper_valley import Call, load_calls, scenario_for
+from understudy.content.importers.harper_valley import (
+    Call,
+    is_calibration_call,
+    load_calls,
+    scenario_for,
+)
 from understudy.domain.transcript import Message, Role
 from understudy.engine.seams import ConversationState
 
@@ -120,7 +124,7 @@ def normalise(text: str) -> str:
 
 def is_calibration(call: Call) -> bool:
     """True for a calibration call (even first byte of the SHA-256 of its id)."""
-    return hashlib.sha256(call.id.encode()).digest()[0] % 2 == 0
+    return is_calibration_call(call.id)
 
 
 @dataclass

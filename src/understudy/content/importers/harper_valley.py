@@ -18,6 +18,7 @@ Errors name the file and line: a line that is not JSON or lacks ``id``, ``task_t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -136,6 +137,15 @@ class Call:
             if slot:
                 known[slot] = str(value)
         return known
+
+
+def is_calibration_call(call_id: str) -> bool:
+    """True for a call of the calibration part: the SHA-256 of its id has an even first byte.
+
+    Everything tuned or trained on these calls (the phrasing bank's caller lines, the agent act
+    recogniser, the simulator's rates) is measured on the other part, the report calls.
+    """
+    return hashlib.sha256(call_id.encode()).digest()[0] % 2 == 0
 
 
 def clean_transcript(text: str) -> str:

@@ -31,8 +31,8 @@ ASKING = cue(
     # Imperatives: "Please give me...", "Provide your...", "Let me know..." at a sentence start.
     r"^\W*(?:(?:please|kindly|now|so|and|also|lastly|first|next|then|finally|ok(?:ay)?|great|"
     r"thanks?|thank you|sure|alright)\W+)*(?:please\W+)?(?:provide|give|enter|share|tell|type|"
-    r"send|spell|confirm|say|read|let me know)\b",
-    r"\bplease (provide|give|enter|share|tell|confirm|type|send|spell|let me know)\b",
+    r"send|spell|confirm|say|read|repeat|let me know)\b",
+    r"\bplease (provide|give|enter|share|tell|confirm|type|send|spell|repeat|let me know)\b",
     r"\b(could|can|would|will) you (please )?(provide|give|tell|share|enter|type|send|spell|"
     r"confirm|let me know|repeat|verify|read)\b",
     r"\b(can|may|could) i (get|have|ask for)\b",
@@ -71,6 +71,10 @@ WH_START = re.compile(
     r"^\W*(?:(?:and|so|okay|alright|now|uh|um|like|sure)\W+)*(what|which|where|when|who|how|why)\b",
     re.IGNORECASE,
 )
+REPEAT = re.compile(
+    r"\b(repeat|say (that|it) again|one more time|come again)\b|^\W*(sorry|pardon)\W*$", re.I
+)
+"""The agent asks the customer to say something again ("can you repeat that please")."""
 FALLBACK = cue(
     r"\b(didn'?t|did not|couldn'?t|could not|don'?t|do not) (quite )?(get|understand|catch|follow)",
     r"\b(re-?phrase|say (that|it) again|say it another way|put (that|it) differently)\b",

@@ -56,6 +56,18 @@ class RepliesMixin:
         else:
             self._restate_goal(plan)
 
+    def _repeat(self, plan: TurnPlan) -> bool:
+        """Asked to say it again ("can you repeat that please"): give the last facts again.
+
+        Returns:
+            False when the last turn gave no fact (the caller then answers as usual).
+        """
+        informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
+        for act in informed:
+            plan.acts.append(act)
+            self.wording.inform(plan.utt, act.slot or "", act.value or "")
+        return bool(informed)
+
     def _restate_goal(self, plan: TurnPlan) -> None:
         """Restate the goal, in other words than before when the bank allows."""
         plan.act(ActType.state_goal)

@@ -355,6 +355,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.requested:
             self._answer_requests(plan, reading)
             return
+        if reading.repeat and self._repeat(plan):
+            return
         if reading.open_request and self._answer_open(plan):
             return
         if reading.confirmation:

@@ -8,7 +8,11 @@ pushes an offer. ``read_agent_turn`` does this with precompiled regular expressi
 for thousands of conversations a second); ``ConversationTracker`` adds what needs the history (a
 question asked again, a customer question ignored, slow progress) and turns both into mood signals.
 
-The cue patterns live in ``cues``. A sentence is a request for a slot only when it asks: a
+The cue patterns live in ``cues``. Where a dialogue-act model trained on real bank calls
+(``agent_acts``) beat the cues on held-apart calls, its acts are added to theirs: a clause the
+model hears as a request for information, with no slot the customer knows named in it, is an
+open request the customer answers with the fact that fits best; a heard goodbye is a closing, a
+heard "bear with me" is progress. A sentence is a request for a slot only when it asks: a
 question, or an imperative or request ("please give me", "can you tell me", "what is", "may I
 have", "I need your"); a statement that merely names a slot is not a request for it.
 """
@@ -22,6 +26,7 @@ from functools import lru_cache
 
 from understudy.simulators.mood import MoodSignal
 from understudy.simulators.offline import cues
+from understudy.simulators.offline.agent_acts import AgentActModel, agent_act_model
 from understudy.simulators.offline.rules import blames
 from understudy.simulators.offline.slots import (
     SLOT_SYNONYMS,
@@ -38,6 +43,7 @@ __all__ = [
     "ConversationTracker",
     "SlotMatcher",
     "canonical_slot",
+    "cue_acts",
     "read_agent_turn",
     "reprompt_limit",
     "slot_label",
@@ -72,6 +78,8 @@ class AgentReading:
         blame: the agent puts the fault on the customer (``rules.blames``); also ``rude``.
         open_request: a what/which question that names no slot ("which one would you like to
             check"); the customer answers it with the fact that fits best.
+        repeat: the agent asks the customer to say again what it said ("can you repeat that
+            please"), naming no slot.
     """
 
     requested: tuple[str, ...] = ()
@@ -92,6 +100,7 @@ class AgentReading:
     confirming: tuple[str, ...] = ()
     open_request: bool = False
     blame: bool = False
+    repeat: bool = False
 
     def signals(self) -> list[MoodSignal]:
         """Mood signals this turn gives on its own (see ``ConversationTracker`` for history)."""
@@ -111,36 +120,73 @@ class AgentReading:
         return out
 
 
-def read_agent_turn(text: str, keys: Sequence[str] = ()) -> AgentReading:
+def read_agent_turn(
+    text: str,
+    keys: Sequence[str] = (),
+    use_model: bool = True,
+    model: AgentActModel | None = None,
+) -> AgentReading:
     """Classify an agent turn from its text (cached: bots repeat their lines across a batch).
 
     Args:
         text: the agent's message.
         keys: slot keys and unknown items the customer cares about (known facts first); the
             reading reports which of them the agent asks for.
+        use_model: add the acts of the trained recogniser (``agent_acts``) where it is used;
+            False gives the hand-written cues alone (to measure them).
+        model: a recogniser to use instead of the shipped one (training and its tests).
 
     Returns:
         The reading. A sentence is a request for a slot when it mentions the slot and asks
         (question mark, "what", "could you", "please provide"...), unless it is a yes/no
         question that already carries a value ("Is your order number ORD-1?").
     """
-    return _read(text, tuple(keys))
+    if not use_model:
+        return _read(text, tuple(keys), None)
+    return _read(text, tuple(keys), model or agent_act_model())
+
+
+def cue_acts(reading: AgentReading) -> frozenset[str]:
+    """The reading in the act names of ``agent_acts.ACTS`` (Harper Valley's labels).
+
+    ``data_question``: a slot or an open request is asked for; ``confirm_data``: a yes/no
+    question; ``open_question``: "how can I help" or "anything else"; ``closing``;
+    ``bear_with_me``: progress.
+    """
+    acts = {
+        "data_question": bool(reading.requested) or reading.open_request,
+        "confirm_data": reading.confirmation,
+        "open_question": reading.anything_else or reading.greeting,
+        "closing": reading.closing,
+        "bear_with_me": reading.progress,
+    }
+    return frozenset(act for act, heard in acts.items() if heard)
 
 
 @lru_cache(maxsize=4096)
-def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
+def _read(text: str, keys: tuple[str, ...], model: AgentActModel | None) -> AgentReading:
     matcher = slot_matcher(keys)
     requested: list[str] = []
     mentioned: list[str] = []
     confirming: list[str] = []
     confirmation = question = open_request = False
+    heard: set[str] = set()
     for sentence in clauses(text):
         found = matcher.find(sentence)
+        model_acts = model.acts_heard(sentence) if model else frozenset()
+        heard.update(model_acts)
         if not found and cues.OPEN_REQUEST.search(sentence):
             open_request = True
         mentioned.extend(k for k in found if k not in mentioned)
         asks = bool(cues.ASKING.search(sentence.strip())) or asks_spoken(sentence)
         question = question or asks
+        # The model hears a question asking for information that names no slot the customer
+        # knows ("why is the transfer amount", "can you repeat that please"): an open request.
+        # A clause that reports progress or a resolution is never one. (Taking unpunctuated
+        # statements the model hears as requests, "alright and your phone number", did worse
+        # than the cues in cross-validation: see scripts/train_agent_acts.py.)
+        statement = cues.PROGRESS.search(sentence) or cues.RESOLUTION.search(sentence)
+        asked_for = "data_question" in model_acts and asks and not statement
         spoken_yes_no = not _PUNCTUATED.search(text) and asks_spoken(sentence)
         yes_no = (sentence.rstrip().endswith("?") or spoken_yes_no) and bool(
             cues.YES_NO.search(sentence)
@@ -149,6 +195,8 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
         fact_request = cues.FACT_REQUEST.search(sentence)
         if found and asks and (fact_request or not yes_no):
             requested.extend(k for k in found if k not in requested)
+        elif asked_for and not found and (not yes_no or cues.REPEAT.search(sentence)):
+            open_request = True
         elif yes_no:
             confirmation = True
             confirming.extend(k for k in found if k not in confirming)
@@ -161,10 +209,11 @@ def _read(text: str, keys: tuple[str, ...]) -> AgentReading:
         confirmation=confirmation and not requested,
         fallback=bool(cues.FALLBACK.search(text)),
         empathy=bool(cues.EMPATHY.search(text)),
-        progress=bool(cues.PROGRESS.search(text)),
+        progress=bool(cues.PROGRESS.search(text)) or "bear_with_me" in heard,
+        repeat=bool(cues.REPEAT.search(text)) and not requested,
         resolution=bool(cues.RESOLUTION.search(text)),
         anything_else=bool(cues.ANYTHING_ELSE.search(text)),
-        closing=bool(cues.CLOSING.search(text)),
+        closing=bool(cues.CLOSING.search(text)) or "closing" in heard,
         handover=bool(cues.HANDOVER.search(text)),
         greeting=bool(cues.GREETING.search(text)),
         offer=offer,
