@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 
 from understudy.content.personas import resolve_persona
 from understudy.domain.scenario import CustomerGoal, Scenario
-from understudy.domain.transcript import ActType, Role
+from understudy.domain.transcript import ActType, ConversationResult, Role
 from understudy.simulators.offline import OfflineSimulator
-from understudy.simulators.offline.identity import scenario_uses
+from understudy.simulators.offline.identity import conversation_identity, scenario_uses
 from understudy.testing import ScriptedAgent, run_one
 
 ASK_ALL = [
@@ -92,10 +93,59 @@ def test_persona_case_facts_never_appear_in_a_scenario_that_does_not_use_the_slo
                 run_one(ScriptedAgent(list(ASK_ALL)), scenario=FLIGHT, persona=persona, seed=seed)
             )
             spoken = " ".join(m.text for m in result.messages if m.role is Role.customer)
-            assert order not in spoken, f"{persona_id}/{seed}: order number leaked into a flight"
+            drawn = conversation_identity(persona, random.Random(seed)).facts["order_id"]
+            for value in (order, drawn):
+                assert value not in spoken, (
+                    f"{persona_id}/{seed}: order number leaked into a flight"
+                )
         simulator = OfflineSimulator(
             persona,
             RETURN.model_copy(update={"goal": RETURN.goal.model_copy(update={"known_info": {}})}),
             random.Random(0),
         )
-        assert simulator.knowledge.known.get("order_id") == order, "a return uses the order slot"
+        known = simulator.knowledge.known.get("order_id")
+        assert known == simulator.identity.facts["order_id"], "a return uses the order slot"
+        assert re.sub(r"\d", "0", known or "") == re.sub(r"\d", "0", order), (
+            "in the persona's shape"
+        )
+
+
+def _informed(result: ConversationResult, slot: str) -> set[str]:
+    return {
+        a.value
+        for m in result.messages
+        if m.role is Role.customer
+        for a in m.acts
+        if a.type is ActType.inform and a.slot == slot and a.value
+    }
+
+
+def test_a_batch_holds_different_details_but_keeps_what_the_scenario_fixes() -> None:
+    """calm knows an order number, an e-mail and a zip; the return scenario fixes the first two."""
+    persona = resolve_persona("calm")
+    free = RETURN.model_copy(update={"goal": RETURN.goal.model_copy(update={"known_info": {}})})
+    zips, emails, orders = set(), set(), set()
+    for seed in range(50):
+        agent = ScriptedAgent([*ASK_ALL, "And the zip code?"])
+        result = asyncio.run(run_one(agent, scenario=free, persona=persona, seed=seed))
+        zips |= _informed(result, "zip")
+        emails |= _informed(result, "email")
+        orders |= _informed(result, "order_id")
+        fixed = asyncio.run(
+            run_one(ScriptedAgent(list(ASK_ALL)), scenario=RETURN, persona=persona, seed=seed)
+        )
+        assert _informed(fixed, "order_id") <= {"W-5521"}, "the scenario's order number wins"
+        assert _informed(fixed, "email") <= {"kim@example.com"}, "the scenario's e-mail wins"
+    assert len(orders) >= 40 and len(emails) >= 40 and len(zips) >= 40, (orders, emails, zips)
+    assert all(re.fullmatch(r"\d{4}-\d{4}", o) for o in orders), "in the persona's shape"
+    assert all(re.fullmatch(r"sam\.[a-z]+@example\.com", e) for e in emails), emails
+
+
+def test_a_value_the_backstory_tells_stays_and_the_name_fits_the_email() -> None:
+    maya = resolve_persona("maya")
+    for seed in range(10):
+        identity = conversation_identity(maya, random.Random(seed))
+        assert identity.facts["amount"] == "$42.99", "her story is a duplicate $42.99 charge"
+        assert identity.facts["name"] == identity.name
+        assert identity.facts["order_id"].startswith("ORD-")
+        assert identity == conversation_identity(maya, random.Random(seed)), "seeded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from understudy.domain.persona import Knowledge, Persona
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import ActType, Role
 from understudy.simulators.offline.agenda import EffectiveKnowledge
+from understudy.simulators.offline.identity import conversation_identity
 from understudy.testing import ScriptedAgent, run_one
 
 SLOTS = ["order_id", "email", "zip", "username", "account_id", "phone", "card", "amount", "address"]
@@ -103,6 +105,12 @@ def test_no_customer_turn_states_a_value_it_was_not_given(
     case: tuple[Persona, Scenario, list[str], set[str], set[str], int],
 ) -> None:
     persona, scenario, script, secrets, allowed, seed = case
+    # The persona's own facts are drawn per conversation (same shape, new digits): the customer
+    # may say the drawn value of a fact it holds, and must not say a drawn secret either.
+    drawn = conversation_identity(persona, random.Random(seed))
+    own = persona.knowledge.knows
+    allowed = allowed - set(own.values()) | {drawn.facts[k] for k, v in own.items() if v in allowed}
+    secrets = secrets | {drawn.facts[k] for k, v in own.items() if v in secrets}
     agent = ScriptedAgent(script, then="Sorry, could you say that again?")
     result = asyncio.run(run_one(agent, scenario=scenario, persona=persona, seed=seed))
     for message in result.messages:
@@ -126,7 +134,7 @@ def test_no_customer_turn_states_a_value_it_was_not_given(
                 )
         for act in message.acts:
             if act.type is ActType.inform:
-                assert act.value in allowed | {persona.name}, f"informed {act} not known"
+                assert act.value in allowed | {drawn.name}, f"informed {act} not known"
 
 
 def test_scenario_facts_override_persona_facts_and_unknowns() -> None:

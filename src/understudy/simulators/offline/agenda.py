@@ -63,7 +63,11 @@ class EffectiveKnowledge:
 
     @classmethod
     def build(
-        cls, persona: Persona, scenario: Scenario, name: str | None = None
+        cls,
+        persona: Persona,
+        scenario: Scenario,
+        name: str | None = None,
+        facts: dict[str, str] | None = None,
     ) -> EffectiveKnowledge:
         """Merge persona and scenario knowledge by the rules in the module docstring.
 
@@ -72,11 +76,14 @@ class EffectiveKnowledge:
             scenario: what the call is about.
             name: the customer's full name drawn for this conversation; replaces the persona's
                 name fact (the scenario's name, when it fixes one, still wins).
+            facts: the persona's facts with values drawn for this conversation
+                (``identity.draw_facts``); None keeps the persona's own values.
         """
         goal = scenario.goal
+        persona_facts = persona.knowledge.knows if facts is None else facts
         persona_known = {
             k: v
-            for k, v in persona.knowledge.knows.items()
+            for k, v in persona_facts.items()
             if not any(_same(i, k) for i in [*persona.knowledge.doesnt_know, *goal.unknown_info])
             and scenario_uses(k, scenario)
             and not (name and canonical_slot(k) == "name")

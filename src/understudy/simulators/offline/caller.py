@@ -11,7 +11,9 @@ role-played bank calls in ``../shared/data``; the report part is kept for the re
   "uh the amount is eighty one dollars", "monday"; numbers are said in words
   (:mod:`understudy.simulators.offline.spoken`);
 * "anything else?" gets "no thank you", "no that'll be all thank you"; a goodbye gets "you too
-  bye bye", "you too take care";
+  bye", "you too bye bye", "you too take care" (24 of 31 calibration callers open with "hi my
+  name is", and most close with "you too bye"; a first tuning pass had "okay you too bye",
+  "hello my name is" and "i'd like to", which a two-sample classifier picked out as simulated);
 * about one turn in ten holds "uh", "um" or "hmm" (Harper Valley callers: 11% of turns in the
   calibration part; a persona's ``verbosity`` raises or lowers it, see ``filler_rate``).
 
@@ -25,9 +27,23 @@ import re
 VOICE_PHRASES: dict[str, tuple[str, ...]] = {
     "affirm": ("yes", "yes", "yes that's right", "correct", "yes it is", "that's right"),
     "negate": ("no", "no that's not right", "uh no", "no that's not it"),
-    "other": ("okay", "alright", "okay", "okay thank you", "alright thank you"),
+    "other": (
+        "okay",
+        "alright",
+        "okay thank you",
+        "alright thank you",
+        "great thank you",
+        "thanks",
+    ),
     "thank": ("thank you", "okay thank you", "thank you so much", "alright thank you"),
-    "bye": ("you too bye bye", "you too bye", "you too", "bye bye", "okay you too bye"),
+    "bye": (
+        "you too bye",
+        "you too bye",
+        "you too bye bye",
+        "you too",
+        "you too take care",
+        "you as well bye",
+    ),
     "no_more": ("no thank you", "no that'll be all thank you", "no that was everything"),
     "urge": ("so can you help me with that", "okay so what do i need to do", "so what happens now"),
     "dont_know": (
@@ -87,9 +103,9 @@ SPOKEN_ASIDES: tuple[str, ...] = (
 INTROS: tuple[str, ...] = (
     "hi my name is {n}",
     "hi my name is {n}",
+    "hi my name is {n}",
     "hi my name is {n} and",
-    "hello my name is {n}",
-    "yes hi my name is {n}",
+    "my name is {n}",
     "hi this is {n}",
 )
 """Self-introductions of an opening turn (``{n}`` is the name)."""
@@ -97,9 +113,9 @@ INTROS: tuple[str, ...] = (
 GOAL_FRAMES: tuple[str, ...] = (
     "i would like to {g}",
     "i would like to {g}",
+    "i would like to {g}",
     "i need to {g}",
-    "i'd like to {g}",
-    "i wanted to {g}",
+    "i need to {g}",
 )
 """How a caller states what it wants (``{g}`` a verb phrase: "transfer money")."""
 
@@ -124,12 +140,17 @@ _CUT = re.compile(
 _MAX_WORDS = 5
 
 
+_CLAUSE_BREAK = re.compile(r"[;:,]")
+_OWNED = re.compile(r"\b(?:my|your) (\w+)", re.IGNORECASE)
+
+
 def goal_phrase(reason: str) -> str | None:
     """The short verb phrase of a first-person reason, or None when it has none.
 
     "I want to transfer money from my savings account to my checking account." gives "transfer
     money"; "I want a refund for the blender..." gives "get a refund"; "I want to order new
-    checks, sent to my home address." gives "order new checks". The phrase stops at the first
+    checks, sent to my home address." gives "order new checks"; "I forgot my password and want
+    to reset it; ..." gives "reset my password". The phrase stops at the first
     preposition or clause break after its first two words and has at most five words, so the
     details are left for the agent to ask about and the scenario's text is never recited.
     """
@@ -140,7 +161,15 @@ def goal_phrase(reason: str) -> str | None:
     rest = text[match.end() :]
     if _NOUN_START.match(rest) and not rest.lower().startswith("to know"):
         rest = "get " + rest
+    rest = _CLAUSE_BREAK.split(rest)[0]
     words = rest.split()
+    if words and words[0].lower() in ("it", "them", "this", "that", "these", "those"):
+        return None  # "want it shipped to...": no verb phrase of its own
+    if words and words[-1].lower() == "it":  # "forgot my password and want to reset it"
+        before = _OWNED.findall(text[: match.start()])
+        if before:
+            words[-1] = f"my {before[-1]}"
+            rest = " ".join(words)
     if len(words) > 2:
         head, tail = " ".join(words[:2]), " " + " ".join(words[2:])
         cut = _CUT.search(tail)

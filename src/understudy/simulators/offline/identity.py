@@ -6,6 +6,14 @@ seeded generator (``draw_name``), unless the scenario fixes the name in ``goal.k
 persona stays recognisable (Maya is Maya) while a batch holds different people. Surnames are the
 most common surnames of the United States census of 2010, as published by the Census Bureau.
 
+**Details.** The persona's other facts are drawn per conversation too (``draw_facts``), in the
+shape of the persona's value: every digit of an order number, phone, card or amount is drawn
+("ORD-7711" becomes "ORD-3094"), a date moves by up to a year, and an e-mail address whose local
+part holds the persona's first name is rebuilt from the conversation's name
+("sam.rivera@example.com" becomes "sam.nguyen@example.com"). A value the persona's backstory or
+summary tells ("charged $42.99 twice") is part of who the persona is and stays. Scenario facts
+are never drawn: what the scenario fixes, it fixes.
+
 **Case facts.** A persona's facts about the case (order number, amount, card, product, invoice,
 account) fill a slot only when the scenario speaks of that kind of thing (``scenario_uses``):
 an airline cancellation never opens with an order number from the persona. Contact details
@@ -14,8 +22,10 @@ an airline cancellation never opens with an order number from the persona. Conta
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from understudy.domain.persona import Persona
@@ -109,3 +119,93 @@ def draw_name(persona: Persona, rng: random.Random) -> str:
     """
     first = persona.name.split()[0] if persona.name.strip() else "Alex"
     return f"{first} {rng.choice(SURNAMES)}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the customer is in one conversation.
+
+    Attributes:
+        name: the full name (``draw_name``).
+        facts: the persona's facts with their drawn values (``draw_facts``), by key.
+    """
+
+    name: str
+    facts: dict[str, str]
+
+
+def identity_rng(rng: random.Random) -> random.Random:
+    """A generator seeded by the conversation's, without drawing from it.
+
+    The conversation's own stream stays as it was, so adding identity draws changes no other
+    choice of the conversation.
+    """
+    return random.Random(hash(rng.getstate()[1]))
+
+
+def conversation_identity(persona: Persona, rng: random.Random) -> Identity:
+    """Draw the customer's name and details for one conversation (module docstring).
+
+    Args:
+        persona: the persona.
+        rng: the conversation's generator (not drawn from; see ``identity_rng``).
+    """
+    identity = identity_rng(rng)
+    name = draw_name(persona, identity)
+    return Identity(name=name, facts=draw_facts(persona, identity, name))
+
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def draw_facts(persona: Persona, rng: random.Random, name: str) -> dict[str, str]:
+    """The persona's facts with values drawn for one conversation, in the shape of its own.
+
+    Args:
+        persona: gives ``knowledge.knows``; a value its backstory or summary tells is kept.
+        rng: a generator seeded for this conversation.
+        name: the conversation's full name (e-mail addresses are built from it).
+
+    Returns:
+        key -> value, every key of ``persona.knowledge.knows``; the name fact is ``name``.
+    """
+    story = f"{persona.backstory} {persona.summary}"
+    first = persona.name.split()[0].lower() if persona.name.strip() else ""
+    out: dict[str, str] = {}
+    for key, value in persona.knowledge.knows.items():
+        if canonical_slot(key) == "name":
+            out[key] = name
+        elif not value or value in story:
+            out[key] = value
+        elif "@" in value:
+            local, _, domain = value.partition("@")
+            if first and first in local.lower():
+                out[key] = "{}.{}@{}".format(*name.lower().split()[:2], domain)
+            else:
+                out[key] = f"{_redraw_digits(local, rng)}@{domain}"
+        elif match := _DATE.match(value):
+            try:
+                day = datetime.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                out[key] = value
+            else:
+                out[key] = (day + datetime.timedelta(days=rng.randint(-365, 365))).isoformat()
+        else:
+            out[key] = _redraw_digits(value, rng)
+    return out
+
+
+def _redraw_digits(value: str, rng: random.Random) -> str:
+    """Every digit drawn again; a leading non-zero digit stays non-zero (no "$04.99")."""
+    chars = []
+    leading = True
+    for char in value:
+        if char.isdigit():
+            low = 1 if leading and char != "0" else 0
+            chars.append(str(rng.randint(low, 9)))
+            leading = False
+        else:
+            chars.append(char)
+            if not char.isalnum() and char not in ".,":  # "555-0142": a new group starts
+                leading = True
+    return "".join(chars)

@@ -8,6 +8,7 @@ below) and adds acts and sentences to the turn being planned.
 from __future__ import annotations
 
 import random
+import re
 
 from understudy.domain.transcript import ActType, DialogueAct
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
@@ -15,6 +16,9 @@ from understudy.simulators.offline.plan import VALUEISH, OfflineOptions, TurnPla
 from understudy.simulators.offline.rules import offer_fits_goal, remedies
 from understudy.simulators.offline.understanding import AgentReading, ConversationTracker
 from understudy.simulators.offline.wording import Wording
+
+_REASON = re.compile(r"\b(reason|why (you are|you're) calling|what you (need|want))\b", re.I)
+"""An agent asking to repeat the reason for the call wants the goal, not the last facts."""
 
 
 class RepliesMixin:
@@ -28,17 +32,25 @@ class RepliesMixin:
     rng: random.Random
     last_acts: list[DialogueAct]
     _agent_text: str
+    _answered: bool
+    """The customer's last turn answered a request of the agent's (for a request to repeat)."""
 
     def _rephrase(self, plan: TurnPlan, reading: AgentReading) -> None:
-        """After a fallback, say the last turn's main act again in other words.
+        """After a fallback or a request to repeat, say the last turn's main act in other words.
 
         The goal is restated when the agent asks its opening question again ("What can I help
         you with?") or when the last turn stated the goal; facts are given again when the last
-        turn gave facts; a yes or a no is repeated; anything else restates the goal.
+        turn gave facts. Asked to repeat ("can you repeat that please"), the customer says again
+        the facts it gave in answer to a request, or else its goal (always its goal when the
+        agent asks for the reason of the call); a yes or a no is repeated; anything else restates
+        the goal.
         """
         wording, last = self.wording, {a.type for a in self.last_acts}
         informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
-        if reading.greeting or last & {ActType.state_goal, ActType.off_topic} or not last:
+        goal = reading.greeting or last & {ActType.state_goal, ActType.off_topic} or not last
+        if reading.repeat:  # the facts the agent had asked for, unless it asks for the reason
+            goal = bool(_REASON.search(self._agent_text)) or (goal and not self._answered)
+        if goal:
             self._restate_goal(plan)
         elif informed:
             for act in informed:
@@ -55,18 +67,6 @@ class RepliesMixin:
             wording.line(plan.utt, wording.pick(kind.value))
         else:
             self._restate_goal(plan)
-
-    def _repeat(self, plan: TurnPlan) -> bool:
-        """Asked to say it again ("can you repeat that please"): give the last facts again.
-
-        Returns:
-            False when the last turn gave no fact (the caller then answers as usual).
-        """
-        informed = [a for a in self.last_acts if a.type is ActType.inform and a.slot]
-        for act in informed:
-            plan.acts.append(act)
-            self.wording.inform(plan.utt, act.slot or "", act.value or "")
-        return bool(informed)
 
     def _restate_goal(self, plan: TurnPlan) -> None:
         """Restate the goal, in other words than before when the bank allows."""

@@ -44,7 +44,7 @@ from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulat
 from understudy.simulators.mood import MoodModel
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
 from understudy.simulators.offline.beats import scenario_beats
-from understudy.simulators.offline.identity import draw_name
+from understudy.simulators.offline.identity import conversation_identity
 from understudy.simulators.offline.noise import add_noise
 from understudy.simulators.offline.plan import (
     ASKING_ACTS,
@@ -111,9 +111,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.rng = rng
         # Who this caller is, from a generator seeded by the conversation's (without drawing from
         # it: the rest of the conversation's stream stays as it was).
-        identity = random.Random(hash(rng.getstate()[1]))
-        self.customer_name = draw_name(persona, identity)
-        self.knowledge = EffectiveKnowledge.build(persona, scenario, self.customer_name)
+        self.identity = conversation_identity(persona, rng)
+        self.customer_name = self.identity.name
+        self.knowledge = EffectiveKnowledge.build(
+            persona, scenario, self.customer_name, self.identity.facts
+        )
         self.keys = self.knowledge.keys()
         self.mood = MoodModel.for_persona(persona)
         self.tracker = ConversationTracker()
@@ -126,6 +128,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.pending_return = False
         self._agent_text = ""
         self._heard = ""
+        self._answered = False
 
     async def respond(self, state: ConversationState) -> CustomerTurn:
         """Return the customer's next turn (see the module docstring)."""
@@ -146,6 +149,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             reading = read_agent_turn(agent, self.keys)
             self.mood.update(self.tracker.observe_agent(reading, agent))
             self._react(plan, reading, agent)
+            self._answered = bool(reading.requested or reading.open_request) and not reading.repeat
         return self._finish(plan)
 
     # -- deciding ------------------------------------------------------------------------------
@@ -200,12 +204,13 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.blame:
             self._push_back(plan, reading)
             return
-        if self.mood.angry and self.rng.random() < self.options.escalate_chance:
+        asked = bool(reading.requested or reading.open_request)  # a question gets its answer
+        if self.mood.angry and not asked and self.rng.random() < self.options.escalate_chance:
             plan.act(ActType.escalate)
             self.wording.line(plan.utt, self.wording.pick("escalate"))
             self.asked_human = True
             return
-        if self.agenda.wander(self.rng, self.turn):
+        if not reading.repeat and self.agenda.wander(self.rng, self.turn):
             line = self.agenda.off_topic_line(self.rng) or self.wording.pick("off_topic")
             plan.act(ActType.off_topic)
             self.wording.line(plan.utt, line)
@@ -292,7 +297,10 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
 
     def _ask_repeat(self, plan: TurnPlan, reading: AgentReading, text: str) -> bool:
         level = self.persona.behaviour.non_native_level
-        if level <= 0 or not reading.question or len(text.split()) < 6:
+        # A caller hears short spoken questions; Harper Valley callers ask to repeat on about
+        # one data question in a hundred, so in voice only long turns (12 words or more) are.
+        shortest = 12 if self.wording.voice else 6
+        if level <= 0 or not reading.question or len(text.split()) < shortest:
             return False
         if any(a.type is ActType.ask_repeat for a in self.last_acts):
             return False
@@ -355,7 +363,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.requested:
             self._answer_requests(plan, reading)
             return
-        if reading.repeat and self._repeat(plan):
+        if reading.repeat:  # "can you repeat that please": the last turn again, in other words
+            self._rephrase(plan, reading)
             return
         if reading.open_request and self._answer_open(plan):
             return
@@ -365,6 +374,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.greeting:
             plan.act(ActType.state_goal)
             wording.goal(plan.utt, opening=False, restate=self.turn > 2)
+            return
+        told = [k for k in reading.mentioned if k in self.scenario.goal.unknown_info]
+        if told and not reading.question:  # "the branch hours are nine thirty to five"
+            plan.act(ActType.thank)
+            wording.thank(plan.utt)
             return
         if (reading.resolution or reading.progress or reading.empathy) and self._beats(
             plan, "soon"

@@ -213,7 +213,9 @@ def _read(text: str, keys: tuple[str, ...], model: AgentActModel | None) -> Agen
         repeat=bool(cues.REPEAT.search(text)) and not requested,
         resolution=bool(cues.RESOLUTION.search(text)),
         anything_else=bool(cues.ANYTHING_ELSE.search(text)),
-        closing=bool(cues.CLOSING.search(text)) or "closing" in heard,
+        # "Thank you for calling, how can I help?" opens a call; it closes one only with a bye.
+        closing=bool(cues.CLOSING.search(text))
+        and not (cues.GREETING.search(text) and not _BYE.search(text)),
         handover=bool(cues.HANDOVER.search(text)),
         greeting=bool(cues.GREETING.search(text)),
         offer=offer,
@@ -226,6 +228,9 @@ def _read(text: str, keys: tuple[str, ...], model: AgentActModel | None) -> Agen
 
 
 _PUNCTUATED = re.compile(r"[.?!]")
+_BYE = re.compile(
+    r"\b(good ?bye|bye|have an? \w+ (day|evening|weekend|one|night)|take care)\b", re.I
+)
 _SPOKEN_YES_NO = re.compile(
     r"^\W*(?:(?:and|so|okay|alright|uh|um)\W+)*(?:is|are|do|does|did|can|could|would|will|"
     r"should|have|has|was|were|may)\s+(?:you|i|it|that|this|there|we|your)\b",

@@ -36,6 +36,7 @@ from understudy.simulators.offline.phrases import (
     VERBOSE_SUFFIXES,
 )
 from understudy.simulators.offline.reason import customer_reason, lower_first
+from understudy.simulators.offline.rules import longest_shared_run
 from understudy.simulators.offline.slots import canonical_slot, slot_label
 from understudy.simulators.offline.spoken import spoken
 
@@ -281,6 +282,10 @@ class Wording:
         if restate and not self._last_from_bank and phrase:
             # Said again in other words than the scenario's: never the reason recited.
             body = self.rng.choice(_RESTATE_FRAMES).replace("{g}", phrase)
+        elif opening and not self._last_from_bank and phrase:
+            # An opening says what the customer wants in a few words of its own; the details
+            # come when the agent asks, and the scenario's text is never recited.
+            body = self._short_goal(phrase)
         said_before = body in self._goals_said
         self._goals_said.add(body)
         base = len(utt.values)
@@ -300,6 +305,22 @@ class Wording:
                 body = _LOWER_I.sub("I", body)
         utt.add(body)
         return greeted
+
+    def _short_goal(self, phrase: str) -> str:
+        """The goal in a chat opening: a frame around the goal's verb phrase ("return the air
+        purifier"), the first frame drawn that shares fewer than six consecutive words with the
+        scenario's reason (``rules.longest_shared_run``), the phrase shortened if none does."""
+        reason = self.scenario.goal.reason_for_call
+        sources = (reason, customer_reason(reason))
+        frames = list(_OPENING_FRAMES)
+        self.rng.shuffle(frames)
+        words = phrase.split()
+        for size in range(len(words), 1, -1):  # shorter when every frame would recite
+            for frame in frames:
+                body = frame.replace("{g}", " ".join(words[:size]))
+                if all(longest_shared_run(body, source) < 6 for source in sources):
+                    return body
+        return f"I need help with {' '.join(words[1:3]) or phrase}."
 
     def _voice_goal(self, utt: Utterance, *, opening: bool, restate: bool) -> bool:
         """The goal in the phone register (``caller``): a self-introduction and a short goal."""
@@ -454,6 +475,14 @@ class Wording:
 
 
 _RESTATE_FRAMES = ("I just need to {g}.", "I'm trying to {g}.", "I'd like to {g}, please.")
+_OPENING_FRAMES = (
+    "I'd like to {g}.",
+    "I need to {g}.",
+    "I'm trying to {g}.",
+    "I'm hoping to {g}.",
+    "I want to {g}, please.",
+)
+"""How a chat opening states the goal's verb phrase (``caller.goal_phrase``)."""
 _NEW_PREFIX = ("", "So, ", "Basically, ")
 _VOICE_FILLERS = frozenset({"uh", "um", "uhm", "oh", "hmm"})
 
@@ -465,10 +494,11 @@ def _voice_informs(key: str) -> tuple[str, ...]:
         return (
             "{v}",
             "my {v} account",
-            "from my {v} account" if key == "source_account" else "{v}",
+            "my {v} account",
+            "from my {v} account" if key == "source_account" else "{v} account",
         )
     if key == "destination_account":
-        return ("{v}", "to my {v} account", "my {v} account")
+        return ("{v}", "to my {v} account", "to my {v} account", "my {v} account")
     if key == "card_type" or label == "card type":
         return ("my {v} card", "it's my {v} card", "{v}")
     return tuple(t.replace("{label}", label) for t in caller.VOICE_PHRASES["inform"])
