@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
 from simulator_fixtures import NO_OPENING, persona, step
+from understudy.content.importers.tau2 import convert_task
 from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode
 from understudy.domain.transcript import ActType, Message, Role
 from understudy.simulators.offline import OfflineSimulator
@@ -102,3 +105,24 @@ def test_a_chat_opening_says_the_goal_in_its_own_words(pid: str) -> None:
                 longest_shared_run(text, reason), longest_shared_run(text, customer_reason(reason))
             )
             assert run < 6, f"{pid}/{seed}: the opening {text!r} recites the scenario"
+
+
+def test_notes_to_the_simulator_in_tau2_tasks_are_never_spoken(shared_data: Path) -> None:
+    tasks = json.loads((shared_data / "tau2" / "airline" / "tasks.json").read_text())
+    noted = [t for t in tasks if "(" in json.dumps(t.get("user_scenario", {}))]
+    assert noted, "airline tasks hold parenthesised notes such as '(HAT266, mention only...)'"
+    script = ["Hi, how can I help?", "Could you tell me more?", "Okay.", "Anything else?"]
+    for task in noted:
+        scenario, _ = convert_task(task, "airline")
+        words = customer_reason(scenario.goal.reason_for_call).lower()
+        assert "mention" not in words and "unless" not in words, f"{scenario.id}: {words!r}"
+        for pid in ("calm", "impatient"):
+            for mode in (ScenarioMode.chat, ScenarioMode.voice):
+                sim = OfflineSimulator(
+                    persona(pid), scenario.model_copy(update={"mode": mode}), random.Random(3)
+                )
+                messages: list[Message] = []
+                for line in [None, *script]:
+                    text = step(sim, messages, line).clean_text.lower()
+                    for word in ("mention", "unless", "(do not", "if the agent"):
+                        assert word not in text, f"{scenario.id}: a note was spoken: {text!r}"

@@ -52,6 +52,14 @@ _META = re.compile(
 )
 """A sentence that tells the customer how to behave rather than what the call is about."""
 
+_NOTE = re.compile(
+    r"\s*\([^()]*\b(?:mention|unless|do not|don'?t|only if|if the (?:agent|assistant)|"
+    r"tell|say|ask|reveal)\b[^()]*\)",
+    re.IGNORECASE,
+)
+"""A parenthesised note to the simulator inside a sentence, as tau2 writes them: "(HAT266, mention
+only the flight number if the agent shows it to you first)". Never spoken, so dropped whole."""
+
 _TASK_VERBS = re.compile(
     r"^(?:return|cancel|get|request|change|update|find|recover|reset|exchange|book|buy|order|"
     r"check|report|dispute|close|open|remove|add|track|file|claim|modify|transfer|pay|upgrade|"
@@ -135,7 +143,7 @@ def customer_reason(reason: str) -> str:
     Returns:
         One or more sentences, each ending with punctuation; ``""`` for an empty reason.
     """
-    text = " ".join(reason.split())
+    text = " ".join(_NOTE.sub("", reason).split())
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     if not sentences:
         return ""
