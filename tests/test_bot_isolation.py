@@ -13,6 +13,7 @@ leaves work running; every test is bounded in time.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import socket
@@ -29,7 +30,9 @@ import pytest
 from typer.testing import CliRunner
 
 from batch_fakes import dice_simulators, scenario
+from understudy.agents import isolation
 from understudy.agents.callable import CallableAgent
+from understudy.agents.isolation import call_async_isolated
 from understudy.cli.app import app
 from understudy.domain.transcript import TerminationReason
 from understudy.engine.loop import EngineSettings
@@ -188,7 +191,9 @@ sys.path.insert(0, {folder!r})
 sys.path.insert(0, {tests!r})
 from batch_fakes import dice_simulators, scenario
 from faulty_bot import hang
+from understudy.agents import isolation
 from understudy.agents.callable import CallableAgent
+from understudy.agents.isolation import call_async_isolated
 from understudy.runs.batch import run_batch
 from understudy.engine.loop import EngineSettings
 
@@ -232,3 +237,31 @@ def test_a_bot_calling_os_exit_0_makes_the_cli_fail_with_the_documented_code(
         sys.modules.pop("faulty_bot", None)
     assert outcome.exit_code == 1, outcome.output  # table: 1 = conversations ended with error
     assert "os._exit(0)" in outcome.output
+
+
+def make_async_bot(number: int) -> Callable[..., Any]:
+    async def numbered(messages: list[Any]) -> str:
+        await asyncio.sleep(0)
+        return f"bot {number}"
+
+    return numbered
+
+
+def loop_threads() -> int:
+    return sum(t.name.startswith("bot loop") and t.is_alive() for t in threading.enumerate())
+
+
+async def test_many_different_async_bots_keep_a_bounded_number_of_loop_threads() -> None:
+    stuck = sum(not loop.idle for _, loop in isolation._loops.values())  # earlier tests' hangs
+    bound = isolation.MAX_LOOPS + stuck
+    bots = [make_async_bot(i) for i in range(isolation.MAX_LOOPS + 20)]
+    for bot in bots:
+        assert await call_async_isolated(bot, [], {}, "numbered") == f"bot {bots.index(bot)}"
+    for _ in range(100):  # evicted loops stop at their next turn: give them 5 s at most
+        if loop_threads() <= bound:
+            break
+        await asyncio.sleep(0.05)
+    assert len(isolation._loops) <= bound
+    names = sorted(t.name for t in threading.enumerate() if t.name.startswith("bot loop"))
+    assert loop_threads() <= bound, f"idle loops past the bound end their threads: {names}"
+    assert await call_async_isolated(bots[0], [], {}, "numbered") == "bot 0", "made again on use"

@@ -10,9 +10,9 @@ batch, so:
   cancels the wait, the thread is abandoned: nothing joins it, and being a daemon it never keeps
   the program from exiting (unlike ``asyncio.to_thread``, whose pool ``asyncio.run`` waits for);
 - an **async** function runs on an event loop of its own (``call_async_isolated``), one per
-  function, in a daemon thread, so a coroutine that blocks stalls only that loop, never the
-  engine's. Calls made while it is stalled time out in turn; if it ever frees itself, it serves
-  calls again;
+  function (the least recently used idle one ends past ``MAX_LOOPS``), in a daemon thread, so
+  a coroutine that blocks stalls only that loop, never the engine's. Calls made while it is
+  stalled time out in turn; if it ever frees itself, it serves calls again;
 - ``BaseException`` raised by the bot (``SystemExit``, ``KeyboardInterrupt``, ``GeneratorExit``)
   is caught in its thread and re-raised in the engine as ``BotCrashed``, an ordinary exception
   that ends one conversation with ``error``;
@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn
 
@@ -153,13 +154,29 @@ class _BotLoop:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=self._serve, name=f"bot loop {name}", daemon=True)
-        thread.start()
+        self.running = 0  # calls scheduled and not finished (counted on both threads)
+        self._count = threading.Lock()
+        self.thread = threading.Thread(target=self._serve, name=f"bot loop {name}", daemon=True)
+        self.thread.start()
 
     def _serve(self) -> None:
         _bot_thread.active = True
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
+        self.loop.close()
+
+    @property
+    def idle(self) -> bool:
+        """True when no call of this loop is under way (a cancelled one that still runs counts)."""
+        return self.running == 0
+
+    def _started(self, change: int) -> None:
+        with self._count:
+            self.running += change
+
+    def close(self) -> None:
+        """Stop the loop and end its thread (only call when idle)."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
     async def run(self, coroutine: Coroutine[Any, Any, Any], source: str) -> Any:
         engine_loop = asyncio.get_running_loop()
@@ -174,9 +191,12 @@ class _BotLoop:
                 error = BotCrashed(f"{source} was cancelled")
             except BaseException as exc:
                 error = _bot_error(exc, source)
+            finally:
+                self._started(-1)
             with contextlib.suppress(RuntimeError):  # the engine loop closed meanwhile
                 engine_loop.call_soon_threadsafe(_deliver, future, value, error)
 
+        self._started(+1)
         handle = asyncio.run_coroutine_threadsafe(guarded(), self.loop)
         try:
             return await future
@@ -185,7 +205,11 @@ class _BotLoop:
             raise
 
 
-_loops: dict[int, tuple[Callable[..., Any], _BotLoop]] = {}
+MAX_LOOPS = 64
+"""Event loops kept for async bot functions; past it, the least recently used idle one ends
+(so a long-lived process that plays many different functions keeps a bounded set of threads)."""
+
+_loops: OrderedDict[int, tuple[Callable[..., Any], _BotLoop]] = OrderedDict()
 _loops_lock = threading.Lock()
 
 
@@ -193,6 +217,13 @@ def _loop_for(function: Callable[..., Any]) -> _BotLoop:
     """The event loop that runs ``function``'s coroutines (made on first use)."""
     key = id(function)
     with _loops_lock:
-        if key not in _loops:  # the function is kept with its loop, so its id stays unique
-            _loops[key] = (function, _BotLoop(getattr(function, "__qualname__", "bot")))
-        return _loops[key][1]
+        if key in _loops:
+            _loops.move_to_end(key)
+            return _loops[key][1]
+        # the function is kept with its loop, so its id stays unique while the loop lives
+        made = _BotLoop(getattr(function, "__qualname__", "bot"))
+        _loops[key] = (function, made)
+        idle = [k for k, (_, loop) in _loops.items() if k != key and loop.idle]
+        for old in idle[: max(0, len(_loops) - MAX_LOOPS)]:
+            _loops.pop(old)[1].close()
+        return made
