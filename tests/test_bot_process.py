@@ -247,6 +247,7 @@ def open_fds() -> int:
 
 @pytest.mark.slow
 async def test_crashing_and_hanging_bots_leak_no_processes_or_file_descriptors() -> None:
+    bot_process.shutdown()  # idle workers other tests left
     await play(faulty_bots.name_of("segfault", every_other=True), 4, 2, turn_s=5.0)  # warm up
     before = open_fds()
     for how, turn_s in (("segfault", 5.0), ("busy", TIMEOUT_S), ("os._exit", 5.0)):
@@ -254,6 +255,16 @@ async def test_crashing_and_hanging_bots_leak_no_processes_or_file_descriptors()
         assert len(result.conversations) == 16
     gc.collect()
     alive = [p for p in multiprocessing.active_children() if p.name.startswith("understudy bot")]
-    assert len(alive) <= bot_process.MAX_IDLE, "only idle healthy workers are left"
+    assert len(alive) <= 3 * 4, "only idle healthy workers are left, a batch's concurrency each"
     assert bot_process.worker_count() == len(alive), "every live worker is an idle one"
     assert open_fds() - before <= 2 * len(alive) + 4, "a dead worker's pipes are closed"
+
+
+async def test_idle_workers_of_many_bots_stay_under_one_bound() -> None:
+    bot_process.shutdown()
+    for how in faulty_bots.HOW:  # each a different bot, every other conversation healthy
+        await play(faulty_bots.name_of(how, every_other=True), 4, 4, turn_s=TIMEOUT_S)
+    assert 0 < bot_process.worker_count() <= bot_process.MAX_IDLE
+    for reference in ("faulty_bots:healthy", "faulty_bots:healthy_async"):
+        await play(reference, 12, 12)  # 12 more idle workers each
+    assert bot_process.worker_count() <= bot_process.MAX_IDLE, "one bound over every bot"

@@ -16,7 +16,8 @@ from another thread). So, by default, a ``module:function`` bot runs in a worker
 - one conversation keeps one worker from its first agent turn to its end, so state a bot keys by
   ``conversation_id`` in its module stays with it. A worker is handed to the next conversation
   only when its conversation ended with it idle and healthy, and only while the bot's module
-  file is unchanged (an edited bot gets fresh workers); at most ``MAX_IDLE`` are kept;
+  file is unchanged (an edited bot gets fresh workers); at most ``MAX_IDLE`` idle workers are
+  kept in all;
 - when the engine's per-turn timeout cancels a call, the worker is killed (``SIGKILL``) at once:
   an endless loop costs nothing after its timeout;
 - a worker that dies is reported by how it died (exit code or signal) as ``BotCrashed``, which
@@ -57,8 +58,8 @@ DEFAULT_MEMORY_MB = 2048
 with the protocol's modules uses about 50 MiB), well below a machine's memory."""
 
 MAX_IDLE = 32
-"""Idle workers kept per bot for the next conversations (at most the batch's concurrency are
-ever idle at once)."""
+"""Idle workers kept, all bots together, for the next conversations (a batch leaves at most its
+concurrency idle); past it the oldest is killed, so a long-lived process stays bounded."""
 
 START_TIMEOUT_S = 60.0
 """Seconds a worker may take to import the bot before ``prepare`` gives up."""
@@ -358,7 +359,7 @@ class BotWorker:
 
 PoolKey = tuple[str, int | None, str, int]
 
-_idle: dict[PoolKey, list[BotWorker]] = {}
+_idle: list[BotWorker] = []  # oldest first
 _idle_lock = threading.Lock()
 
 
@@ -382,25 +383,29 @@ def acquire(reference: str, memory_mb: int | None) -> BotWorker:
     """A worker for ``reference``: an idle healthy one, else a new one (not yet ready)."""
     key = _pool_key(reference, memory_mb)
     with _idle_lock:
-        pool = _idle.get(key, [])
-        while pool:
-            worker = pool.pop()
-            if worker.alive:
-                return worker
+        for worker in reversed(_idle):
+            if worker.key == key:
+                _idle.remove(worker)
+                if worker.alive:
+                    return worker
+                worker.kill()
     return BotWorker(reference, memory_mb)
 
 
 def release(worker: BotWorker) -> None:
-    """Give back a worker at the end of its conversation: kept if idle and healthy, else killed."""
+    """Give back a worker at the end of its conversation: kept if idle and healthy, else killed.
+
+    At most ``MAX_IDLE`` idle workers are kept in all; past it the oldest is killed.
+    """
     if worker.busy or not worker.alive:
         worker.kill()
         return
     with _idle_lock:
-        pool = _idle.setdefault(worker.key, [])
-        if len(pool) < MAX_IDLE:
-            pool.append(worker)
-            return
-    worker.kill()
+        _idle.append(worker)
+        surplus = _idle[: max(0, len(_idle) - MAX_IDLE)]
+        del _idle[: len(surplus)]
+    for old in surplus:
+        old.kill()
 
 
 def prepare(reference: str, memory_mb: int | None) -> None:
@@ -428,7 +433,7 @@ def prepare(reference: str, memory_mb: int | None) -> None:
 def shutdown() -> None:
     """Kill every idle worker (they would end with the program anyway)."""
     with _idle_lock:
-        workers = [w for pool in _idle.values() for w in pool]
+        workers = list(_idle)
         _idle.clear()
     for worker in workers:
         worker.kill()
@@ -454,7 +459,7 @@ def reference_of(function: Any) -> str | None:
 def worker_count() -> int:
     """Idle workers kept (for tests and benchmarks)."""
     with _idle_lock:
-        return sum(len(pool) for pool in _idle.values())
+        return len(_idle)
 
 
 __all__ = [
