@@ -146,3 +146,43 @@ def test_trainee_speaking_over_the_customer_stops_it_and_the_transcript_marks_th
     assert heard == words(opening.text)[: len(heard)], "what was heard is the line's start"
     cuts = [e for e in record.events if e["kind"] == "interruption"]
     assert cuts and cuts[0]["by"] == "trainee"
+
+
+def test_a_dropped_audio_socket_reconnects_and_the_call_and_recording_go_on(
+    understudy_home: Path,
+) -> None:
+    scenario_id = install_voice_scenario(understudy_home)
+    with TestClient(create_app()) as client:
+        token = start_voice_call(client, scenario_id)
+        with client.websocket_connect(f"/calls/{token}/ws") as ws:
+            with client.websocket_connect(f"/calls/{token}/audio") as audio:
+                phone = Phone(audio)
+                try:
+                    phone.wait_for_customer(after=0.0)
+                    phone.say_and_wait(fixture_pcm(1))
+                    phone.wait_for_customer(after=time.monotonic())
+                finally:
+                    phone.close()
+            # The browser lost the audio socket: it connects again, the call goes on.
+            with client.websocket_connect(f"/calls/{token}/audio") as audio:
+                phone = Phone(audio)
+                try:
+                    phone.say_and_wait(fixture_pcm(2))
+                    phone.wait_for_customer(after=time.monotonic())
+                    ws.send_json({"type": "end"})
+                    graded = until(ws, "graded")
+                finally:
+                    phone.close()
+        deadline = time.monotonic() + 20
+        recording = RecordingStore().get(graded["attempt_id"])
+        while (recording is None or recording.audio is None) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            recording = RecordingStore().get(graded["attempt_id"])
+    record = AttemptStore().get(graded["attempt_id"])
+    trainee = [m.text for m in record.messages if m.role.value == "agent" and m.text]
+    assert len(trainee) == 2 and "return now" in trainee[1].lower(), trainee
+    assert recording is not None and recording.audio is not None
+    samples, rate = decode_audio(recording.audio)
+    assert samples.shape[0] / rate >= 15, "both connections' audio is in the one recording"
+    agent_turns = sorted(t.index for t in recording.turns if t.role == "agent")
+    assert agent_turns[:2] == [2, 4], "turn times from both connections"

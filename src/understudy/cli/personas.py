@@ -190,6 +190,12 @@ def preview_persona(
     intent: str | None = typer.Option(
         None, "--intent", help="Opening intent from the phrasing bank, e.g. get_refund."
     ),
+    audio: Path | None = typer.Option(
+        None,
+        "--audio",
+        help="Also speak the lines in the persona's voice into this file (.wav, .flac or .ogg; "
+        "needs the voice extra).",
+    ),
 ) -> None:
     """Print three sample customer lines in the persona's voice (offline simulator)."""
     from understudy.simulators.offline.preview import check_intent, preview_lines
@@ -197,9 +203,19 @@ def preview_persona(
     with user_errors():
         persona = resolve_persona(persona_id)
         check_intent(intent)
+        lines = preview_lines(persona, seed, intent)
+        if audio is not None:
+            from understudy.voice import require_voice
+
+            require_voice()
+            from understudy.voice.preview import write_audio
+
+            seconds = write_audio(persona, [text for _, text in lines], audio)
     console.print(
         f"[bold]{escape(persona.name)}[/bold] ({escape(persona.id)}), "
         f"{persona.mood.value}, drift {persona.mood_drift.value}, seed {seed}"
     )
-    for n, (situation, text) in enumerate(preview_lines(persona, seed, intent), start=1):
+    for n, (situation, text) in enumerate(lines, start=1):
         console.print(f"  {n}. [dim]{escape(situation)}:[/dim] {escape(text)}", highlight=False)
+    if audio is not None:
+        console.print(f"Spoken into {escape(str(audio))} ({seconds:.1f} s).", highlight=False)

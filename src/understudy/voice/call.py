@@ -19,6 +19,9 @@ For each connection of the browser's audio socket, ``VoiceCall.run`` builds and 
   right); when a connection ends, the audio so far is stored as one OGG/Opus file with each
   turn's start and end time (``storage.recordings``). A reconnecting browser continues the
   same call and the same recording.
+- An angry, frustrated or impatient customer interrupts a trainee who talks on too long
+  (``monologue_limit``): past the limit it says a short interjection over the trainee, logged
+  as an ``interruption`` by the customer and an ``act`` ``interrupt()``.
 - The event log gets ``speech_started`` / ``speech_stopped`` (VAD), ``transcribed``,
   ``interruption`` and ``latency`` (end of trainee speech to first customer audio, seconds).
 """
@@ -29,6 +32,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -60,6 +64,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
+from understudy.domain.persona import Mood, Persona
 from understudy.domain.transcript import Message, Role
 from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.storage.attempt_store import AttemptStore
@@ -77,6 +82,32 @@ START_SECS = 0.2
 """Seconds of speech before the VAD says the trainee started (pipecat's default)."""
 
 AUDIO_FORMAT = "ogg/opus"
+
+INTERJECTIONS = (
+    "Sorry, can I just say something?",
+    "Hang on, hang on.",
+    "Can we get to the point, please?",
+    "Wait, sorry, let me stop you there.",
+)
+"""What a customer says when it interrupts a trainee who talks too long."""
+
+
+def monologue_limit(persona: Persona, seed: int | str) -> float | None:
+    """Seconds of uninterrupted trainee speech after which the customer interrupts, or None.
+
+    Only an angry or frustrated customer, or one with ``behaviour.patience`` under 0.35,
+    interrupts: after ``8 + 22 * patience`` seconds (8 s for no patience at all), varied by
+    up to 15% either way with the call's seed. understudy's own rule, not a measured one.
+
+    Args:
+        persona: the customer.
+        seed: the call's seed (the same seed, the same limit).
+    """
+    patience = persona.behaviour.patience
+    if persona.mood not in (Mood.angry, Mood.frustrated) and patience >= 0.35:
+        return None
+    rng = random.Random(f"monologue-{seed}")
+    return (8.0 + 22.0 * patience) * rng.uniform(0.85, 1.15)
 
 
 @dataclass
@@ -99,6 +130,9 @@ class VoiceCall:
         voice: the customer's eSpeak NG voice.
         store: where the event log goes.
         recordings: where the audio and turn timings go.
+        talk_limit_s: seconds of trainee speech after which the customer interrupts
+            (``monologue_limit``); None never interrupts.
+        seed: seeds the choice of interjection.
     """
 
     say: Callable[[str], None]
@@ -106,6 +140,8 @@ class VoiceCall:
     voice: str
     store: AttemptStore
     recordings: RecordingStore
+    talk_limit_s: float | None = None
+    seed: int | str = 0
     attempt_id: int | None = None
     turns: list[TurnTiming] = field(default_factory=list)
     chunks: list[bytes] = field(default_factory=list)
@@ -122,6 +158,8 @@ class VoiceCall:
     _pending: list[str] = field(default_factory=list)
     _saving: set[asyncio.Future[None]] = field(default_factory=set)
     _messages: dict[int, Message] = field(default_factory=dict)
+    _watch: asyncio.Task[None] | None = None
+    _rng: random.Random | None = None
 
     def now_s(self) -> float:
         """Seconds into the recording (earlier connections' audio plus this one's time)."""
@@ -216,7 +254,10 @@ class VoiceCall:
 
     def _add_turn(self, turn: TurnTiming) -> None:
         """Keep a turn's speech times, also on the transcript message (``meta["voice"]``), where
-        the time-based rubric checks read them when the call is graded."""
+        the time-based rubric checks read them when the call is graded. Interjections (index 0)
+        are not transcript turns and are left out."""
+        if turn.index <= 0:
+            return
         self.turns.append(turn)
         message = self._messages.get(turn.index)
         if message is not None:
@@ -257,6 +298,8 @@ class VoiceCall:
         """The VAD heard the trainee start; returns True when that cuts the customer off."""
         self._trainee_started_s = self.now_s() - START_SECS
         await self.log("speech_started", {"side": "trainee"})
+        if self.talk_limit_s is not None and self._bot_speaking is None:
+            self._watch = asyncio.ensure_future(self._interrupt_after(self.talk_limit_s))
         speaking = self._bot_speaking
         if speaking is None:
             return False
@@ -278,7 +321,7 @@ class VoiceCall:
                 heard=heard,
             )
         )
-        if self.attempt_id is not None:
+        if self.attempt_id is not None and speaking.index > 0:
             await asyncio.to_thread(
                 self.recordings.mark_cut_off, self.attempt_id, speaking.index, heard
             )
@@ -292,6 +335,9 @@ class VoiceCall:
     async def trainee_stopped(self) -> None:
         """The VAD heard the trainee stop (``STOP_SECS`` after the last word)."""
         self._trainee_stopped_s = self.now_s() - STOP_SECS
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         await self.log("speech_stopped", {"side": "trainee"})
 
     async def transcribed(self, text: str) -> None:
@@ -303,6 +349,20 @@ class VoiceCall:
         self._pending.append(text)
         self._awaiting_reply = True
         self.say(text)
+
+    async def _interrupt_after(self, seconds: float) -> None:
+        """Interject once the trainee has talked ``seconds`` without stopping."""
+        await asyncio.sleep(max(0.0, seconds - START_SECS))
+        if self._worker is None or self._bot_speaking is not None or self.paused():
+            return
+        if self._rng is None:
+            self._rng = random.Random(f"interject-{self.seed}")
+        text = self._rng.choice(INTERJECTIONS)
+        self._queue.append(_Spoken(0, text))
+        await self._worker.queue_frame(TTSSpeakFrame(text))
+        talked = round(self.now_s() - (self._trainee_started_s or 0.0), 3)
+        await self.log("interruption", {"by": "customer", "text": text, "trainee_talked_s": talked})
+        await self.log("act", {"act": "interrupt()", "side": "customer"})
 
     def _record_trainee_turn(self, index: int) -> None:
         if not self._pending:
@@ -348,6 +408,8 @@ class VoiceCall:
 
     async def close(self) -> None:
         """Stop the pipeline of the current connection, if any (the audio so far is stored)."""
+        if self._watch is not None:
+            self._watch.cancel()
         if self._worker is not None:
             with contextlib.suppress(Exception):
                 await self._worker.cancel()

@@ -257,7 +257,7 @@ def _voice_call(call: LiveCall) -> VoiceCall:
     from understudy.voice import require_voice
 
     require_voice()
-    from understudy.voice.call import VoiceCall
+    from understudy.voice.call import VoiceCall, monologue_limit
     from understudy.voice.engines import check_voice
 
     return VoiceCall(
@@ -266,4 +266,6 @@ def _voice_call(call: LiveCall) -> VoiceCall:
         voice=check_voice(call.persona.voice),
         store=AttemptStore(),
         recordings=RecordingStore(),
+        talk_limit_s=monologue_limit(call.persona, call.token),
+        seed=call.token,
     )

@@ -11,7 +11,7 @@ from understudy.content.library import library_path, save_persona, scenario_usag
 from understudy.content.personas import builtin_persona_paths, find_persona, load_persona_library
 from understudy.content.scenario_library import default_dirs
 from understudy.domain.persona import Mood, MoodDrift, Persona
-from understudy.errors import ConfigError, ContentError, ContentProblem
+from understudy.errors import ConfigError, ContentError, ContentProblem, UnderstudyError
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
 from understudy.web.forms import content_errors, validate_as
 from understudy.web.templating import render
@@ -234,7 +234,37 @@ def persona_preview(request: Request, persona_id: str, seed: int = 0) -> HTMLRes
     lines = preview_lines(persona, seed)
     template = "personas/preview_lines.html" if "HX-Request" in request.headers else None
     context = {"title": f"Preview: {persona.name}", "persona": persona, "lines": lines}
+    context["voice_ready"] = _voice_ready()
     return render(request, template or "personas/preview.html", {**context, "seed": seed})
+
+
+def _voice_ready() -> bool:
+    """True when the voice extra and eSpeak NG are installed (checked without importing)."""
+    import importlib.util
+    import shutil
+
+    modules = ("pipecat", "faster_whisper", "soundfile")
+    found = all(importlib.util.find_spec(m) is not None for m in modules)
+    return found and shutil.which("espeak-ng") is not None
+
+
+@router.get("/personas/{persona_id}/preview.ogg", response_model=None)
+def persona_preview_audio(persona_id: str, seed: int = 0) -> Response:
+    """The three sample lines spoken in the persona's voice, as OGG/Opus (the voice extra);
+    503 with the reason when the voice cannot be rendered here."""
+    from understudy.simulators.offline.preview import preview_lines
+    from understudy.voice import require_voice
+
+    persona, _path = find_persona(persona_id)
+    lines = [text for _, text in preview_lines(persona, seed)]
+    try:
+        require_voice()
+        from understudy.voice.preview import encode, render_lines
+
+        samples, rate = render_lines(persona, lines)
+    except UnderstudyError as exc:
+        return Response(str(exc), status_code=503, media_type="text/plain")
+    return Response(encode(samples, rate, ".ogg"), media_type="audio/ogg")
 
 
 @router.get("/personas/{persona_id}/edit", response_class=HTMLResponse)
