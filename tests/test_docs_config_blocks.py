@@ -79,6 +79,17 @@ def test_the_llm_block_of_llm_md_loads_as_written(understudy_home: Path) -> None
         assert getattr(settings, key) == value, f"llm.{key} should load as {value!r}"
 
 
+def test_the_callable_block_of_agents_md_loads_as_written(understudy_home: Path) -> None:
+    from understudy.agents.targets import CallableSettings, _config_section
+
+    text, values = config_block("agents.md", "callable")
+    write_config(understudy_home, text)
+    settings = CallableSettings.model_validate(_config_section("callable"))
+    for key, value in values.items():
+        assert getattr(settings, key) == value, f"callable.{key} should load as {value!r}"
+    assert settings == CallableSettings(), "the page shows the defaults"
+
+
 def schema_properties(kind: str) -> list[str]:
     result = CliRunner().invoke(app, ["schema", kind])
     assert result.exit_code == 0, result.output
