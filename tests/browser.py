@@ -58,7 +58,7 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.url + "/personas", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -125,6 +125,15 @@ def chromium(
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def sign_in(driver: webdriver.Chrome, server: Server, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would, and wait for the first page."""
+    driver.get(server.url + "/login")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
+    WebDriverWait(driver, 15).until(lambda d: "/login" not in d.current_url)
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,16 @@ def shared_data() -> Path:
 def examples() -> Path:
     """The repository's examples/ folder."""
     return REPO / "examples"
+
+
+@pytest.fixture
+def web_client(understudy_home: Path) -> Iterator[Any]:
+    """A fresh web app's test client, signed in as an administrator of the default workspace.
+
+    Builds on the test's home and database (``understudy_home``), so it follows whichever
+    database the test runs on. Other roles and workspaces: ``web_helpers.signed_in``.
+    """
+    from web_helpers import signed_in
+
+    with signed_in() as client:
+        yield client

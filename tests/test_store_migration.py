@@ -64,6 +64,9 @@ def _assert_runs_identical(store: Store) -> None:
             f"run {run.id}: the flow's stored hash equals the hash of the unchanged flow today"
         )
         before.pop("agent_hash")
+        assert after.pop("workspace_id") == 1, (
+            f"run {run.id} went into the default workspace (0008)"
+        )
         assert after == before, f"run {run.id}: every other column is unchanged"
         rows = store.conversations(run.id)
         # off_topic_answered came later (0007): NULL for old rows, which read as answered.

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from understudy.agents import persona_store
 from understudy.web import create_app
 from understudy.web.agents import NEW_AGENT
-from web_helpers import table_rows
+from web_helpers import signed_in, table_rows
 
 
 def test_create_edit_and_publish_an_agent_persona() -> None:
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     assert client.get("/agents").status_code == 200
     assert "my-assistant" in client.get("/agents/new").text
     created = client.post("/agents/new", data={"text": NEW_AGENT}, follow_redirects=False)
@@ -27,7 +25,7 @@ def test_create_edit_and_publish_an_agent_persona() -> None:
 
 
 def test_a_bad_draft_shows_the_located_error_and_keeps_the_saved_one() -> None:
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     client.post("/agents/new", data={"text": NEW_AGENT})
     bad = NEW_AGENT.replace("max_tokens: 400", "max_tokens: lots")
     response = client.post("/agents/my-assistant", data={"text": bad})
@@ -39,7 +37,7 @@ def test_a_bad_draft_shows_the_located_error_and_keeps_the_saved_one() -> None:
 
 
 def test_a_taken_id_is_refused() -> None:
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     client.post("/agents/new", data={"text": NEW_AGENT})
     again = client.post("/agents/new", data={"text": NEW_AGENT})
     assert again.status_code == 422 and "exists; choose another id" in again.text

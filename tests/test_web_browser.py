@@ -21,11 +21,13 @@ from browser import (
     chromium,
     js_errors,
     screenshot,
+    sign_in,
     unlabelled_controls,
     wait_for,
     wait_text,
 )
 from understudy.storage.attempt_store import AttemptStore
+from web_helpers import PASSWORD, ensure_user
 
 pytestmark = pytest.mark.slow
 
@@ -40,8 +42,11 @@ def server(understudy_home: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
+def browser(server: Server) -> Iterator[webdriver.Chrome]:
+    """Chromium signed in to ``server`` as an administrator."""
+    ensure_user("admin")
     with chromium() as driver:
+        sign_in(driver, server, "admin", PASSWORD)
         yield driver
 
 

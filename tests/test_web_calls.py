@@ -14,7 +14,7 @@ from starlette.testclient import WebSocketTestSession
 from understudy.storage.attempt_store import AttemptStore
 from understudy.web import create_app
 from understudy.web.live import CallRegistry
-from web_helpers import table_rows
+from web_helpers import signed_in, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = "practice-retail-return"
@@ -53,7 +53,7 @@ def until_customer_or_end(ws: WebSocketTestSession, seen: list[dict[str, Any]]) 
 
 
 def test_briefing_page_shows_goal_customer_time_limit_and_documents() -> None:
-    page = TestClient(create_app()).get(f"/scenarios/{SCENARIO}/call")
+    page = signed_in(create_app()).get(f"/scenarios/{SCENARIO}/call")
     assert page.status_code == 200
     assert "Start call" in page.text and "<dt>Time limit</dt><dd>10:00</dd>" in page.text
     assert "<h2>Documents</h2>" in page.text, "the scenario's documents open beside the call"
@@ -61,7 +61,7 @@ def test_briefing_page_shows_goal_customer_time_limit_and_documents() -> None:
 
 def test_a_call_three_turns_pause_continue_end_then_evaluation_and_transcript() -> None:
     app = create_app()
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         token = start(client)
         page = client.get(f"/calls/{token}")
         assert "Initializing…" in page.text and "End session?" in page.text
@@ -114,7 +114,7 @@ def test_a_call_three_turns_pause_continue_end_then_evaluation_and_transcript() 
 
 def test_a_reconnect_replays_every_turn_and_a_resent_reply_counts_once() -> None:
     app = create_app()
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         token = start(client)
         seen: list[dict[str, Any]] = []
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
@@ -141,7 +141,7 @@ def test_the_time_limit_ends_the_call(understudy_home: Path) -> None:
     folder = understudy_home / "scenarios"
     folder.mkdir(parents=True)
     (folder / "quick.yaml").write_text(yaml.safe_dump(data))
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start(client, "quick")
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
             ended = until(ws, "ended", [])
@@ -162,7 +162,7 @@ def test_the_exit_condition_ends_the_call(understudy_home: Path) -> None:
         "Thank you for calling, goodbye!",
         "Goodbye!",
     ]
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start(client, "exit")
         seen: list[dict[str, Any]] = []
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
@@ -181,7 +181,7 @@ def test_a_server_side_failure_offers_restart_roleplay() -> None:
 
     app = create_app()
     app.state.calls = CallRegistry(practice=broken)
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         token = start(client)
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
             error = until(ws, "error", [])
@@ -192,7 +192,7 @@ def test_a_server_side_failure_offers_restart_roleplay() -> None:
 
 
 def test_an_unknown_call_says_its_turns_are_stored() -> None:
-    response = TestClient(create_app()).get("/calls/nope")
+    response = signed_in(create_app()).get("/calls/nope")
     assert response.status_code == 404 and "is stored" in response.text
 
 
@@ -206,7 +206,7 @@ def test_new_session_walks_four_steps_then_starts_a_call(understudy_home: Path) 
         "trainee": "bob",
         "show_mood": "1",
     }
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         step4 = client.post("/sessions/new", data={**form, "go": "4"})
         assert '<li aria-current="step">4. Evaluation Instructions</li>' in step4.text
         assert "Instruction/frequency" not in step4.text, "a session has four steps"
@@ -216,7 +216,7 @@ def test_new_session_walks_four_steps_then_starts_a_call(understudy_home: Path) 
 
 
 def test_coach_review_and_delete_chat() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start(client)
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
             until(ws, "message", [])

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from understudy.storage.store import Store
 from understudy.web import create_app
-from web_helpers import table_rows
+from web_helpers import signed_in, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
 FLOW = "examples/flows/refund.yaml"
@@ -39,14 +39,14 @@ def run_stress(client: TestClient, persona: str = "typo-prone") -> str:
 
 
 def test_flow_list_shows_the_example_flows() -> None:
-    response = TestClient(create_app()).get("/flows")
+    response = signed_in(create_app()).get("/flows")
     assert response.status_code == 200
     names = [row[0] for row in table_rows(response.text)]
     assert any(name.startswith("ABCD Initiate Refund") for name in names), names
 
 
 def test_flow_page_shows_intents_nodes_and_the_panel() -> None:
-    page = TestClient(create_app()).get("/flow", params={"path": FLOW})
+    page = signed_in(create_app()).get("/flow", params={"path": FLOW})
     assert page.status_code == 200
     assert "Run stress-test" in page.text and "get_refund" in page.text
     personas = re.findall(r'<option value="([^"]+)"', page.text)
@@ -55,7 +55,7 @@ def test_flow_page_shows_intents_nodes_and_the_panel() -> None:
 
 
 def test_a_stress_test_shows_coloured_scores_and_joins_the_history() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         scores = run_stress(client)
         assert re.search(r'class="score (green|amber|red)"', scores), "scores are coloured"
         assert re.search(r"Completion \d+% <span class=\"hint\">\d+ of 10 · \d+–\d+%", scores)
@@ -79,7 +79,7 @@ def test_a_stress_test_shows_coloured_scores_and_joins_the_history() -> None:
 
 
 def test_compare_two_runs_gives_a_verdict_per_metric() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         run_stress(client, "typo-prone")
         run_stress(client, "impatient")
         a, b = (run.id for run in Store().list_runs())
@@ -94,7 +94,7 @@ def test_history_is_paginated(monkeypatch: pytest.MonkeyPatch) -> None:
     from understudy.web import flows
 
     monkeypatch.setattr(flows, "PAGE_SIZE", 1)
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         run_stress(client, "typo-prone")
         run_stress(client, "elderly")
         first = client.get("/flow/history", params={"path": FLOW})
@@ -105,7 +105,7 @@ def test_history_is_paginated(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bad_size_and_unknown_flow_are_refused() -> None:
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     bad = client.post("/flow/stress", data={"path": FLOW, "persona": "elderly", "n": "7"})
     assert bad.status_code == 400 and "expected 10, 25 or 50" in bad.text
     assert client.get("/flow", params={"path": "nope.yaml"}).status_code == 404
@@ -115,7 +115,7 @@ def test_adding_a_flow_by_path_lists_it(tmp_path: Path) -> None:
     copy = tmp_path / "my-flow.yaml"
     scenarios = REPO / "examples" / "scenarios"
     copy.write_text((REPO / FLOW).read_text().replace("../scenarios", str(scenarios)))
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     response = client.post("/flows/add", data={"path": str(copy)}, follow_redirects=False)
     assert response.status_code == 303
     assert str(copy) in client.get("/flows").text
@@ -126,7 +126,7 @@ def test_adding_a_flow_by_path_lists_it(tmp_path: Path) -> None:
 
 
 def test_live_chat_shows_node_intent_and_confidence() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         started = client.post("/flow/chat", data={"path": FLOW})
         assert started.status_code == 200
         token = re.search(r'hx-post="/flow/chat/([^"]+)"', started.text)
@@ -140,7 +140,7 @@ def test_live_chat_shows_node_intent_and_confidence() -> None:
 
 
 def test_replay_a_stored_conversation_against_the_flow_as_it_is_now() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         run_stress(client)
         run = Store().list_runs()[0]
         page = client.get(f"/runs/{run.id}/0")

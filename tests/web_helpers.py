@@ -1,18 +1,75 @@
-"""Helpers of the web app tests: a test client and reading what a page shows."""
+"""Helpers of the web app tests: signed-in test clients and reading what a page shows."""
 
 from __future__ import annotations
 
 import re
 from html import unescape
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from understudy.errors import NotFoundError
+from understudy.teams.accounts import Accounts, User
+from understudy.teams.context import Actor, acting_as
+from understudy.teams.permissions import Role
 from understudy.web import create_app
+
+PASSWORD = "correct horse battery"
+"""The password of every user the tests add."""
+
+
+def ensure_user(
+    username: str = "admin", role: Role = Role.ADMIN, workspace: str = "default"
+) -> User:
+    """Return the user ``username``, adding them (to ``workspace``, created if new) if needed."""
+    accounts = Accounts()
+    try:
+        return accounts.get(username)
+    except NotFoundError:
+        pass
+    try:
+        space = Actor("test-setup", Role.ADMIN, accounts.workspace_id(workspace), workspace)
+    except NotFoundError:
+        space = None
+    with acting_as(space):
+        return accounts.add(
+            username, PASSWORD, role=role, workspace=workspace, create_workspace=space is None
+        )
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    """Sign ``client`` in through the login form; later requests send the CSRF header."""
+    client.get("/login")
+    token = client.cookies.get("csrftoken")
+    assert token, "the login page sets the CSRF cookie"
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrftoken": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, f"{username} signs in: {response.text[:300]}"
+    client.headers["x-csrftoken"] = token
+    return client
+
+
+def signed_in(
+    app: FastAPI | None = None,
+    username: str = "admin",
+    role: Role = Role.ADMIN,
+    workspace: str = "default",
+) -> TestClient:
+    """A test client of ``app`` (a fresh one by default) signed in as ``username``.
+
+    The user is added first when missing (an administrator of the default workspace unless
+    told otherwise), so a test of any page needs only this line.
+    """
+    ensure_user(username, role, workspace)
+    return sign_in(TestClient(app if app is not None else create_app()), username)
 
 
 def client() -> TestClient:
-    """A test client of a fresh app (state comes from the test's UNDERSTUDY_HOME)."""
-    return TestClient(create_app())
+    """A signed-in (administrator) test client of a fresh app."""
+    return signed_in()
 
 
 def field_errors(html: str) -> list[str]:

@@ -6,7 +6,8 @@
      ├── ContentError        an author-facing file is invalid (names file, line, field)
      ├── NotFoundError       an id or path that names nothing (lists what does exist)
      ├── ConversationInterrupted  a side stops one conversation on purpose (e.g. a token budget)
-     └── ConfigError         a setting or option that cannot be used
+     ├── ConfigError         a setting or option that cannot be used
+     └── PermissionDenied    the acting user's role may not do that (teams.permissions)
 """
 
 from __future__ import annotations
@@ -69,4 +70,11 @@ class ConversationInterrupted(UnderstudyError):
     The engine ends the conversation with termination reason ``interrupted`` and the exception's
     message as the detail (not ``error``), so metrics can leave it out rather than count it as a
     broken bot. ``understudy.llm.usage.BudgetExhausted`` is one.
+    """
+
+
+class PermissionDenied(UnderstudyError):
+    """The acting user's role may not do what was asked; nothing was written.
+
+    The message names the user, their role, the action and why (``teams.permissions``).
     """

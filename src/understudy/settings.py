@@ -54,8 +54,14 @@ def database_url() -> str:
 
 
 def persona_dir() -> Path:
-    """Return the user's persona library folder (``home()/personas``), creating it if needed."""
-    path = home() / "personas"
+    """Return the persona library folder, creating it if needed.
+
+    It is ``personas`` in the acting user's workspace folder (``teams.context.workspace_home``:
+    ``home()`` itself for the default workspace).
+    """
+    from understudy.teams.context import workspace_home
+
+    path = workspace_home() / "personas"
     _make_folder(path)
     return path
 

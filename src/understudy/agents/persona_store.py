@@ -25,7 +25,8 @@ from understudy.content.loader import load_yaml_with_lines, parse_model, read_te
 from understudy.content.safe_paths import check_id, is_safe_id, library_file
 from understudy.domain.agent_persona import AgentPersona
 from understudy.errors import ConfigError, NotFoundError
-from understudy.settings import home
+from understudy.teams.context import workspace_home
+from understudy.teams.permissions import Action, authorize
 
 _VERSION = re.compile(r"^(?:v)?(\d+)$")
 
@@ -54,8 +55,8 @@ class AgentVersion:
 
 
 def agents_dir() -> Path:
-    """Return ``$UNDERSTUDY_HOME/agents``, creating it if needed."""
-    path = home() / "agents"
+    """Return the workspace's ``agents`` folder (``$UNDERSTUDY_HOME/agents`` by default)."""
+    path = workspace_home() / "agents"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -98,6 +99,7 @@ def import_agent(path: Path | str) -> AgentVersion:
     Raises:
         ContentError: the file is invalid.
     """
+    authorize(Action.EDIT_AGENT_PERSONA)
     path = Path(path)
     text = read_text(path)
     persona = parse_agent_persona(text, path)
@@ -111,7 +113,9 @@ def save_draft(agent_id: str, text: str) -> AgentVersion:
     Raises:
         ContentError: the text is invalid.
         ConfigError: the text defines another id.
+        PermissionDenied: the acting user may not edit agent personas.
     """
+    authorize(Action.EDIT_AGENT_PERSONA)
     target = _folder(agent_id) / "draft.yaml"
     persona = parse_agent_persona(text, target)
     if persona.id != agent_id:
@@ -214,6 +218,7 @@ def publish(agent_id: str) -> tuple[AgentVersion, bool]:
         NotFoundError: unknown id.
         ContentError: the draft is invalid (it is never published).
     """
+    authorize(Action.EDIT_AGENT_PERSONA)
     draft = load_version(agent_id, "draft")
     published = versions(agent_id)
     if published:

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "runs_plot",
     "export",
     "serve",
+    "users",
 ]
 
 for _name in COMMAND_MODULES:

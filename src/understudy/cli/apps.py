@@ -22,6 +22,48 @@ scenarios_app = typer.Typer(
 )
 retention_app = typer.Typer(help="Data retention: show settings, purge expired data.")
 graders_app = typer.Typer(help="Graders: measure one against human labels (evaluate).")
+users_app = typer.Typer(help="User accounts: add, list, set-role, disable (administrators).")
+
+
+@app.callback()
+def acting_user(
+    ctx: typer.Context,
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        envvar="UNDERSTUDY_USER",
+        help="Act as this user (their role and workspace apply); default: `user:` in "
+        "config.yaml. Needed once the database has user accounts.",
+        show_envvar=True,
+    ),
+) -> None:
+    """Simulated customers with personas: stress-test assistants, practise calls."""
+    name = as_user or _configured_user()
+    if not name:
+        return
+    from understudy.cli.common import user_errors
+    from understudy.errors import ConfigError, NotFoundError
+    from understudy.teams.accounts import Accounts
+    from understudy.teams.context import acting_as
+
+    with user_errors():
+        try:
+            user = Accounts().get(name)
+        except NotFoundError as exc:
+            raise ConfigError(f"--as {name}: {exc}") from exc
+        if user.disabled:
+            raise ConfigError(f"--as {name}: the account is disabled")
+    ctx.with_resource(acting_as(user.actor()))
+
+
+def _configured_user() -> str | None:
+    from understudy.settings import config_path, load_config
+
+    if not config_path().is_file():
+        return None
+    value = load_config().get("user")
+    return str(value) if value else None
+
 
 app.add_typer(personas_app, name="personas")
 app.add_typer(runs_app, name="runs")
@@ -31,3 +73,4 @@ app.add_typer(import_app, name="import")
 app.add_typer(retention_app, name="retention")
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(graders_app, name="graders")
+app.add_typer(users_app, name="users")

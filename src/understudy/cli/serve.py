@@ -16,7 +16,7 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to bind; loopback by default."),
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
 ) -> None:
-    """Serve the web app: personas, scenarios, practice calls, flows and stress-tests.
+    """Serve the web app (sign-in needed): personas, scenarios, practice calls, stress-tests.
 
     Uses the same UNDERSTUDY_HOME, database and content folders as the other commands, so
     what one writes the other shows.
@@ -33,4 +33,15 @@ def serve_command(
             ) from exc
     where = "only this machine can reach it" if host in LOOPBACK else "reachable from the network"
     console.print(f"understudy web app on http://{host}:{port} ({where})", highlight=False)
+    from understudy.cli.users import FIRST_ADMIN
+    from understudy.teams.accounts import accounts_exist
+
+    with user_errors():
+        first_run = not accounts_exist()
+    if first_run:
+        console.print(
+            "No user account exists yet, so nobody can sign in. Create the first administrator "
+            f"first: {FIRST_ADMIN}",
+            highlight=False,
+        )
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")

@@ -18,6 +18,7 @@ from understudy.content.safe_paths import check_id, library_file
 from understudy.domain.persona import Persona
 from understudy.errors import ConfigError, ContentError, NotFoundError, UnderstudyError
 from understudy.settings import persona_dir
+from understudy.teams.permissions import Action, authorize
 
 DEFAULT_SCENARIO_DIR = Path("examples") / "scenarios"
 
@@ -36,7 +37,9 @@ def save_persona(persona: Persona, *, overwrite: bool = False) -> Path:
 
     Raises:
         ConfigError: the file exists and ``overwrite`` is false.
+        PermissionDenied: the acting user may not create or edit personas.
     """
+    authorize(Action.EDIT_PERSONA)
     path = library_path(persona.id)
     if path.exists() and not overwrite:
         raise ConfigError(f"{path} already exists; choose another id or pass --force")
@@ -53,7 +56,9 @@ def library_copy(persona_id: str) -> tuple[Path, bool]:
     Raises:
         NotFoundError: no user or built-in persona has that id (lists the known ids).
         ConfigError: ``persona_id`` is not a safe id (``understudy.content.safe_paths``).
+        PermissionDenied: the acting user may not create or edit personas.
     """
+    authorize(Action.EDIT_PERSONA)
     check_id(persona_id, "persona id")
     for path in user_persona_paths():
         if path.stem == persona_id:

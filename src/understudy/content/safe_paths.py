@@ -75,9 +75,9 @@ def documents_dir() -> Path:
     Scenarios added to the library keep their briefing documents there (one folder per scenario
     id), so the library copy does not depend on where the original lay.
     """
-    from understudy.settings import home
+    from understudy.teams.context import workspace_home
 
-    return home() / "documents"
+    return workspace_home() / "documents"
 
 
 def briefing_document(ref: str, scenario_folder: Path) -> Path:

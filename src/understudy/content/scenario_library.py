@@ -26,6 +26,7 @@ from understudy.content.scenario_files import absolute_references, read_yaml, wr
 from understudy.content.scenarios import check_is_scenario, scenario_dir
 from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, ContentError, ContentProblem, NotFoundError
+from understudy.teams.permissions import Action, authorize
 
 EXAMPLES_DIR = Path("examples") / "scenarios"
 """Also read by ``scenarios list`` when it exists (relative to the current folder)."""
@@ -229,6 +230,7 @@ def add_scenario(
         ContentError: it is not a valid, playable scenario (file, line, field).
         ConfigError: the library already has that id and ``force`` is false.
     """
+    authorize(Action.CREATE_SCENARIO)
     if not source.is_file():
         raise NotFoundError(f"no scenario file {str(source)!r}: file not found")
     check_is_scenario(source)
@@ -279,6 +281,7 @@ def duplicate_scenario(
         ConfigError: ``new_id`` is not a valid id or is taken in the library.
         ContentError: the copy would be invalid.
     """
+    authorize(Action.CREATE_SCENARIO)
     entry = locate(ref)
     target = library_path(new_id)
     if target.exists():
@@ -326,6 +329,7 @@ def edit_tags(path: Path, add: Sequence[str] = (), remove: Sequence[str] = ()) -
     Raises:
         ContentError: the file is not a scenario mapping, or the result does not validate.
     """
+    authorize(Action.EDIT_SCENARIO)
     header, data = read_yaml(path)
     current = data.get("tags") or []
     if not isinstance(current, list):
@@ -346,7 +350,30 @@ def delete_scenario(scenario_id: str) -> Path:
 
     Raises:
         NotFoundError: not in the library (see ``library_entry``).
+        PermissionDenied: the acting user did not create it (only its creator may delete a
+            scenario, ``teams.permissions``).
     """
     entry = library_entry(scenario_id)
+    authorize(Action.DELETE_SCENARIO, owner=entry.scenario.created_by)
     entry.path.unlink()
     return entry.path
+
+
+def save_scenario_text(path: Path, text: str, *, new: bool) -> Path:
+    """Write a validated scenario's YAML ``text`` to its library file ``path``.
+
+    Callers validate first (the web form does, exactly as ``understudy validate``).
+
+    Args:
+        path: the library file (``library_path(id)``).
+        text: the YAML text.
+        new: True for a new scenario (``Action.CREATE_SCENARIO``), False for an edit
+            (``Action.EDIT_SCENARIO``).
+
+    Raises:
+        PermissionDenied: the acting user may not create (or edit) scenarios.
+    """
+    authorize(Action.CREATE_SCENARIO if new else Action.EDIT_SCENARIO)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

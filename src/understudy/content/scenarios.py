@@ -16,12 +16,12 @@ from understudy.content.safe_paths import is_safe_id
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.errors import ContentError, ContentProblem, NotFoundError
-from understudy.settings import home
+from understudy.teams.context import workspace_home
 
 
 def scenario_dir() -> Path:
-    """Return the folder of the user's scenarios, ``$UNDERSTUDY_HOME/scenarios``."""
-    return home() / "scenarios"
+    """Return the workspace's scenario folder (``$UNDERSTUDY_HOME/scenarios`` by default)."""
+    return workspace_home() / "scenarios"
 
 
 def scenario_path(ref: Path | str) -> Path:

@@ -26,7 +26,6 @@ from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import NotFoundError
 from understudy.registry import Plugin, PluginOptions, PluginRegistry, plugin_class, set_options
-from understudy.settings import home
 
 DEFAULT_RUBRICS = {
     "customer_service": "customer-service-call",
@@ -89,8 +88,10 @@ def builtin_rubric_paths() -> list[Path]:
 
 
 def user_rubric_paths() -> list[Path]:
-    """Return the rubric files of the user's library (``$UNDERSTUDY_HOME/rubrics``)."""
-    return sorted((home() / "rubrics").glob("*.yaml"))
+    """Return the rubric files of the workspace's library (``$UNDERSTUDY_HOME/rubrics``)."""
+    from understudy.teams.context import workspace_home
+
+    return sorted((workspace_home() / "rubrics").glob("*.yaml"))
 
 
 def load_rubric(ref: str) -> Rubric:

@@ -26,6 +26,8 @@ from understudy.errors import ConfigError, NotFoundError
 from understudy.storage.attempt_records import Now, SessionSummary, session_status, utc_now
 from understudy.storage.attempts import ATTEMPT_FINISHED, PracticeSessionRow
 from understudy.storage.db import open_database
+from understudy.teams.context import current_workspace_id
+from understudy.teams.permissions import Action, authorize
 
 STATUS_FILTERS = {"todo": "To do", "completed": "Completed", "overdue": "Overdue"}
 """Values of ``--status`` and the statuses they select."""
@@ -89,10 +91,14 @@ def summarize(row: PracticeSessionRow, today: date) -> SessionSummary:
 
 
 def active_session_row(db: Session, trainee: str, scenario_id: str) -> PracticeSessionRow | None:
-    """Return the trainee's active (not removed) session of a scenario, newest first, or None."""
+    """Return the trainee's active (not removed) session of a scenario, newest first, or None.
+
+    Only sessions of the acting user's workspace are found.
+    """
     return db.scalars(
         select(PracticeSessionRow)
         .where(
+            PracticeSessionRow.workspace_id == current_workspace_id(),
             PracticeSessionRow.trainee == trainee,
             PracticeSessionRow.scenario_id == scenario_id,
             PracticeSessionRow.removed_at.is_(None),
@@ -134,7 +140,9 @@ class AssignmentStore:
 
         Raises:
             ConfigError: ``per_week`` is negative or ``trainee`` is blank.
+            PermissionDenied: the acting user may not invite participants.
         """
+        authorize(Action.INVITE_PARTICIPANTS)
         if not trainee.strip():
             raise ConfigError("expected a trainee name, got an empty one")
         if per_week is not None and per_week < 0:
@@ -146,7 +154,12 @@ class AssignmentStore:
             )
             created = row is None
             if row is None:
-                row = PracticeSessionRow(trainee=trainee, scenario_id=scenario.id, created_at=now)
+                row = PracticeSessionRow(
+                    trainee=trainee,
+                    scenario_id=scenario.id,
+                    created_at=now,
+                    workspace_id=current_workspace_id(),
+                )
                 db.add(row)
             keep = row.assigned_at is not None and row.removed_at is None
             if deadline is not None or not keep:
@@ -189,10 +202,13 @@ class AssignmentStore:
         Raises:
             NotFoundError: no active session has that id.
             ConfigError: the session has attempts and ``force`` is False.
+            PermissionDenied: the acting user may not remove participants.
         """
+        authorize(Action.INVITE_PARTICIPANTS)
         with self._sessions() as db:
             row = db.get(PracticeSessionRow, session_id)
-            if row is None or row.removed_at is not None:
+            foreign = row is not None and row.workspace_id != current_workspace_id()
+            if row is None or row.removed_at is not None or foreign:
                 raise NotFoundError(
                     f"no session with id {session_id} (see `understudy attempts sessions`)"
                 )
@@ -239,7 +255,11 @@ class AssignmentStore:
             if wanted is None:
                 raise ConfigError(f"unknown status {status!r}; expected todo, completed or overdue")
         today = today or self.now().date()
-        query = select(PracticeSessionRow).order_by(PracticeSessionRow.id)
+        query = (
+            select(PracticeSessionRow)
+            .where(PracticeSessionRow.workspace_id == current_workspace_id())
+            .order_by(PracticeSessionRow.id)
+        )
         if trainee:
             query = query.where(PracticeSessionRow.trainee == trainee)
         if scenario_id:
@@ -254,7 +274,8 @@ class AssignmentStore:
 
     @staticmethod
     def _require_trainee(db: Session, trainee: str) -> None:
-        known = sorted(set(db.scalars(select(PracticeSessionRow.trainee)).all()))
+        mine = PracticeSessionRow.workspace_id == current_workspace_id()
+        known = sorted(set(db.scalars(select(PracticeSessionRow.trainee).where(mine)).all()))
         if trainee not in known:
             raise NotFoundError(
                 f"no trainee {trainee!r} has practice sessions; known trainees: "
@@ -274,6 +295,7 @@ class AssignmentStore:
         return db.scalars(
             select(PracticeSessionRow)
             .where(
+                PracticeSessionRow.workspace_id == current_workspace_id(),
                 PracticeSessionRow.trainee == trainee,
                 PracticeSessionRow.scenario_id == scenario_id,
             )

@@ -49,6 +49,8 @@ from understudy.storage.attempts import (
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.recordings import AttemptRecordingRow
+from understudy.teams.context import current_workspace_id
+from understudy.teams.permissions import Action, authorize
 
 __all__ = [
     "AttemptRecord",
@@ -84,17 +86,25 @@ class AttemptStore:
 
         The session is the trainee's active one for the scenario (an assignment, see
         ``storage.assignments``); without one, a self-started session is created with the
-        scenario's deadline.
+        scenario's deadline. Both belong to the acting user's workspace.
+
+        Raises:
+            PermissionDenied: the acting user may not start an attempt, or (with no session to
+                attach it to) may not create a session.
         """
+        authorize(Action.START_ATTEMPT)
+        workspace_id = current_workspace_id()
         with self._sessions() as db:
             row = active_session_row(db, trainee, scenario.id)
             if row is None:
+                authorize(Action.CREATE_SESSION)
                 row = PracticeSessionRow(
                     trainee=trainee,
                     scenario_id=scenario.id,
                     scenario_name=scenario.name,
                     deadline=scenario.deadline,
                     created_at=self.now(),
+                    workspace_id=workspace_id,
                 )
                 db.add(row)
                 db.flush()
@@ -119,6 +129,7 @@ class AttemptStore:
                 detail="",
                 status=ATTEMPT_INTERRUPTED,
                 evaluation_status=NOT_EVALUATED,
+                workspace_id=workspace_id,
             )
             db.add(attempt)
             db.commit()
@@ -212,7 +223,9 @@ class AttemptStore:
             NotFoundError: no such attempt.
             ConfigError: an override names a criterion the grade does not have, or a score
                 outside 0..1.
+            PermissionDenied: the acting user may not review attempts.
         """
+        authorize(Action.REVIEW_ATTEMPT)
         record = self.get(attempt_id)
         known = {c.id for c in record.grade.criteria} if record.grade else set()
         for criterion_id, score in overrides.items():
@@ -240,8 +253,12 @@ class AttemptStore:
     def list_attempts(
         self, trainee: str | None = None, scenario_id: str | None = None
     ) -> list[AttemptSummary]:
-        """Return attempts, newest first, optionally filtered by trainee and scenario id."""
-        query = select(AttemptRow).order_by(AttemptRow.id.desc())
+        """Return the workspace's attempts, newest first, optionally by trainee and scenario id."""
+        query = (
+            select(AttemptRow)
+            .where(AttemptRow.workspace_id == current_workspace_id())
+            .order_by(AttemptRow.id.desc())
+        )
         if trainee:
             query = query.where(AttemptRow.trainee == trainee)
         if scenario_id:
@@ -272,7 +289,10 @@ class AttemptStore:
         today = today or self.now().date()
         query = (
             select(PracticeSessionRow)
-            .where(PracticeSessionRow.removed_at.is_(None))
+            .where(
+                PracticeSessionRow.workspace_id == current_workspace_id(),
+                PracticeSessionRow.removed_at.is_(None),
+            )
             .order_by(PracticeSessionRow.id)
         )
         if trainee:
@@ -340,6 +360,7 @@ class AttemptStore:
         """
         with self._sessions() as db:
             row = self._row(db, attempt_id)
+            authorize(Action.DELETE_CHAT, owner=row.trainee)
             removed = {"session_id": row.session_id}
             for kind, table in (
                 ("messages", MessageRow),
@@ -364,7 +385,7 @@ class AttemptStore:
     @staticmethod
     def _row(db: Session, attempt_id: int) -> AttemptRow:
         row = db.get(AttemptRow, attempt_id)
-        if row is None:
+        if row is None or row.workspace_id != current_workspace_id():
             raise NotFoundError(f"no attempt with id {attempt_id} (see `understudy attempts list`)")
         return row
 

@@ -59,6 +59,7 @@ class PracticeSessionRow(Base):
     instructions: Mapped[str] = mapped_column(Text, default="")
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    workspace_id: Mapped[int] = mapped_column(Integer, index=True, default=1)
 
     attempts: Mapped[list[AttemptRow]] = relationship(
         back_populates="session", order_by="AttemptRow.number"
@@ -95,6 +96,7 @@ class AttemptRow(Base):
         JSON(none_as_null=True), nullable=True
     )
     graded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    workspace_id: Mapped[int] = mapped_column(Integer, index=True, default=1)
 
     session: Mapped[PracticeSessionRow] = relationship(back_populates="attempts")
     messages: Mapped[list[MessageRow]] = relationship(

@@ -34,6 +34,8 @@ from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.tables import ConversationRow, RunRow
+from understudy.teams.context import current_workspace_id
+from understudy.teams.permissions import Action, authorize
 
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _MESSAGES = cast(Table, MessageRow.__table__)
@@ -180,7 +182,15 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
 
     def create_run(self, spec: RunSpec) -> str:
-        """Record a new ``running`` run owned by this process and return its id."""
+        """Record a new ``running`` run owned by this process and return its id.
+
+        The run belongs to the acting user's workspace.
+
+        Raises:
+            PermissionDenied: the acting user may not run a stress-test (``teams.permissions``).
+        """
+        authorize(Action.RUN_STRESS_TEST)
+        workspace_id = current_workspace_id()
         for _ in range(10):
             run_id = new_run_id()
             row = RunRow(
@@ -189,6 +199,7 @@ class Store:
                 status=RUNNING,
                 pid=os.getpid(),
                 host=self._host,
+                workspace_id=workspace_id,
                 agent_kind=spec.agent_kind,
                 agent_ref=spec.agent_ref,
                 agent_name=spec.agent_name,
@@ -347,7 +358,7 @@ class Store:
     def list_runs(
         self, *, flow: str | None = None, persona: str | None = None, limit: int | None = None
     ) -> list[RunRow]:
-        """Return runs, newest first.
+        """Return the acting user's workspace's runs, newest first.
 
         Args:
             flow: keep runs of this flow (``run_matches_flow``: its name, or its file as a
@@ -356,7 +367,11 @@ class Store:
             limit: at most this many.
         """
         self.reap_stale()
-        query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id)
+        query = (
+            select(RunRow)
+            .where(RunRow.workspace_id == current_workspace_id())
+            .order_by(RunRow.created_at.desc(), RunRow.id)
+        )
         if persona:
             query = query.where(RunRow.persona_id == persona)
         if limit and not flow:
@@ -372,22 +387,25 @@ class Store:
     def get_run(self, ref: str) -> RunRow:
         """Return the run named by ``ref``: an id, a unique id prefix, or ``last``.
 
+        Only runs of the acting user's workspace are found.
+
         Raises:
             NotFoundError: no run, or an ambiguous prefix (the message lists candidates).
         """
         self.reap_stale()
+        mine = RunRow.workspace_id == current_workspace_id()
         with self._sessions() as session:
             if ref in ("last", "latest"):
                 row = session.scalars(
-                    select(RunRow).order_by(RunRow.created_at.desc()).limit(1)
+                    select(RunRow).where(mine).order_by(RunRow.created_at.desc()).limit(1)
                 ).first()
                 if row is None:
                     raise NotFoundError("no runs yet; start one with `understudy stress-test`")
                 return row
-            exact = session.get(RunRow, ref)
+            exact = session.scalars(select(RunRow).where(mine, RunRow.id == ref)).first()
             if exact is not None:
                 return exact
-            matches = list(session.scalars(select(RunRow).where(RunRow.id.startswith(ref))))
+            matches = list(session.scalars(select(RunRow).where(mine, RunRow.id.startswith(ref))))
         if len(matches) == 1:
             return matches[0]
         if matches:

@@ -70,6 +70,7 @@ class RunRow(Base):
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     wall_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     simulator_info: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    workspace_id: Mapped[int] = mapped_column(Integer, index=True, default=1)
 
     conversations: Mapped[list[ConversationRow]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ConversationRow.index"

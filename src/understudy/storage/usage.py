@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from understudy.domain.grade import CoachReview, Grade
 from understudy.storage.assignments import summarize
 from understudy.storage.attempts import ATTEMPT_FINISHED, AttemptRow, PracticeSessionRow
+from understudy.teams.context import current_workspace_id
 
 
 class ScenarioUsage(BaseModel):
@@ -89,8 +90,15 @@ def usage_report(
         since: only attempts started on or after this date (UTC) count.
         scenario_id: only this scenario.
     """
-    session_query = select(PracticeSessionRow).order_by(PracticeSessionRow.id)
-    attempt_query = select(AttemptRow).where(AttemptRow.status == ATTEMPT_FINISHED)
+    workspace_id = current_workspace_id()
+    session_query = (
+        select(PracticeSessionRow)
+        .where(PracticeSessionRow.workspace_id == workspace_id)
+        .order_by(PracticeSessionRow.id)
+    )
+    attempt_query = select(AttemptRow).where(
+        AttemptRow.workspace_id == workspace_id, AttemptRow.status == ATTEMPT_FINISHED
+    )
     if scenario_id:
         session_query = session_query.where(PracticeSessionRow.scenario_id == scenario_id)
         attempt_query = attempt_query.where(AttemptRow.scenario_id == scenario_id)

@@ -16,6 +16,7 @@ from understudy.agents import persona_store
 from understudy.errors import ConfigError, ContentError, UnderstudyError
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
+from understudy.teams.permissions import Action, authorize
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -90,6 +91,7 @@ def new_agent(request: Request) -> HTMLResponse:
 @router.post("/agents/new", response_model=None)
 def create_agent(request: Request, text: str = Form(...)) -> Response:
     """Validate and store a new agent persona's draft."""
+    authorize(Action.EDIT_AGENT_PERSONA)
     try:
         persona = persona_store.parse_agent_persona(text, persona_store.agents_dir() / "new")
         if persona_store.exists(persona.id):
@@ -112,6 +114,7 @@ def edit_agent(request: Request, agent_id: str) -> HTMLResponse:
 @router.post("/agents/{agent_id}", response_model=None)
 def save_agent(request: Request, agent_id: str, text: str = Form(...)) -> Response:
     """Save the draft (the production version is untouched until Publish)."""
+    authorize(Action.EDIT_AGENT_PERSONA)
     persona_store.load_version(agent_id, "draft")
     try:
         persona_store.save_draft(agent_id, text)

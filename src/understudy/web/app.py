@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from understudy.errors import ConfigError, ContentError, NotFoundError
+from understudy.errors import ConfigError, ContentError, NotFoundError, PermissionDenied
 from understudy.web.live import CallRegistry
 from understudy.web.templating import render
 
@@ -21,9 +21,29 @@ def create_app() -> FastAPI:
     """Return the web app: every page router, the static files and the error pages.
 
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
-    folders), read on each request, so what one writes the other shows.
+    folders), read on each request, so what one writes the other shows. Every page but
+    ``/login`` needs a signed-in user (``web.auth``); what they may do is decided by the
+    library (``teams.permissions``), and a refusal is a 403 page saying why.
     """
-    from understudy.web import agents, calls, flowchat, flows, personas, scenarios, sessions
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from understudy.web import (
+        accounts,
+        agents,
+        calls,
+        flowchat,
+        flows,
+        personas,
+        scenarios,
+        sessions,
+    )
+    from understudy.web.auth import (
+        SESSION_COOKIE,
+        SESSION_MAX_AGE_S,
+        CsrfMiddleware,
+        SignedInMiddleware,
+        secret_key,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,8 +57,19 @@ def create_app() -> FastAPI:
     app.state.stress_jobs = {}
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (personas, scenarios, sessions, calls, flows, flowchat, agents):
+    for module in (accounts, personas, scenarios, sessions, calls, flows, flowchat, agents):
         app.include_router(module.router)
+    secret = secret_key()
+    # Added innermost first: CSRF check, then the signed session, then who is acting.
+    app.add_middleware(SignedInMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+    )
+    app.add_middleware(CsrfMiddleware, secret=secret)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -52,6 +83,10 @@ def create_app() -> FastAPI:
     def bad_content(request: Request, exc: ContentError) -> HTMLResponse:
         context = {"title": "Invalid file", "message": "", "problems": exc.problems}
         return render(request, "error.html", context, 422)
+
+    @app.exception_handler(PermissionDenied)
+    def refused(request: Request, exc: PermissionDenied) -> HTMLResponse:
+        return render(request, "error.html", {"title": "Not allowed", "message": str(exc)}, 403)
 
     @app.exception_handler(ConfigError)
     def bad_setting(request: Request, exc: ConfigError) -> HTMLResponse:

@@ -22,6 +22,7 @@ from understudy.domain.scenario import Scenario, ScenarioMode
 from understudy.errors import UnderstudyError
 from understudy.graders.base import rubric_for
 from understudy.practice.briefing import format_duration, load_documents
+from understudy.teams.permissions import Action, authorize
 from understudy.web.live import CallRegistry, LiveCall
 from understudy.web.scenarios import current_user, test_session_problems
 from understudy.web.templating import render
@@ -76,6 +77,7 @@ async def start_call(
 ) -> HTMLResponse | RedirectResponse:
     """Start the call and open its page; refused like Test session when the scenario is
     incomplete, and with the install command when a voice call cannot run here."""
+    authorize(Action.START_ATTEMPT)
     problems = test_session_problems(scenario_id)
     if problems:
         entry = library.locate_id(scenario_id)
@@ -138,6 +140,7 @@ def call_page(request: Request, token: str) -> HTMLResponse:
 @router.post("/calls/{token}/restart", response_model=None)
 async def restart(request: Request, token: str) -> HTMLResponse | RedirectResponse:
     """Restart roleplay: a fresh call of the same scenario for the same trainee."""
+    authorize(Action.START_ATTEMPT)
     call = registry(request).get(token)
     if call is None:
         return render(request, "error.html", {"title": "Call not found", "message": token}, 404)

@@ -21,6 +21,7 @@ from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.errors import NotFoundError
 from understudy.simulators.human import QUIT_COMMAND
 from understudy.storage.store import Store
+from understudy.teams.permissions import Action, authorize
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -57,6 +58,7 @@ def _chats(request: Request) -> dict[str, FlowChat]:
 @router.post("/flow/chat", response_class=HTMLResponse)
 async def start_chat(request: Request, path: str = Form(...)) -> HTMLResponse:
     """Start a chat with the flow (the flow speaks first when it opens the conversation)."""
+    authorize(Action.RUN_STRESS_TEST)
     target = flow_chat.chat_target(path)
     live = FlowChat(secrets.token_urlsafe(6), path)
     _chats(request)[live.token] = live

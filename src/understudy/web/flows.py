@@ -27,9 +27,10 @@ from understudy.metrics.batch import BatchMetrics
 from understudy.runs.compare import compare_runs, run_metrics
 from understudy.runs.plan import plan_stress_test
 from understudy.runs.player import StressOutcome, play
-from understudy.settings import home
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
+from understudy.teams.context import workspace_home
+from understudy.teams.permissions import Action, authorize
 from understudy.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -61,13 +62,13 @@ CHART_RUNS = 50
 
 
 def _added_file() -> Path:
-    return home() / "web-flows.txt"
+    return workspace_home() / "web-flows.txt"
 
 
 def flow_paths() -> list[Path]:
     """Flow files in the flow folders, then those added by path (deduplicated, as given)."""
     found: list[Path] = []
-    for folder in [*FLOW_DIRS, home() / "flows"]:
+    for folder in [*FLOW_DIRS, workspace_home() / "flows"]:
         if folder.is_dir():
             found.extend(sorted(folder.glob("*.yaml")))
     added = _added_file()
@@ -109,6 +110,7 @@ def flow_list(request: Request) -> HTMLResponse:
 @router.post("/flows/add", response_model=None)
 def add_flow(request: Request, path: str = Form(...)) -> Response:
     """Add a flow file by path (validated as ``understudy validate`` does)."""
+    authorize(Action.RUN_STRESS_TEST)
     file = Path(path.strip()).expanduser()
     try:
         load_flow(file)
@@ -200,6 +202,7 @@ async def start_stress(
     request: Request, path: str = Form(...), persona: str = Form(...), n: int = Form(10)
 ) -> HTMLResponse:
     """Run stress-test: start the batch and answer with its progress (polled by htmx)."""
+    authorize(Action.RUN_STRESS_TEST)
     if n not in SIZES:
         raise ConfigError(f"expected 10, 25 or 50 conversations, got {n}")
     _flow(path)

@@ -12,6 +12,7 @@ from understudy.content.personas import builtin_persona_paths, find_persona, loa
 from understudy.content.scenario_library import default_dirs
 from understudy.domain.persona import Mood, MoodDrift, Persona
 from understudy.errors import ConfigError, ContentError, ContentProblem, UnderstudyError
+from understudy.teams.permissions import Action, authorize
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
 from understudy.web.forms import content_errors, validate_as
 from understudy.web.templating import render
@@ -187,6 +188,7 @@ async def _save(request: Request, editing: str | None) -> Response:
 @router.post("/personas/new")
 async def create_persona(request: Request) -> Response:
     """Validate and save a new persona; on problems show them beside their fields (422)."""
+    authorize(Action.EDIT_PERSONA)
     return await _save(request, None)
 
 
@@ -195,6 +197,7 @@ def generate(
     request: Request, description: str = Form(...), seed: int | None = Form(None)
 ) -> HTMLResponse:
     """Draft a persona from a one-line description into the New persona form, unsaved."""
+    authorize(Action.EDIT_PERSONA)
     from understudy.content.generation import generate_persona
 
     try:
@@ -278,5 +281,6 @@ def edit_persona(request: Request, persona_id: str) -> HTMLResponse:
 @router.post("/personas/{persona_id}/edit")
 async def update_persona(request: Request, persona_id: str) -> Response:
     """Validate and save the edit; every scenario using the persona sees the change."""
+    authorize(Action.EDIT_PERSONA)
     find_persona(persona_id)
     return await _save(request, persona_id)

@@ -25,6 +25,8 @@ from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, ContentError, ContentProblem
 from understudy.graders.base import builtin_rubric_paths, user_rubric_paths
 from understudy.storage.assignments import AssignmentStore
+from understudy.teams.context import current_actor
+from understudy.teams.permissions import Action, authorize, can
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
 from understudy.web.forms import errors_by_field, get_path, lines_of, validate_as
 from understudy.web.templating import render
@@ -222,7 +224,14 @@ def _all_fields() -> list[FormField]:
 
 
 def current_user() -> str | None:
-    """Return the login name recorded as ``created_by``, or None when it cannot be told."""
+    """Return the signed-in user's name (recorded as ``created_by``, a call's trainee...).
+
+    Without a signed-in user (the app used as a library), the login name of the process, or
+    None when it cannot be told.
+    """
+    actor = current_actor()
+    if actor is not None:
+        return actor.name
     try:
         return getpass.getuser()
     except (OSError, KeyError):
@@ -421,6 +430,8 @@ async def submit_scenario(
         beside their fields, status 422).
     """
     go = str(form.get("go", "save"))
+    if go == "save":
+        authorize(Action.CREATE_SCENARIO if editing is None else Action.EDIT_SCENARIO)
     values = form_values(_all_fields(), form)
     values["duplicate"] = str(form.get("duplicate", "") or "")
     if go != "save":
@@ -459,8 +470,7 @@ async def submit_scenario(
     except ConfigError as exc:
         errors = {"id": [str(exc)]}
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        library.save_scenario_text(path, text, new=editing is None)
         store = AssignmentStore()
         for trainee in participants:
             store.assign(scenario, trainee, assigned_by=current_user())
@@ -496,7 +506,6 @@ def scenario_detail(request: Request, scenario_id: str, tab: str = "details") ->
     entry = library.locate_id(scenario_id)
     sessions = AssignmentStore().sessions(scenario_id=entry.scenario.id)
     data = entry.scenario.model_dump(mode="json", exclude_none=True)
-    user = current_user()
     return render(
         request,
         "scenarios/detail.html",
@@ -509,7 +518,8 @@ def scenario_detail(request: Request, scenario_id: str, tab: str = "details") ->
             "tab": tab,
             "sessions": sessions,
             "participants": [s for s in sessions if s.assigned],
-            "can_delete": entry.in_library and entry.scenario.created_by in (None, user),
+            "can_delete": entry.in_library
+            and can(Action.DELETE_SCENARIO, owner=entry.scenario.created_by),
         },
     )
 
@@ -551,10 +561,6 @@ def confirm_delete(request: Request, scenario_id: str) -> HTMLResponse:
 @router.post("/scenarios/{scenario_id}/delete", response_model=None)
 def delete(request: Request, scenario_id: str) -> Response:
     """Delete the library copy; only its creator may (attempts keep their own snapshot)."""
-    entry = library.library_entry(scenario_id)
-    if entry.scenario.created_by not in (None, current_user()):
-        message = f"only {entry.scenario.created_by} (who created it) can delete this scenario"
-        return render(request, "error.html", {"title": "Delete scenario", "message": message}, 403)
     library.delete_scenario(scenario_id)
     return RedirectResponse("/scenarios", status_code=303)
 
@@ -602,6 +608,7 @@ def test_session_problems(scenario_id: str) -> list[ContentProblem]:
 @router.post("/scenarios/{scenario_id}/test", response_model=None)
 def test_session(request: Request, scenario_id: str, trainee: str = Form("")) -> Response:
     """Start a one-off call of the scenario, or refuse with what is missing."""
+    authorize(Action.START_ATTEMPT)
     problems = test_session_problems(scenario_id)
     if problems:
         entry = library.locate_id(scenario_id)

@@ -15,6 +15,7 @@ from understudy.content import scenario_library as library
 from understudy.errors import ConfigError, NotFoundError, UnderstudyError
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.attempts import EVALUATED
+from understudy.teams.permissions import Action, authorize
 from understudy.web.calls import begin_call
 from understudy.web.scenarios import current_user, scenario_form_page, submit_scenario
 from understudy.web.templating import render
@@ -50,6 +51,7 @@ def new_session(request: Request, step: int = 1) -> HTMLResponse:
 @router.post("/sessions/new", response_model=None)
 async def create_session(request: Request) -> Response:
     """Save the session's scenario in the library, then start its call (Start)."""
+    authorize(Action.CREATE_SESSION)
     form = await request.form()
     outcome = await submit_scenario(
         request, form, None, steps=SESSION_STEPS, action="/sessions/new"
