@@ -25,6 +25,22 @@ def understudy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     dispose_all()
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash test passwords with Argon2id at its lowest cost.
+
+    The recommended parameters take about a second per hash on a loaded two-core machine, and
+    nearly every web test signs a user in. The format and the checks are the same.
+    """
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from understudy.teams import passwords
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
+
+
 REQUIRE_DATA_VARIABLE = "UNDERSTUDY_REQUIRE_DATA"
 
 

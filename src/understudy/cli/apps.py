@@ -57,11 +57,16 @@ def acting_user(
 
 
 def _configured_user() -> str | None:
+    """``user:`` of config.yaml; None when unset or unreadable (the command reports that)."""
+    from understudy.errors import UnderstudyError
     from understudy.settings import config_path, load_config
 
-    if not config_path().is_file():
+    try:
+        if not config_path().is_file():
+            return None
+        value = load_config().get("user")
+    except UnderstudyError:
         return None
-    value = load_config().get("user")
     return str(value) if value else None
 
 

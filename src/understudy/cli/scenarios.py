@@ -6,7 +6,6 @@ renders with Rich.
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections import Counter
 from pathlib import Path
@@ -28,14 +27,12 @@ from understudy.content import scenario_library as library
 from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
 from understudy.domain.base import Origin
 from understudy.errors import ConfigError
+from understudy.teams.context import acting_name
 
 
 def current_user() -> str | None:
-    """Return the login name recorded as ``created_by``, or None when it cannot be told."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
+    """Return who acts (``teams.context.acting_name``), recorded as ``created_by``."""
+    return acting_name()
 
 
 def participants() -> Counter[str]:

@@ -231,6 +231,7 @@ def add_scenario(
         ConfigError: the library already has that id and ``force`` is false.
     """
     authorize(Action.CREATE_SCENARIO)
+    created_by = _creator(created_by)
     if not source.is_file():
         raise NotFoundError(f"no scenario file {str(source)!r}: file not found")
     check_is_scenario(source)
@@ -282,6 +283,7 @@ def duplicate_scenario(
         ContentError: the copy would be invalid.
     """
     authorize(Action.CREATE_SCENARIO)
+    created_by = _creator(created_by)
     entry = locate(ref)
     target = library_path(new_id)
     if target.exists():
@@ -377,3 +379,11 @@ def save_scenario_text(path: Path, text: str, *, new: bool) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _creator(given: str | None) -> str | None:
+    """The acting user's name when one is bound (nobody records another as creator)."""
+    from understudy.teams.context import current_actor
+
+    actor = current_actor()
+    return actor.name if actor is not None else given

@@ -133,8 +133,12 @@ def plan_stress_test(
     Raises:
         ConfigError: ``n`` or ``concurrency`` below 1.
         ContentError: an invalid flow, scenario, persona or configuration file.
+        PermissionDenied: the acting user may not run a stress-test.
         NotFoundError: unknown persona id, scenario or simulator kind.
     """
+    from understudy.teams.permissions import Action, authorize
+
+    authorize(Action.RUN_STRESS_TEST)
     if n < 1:
         raise ConfigError(f"-n must be a positive number of conversations, got {n}")
     if concurrency < 1:

@@ -79,3 +79,20 @@ def workspace_home() -> Path:
     path = home() / "workspaces" / actor.workspace
     _make_folder(path)
     return path
+
+
+def acting_name() -> str | None:
+    """Return who acts, for ``created_by``, ``assigned_by`` and a call's trainee.
+
+    The bound actor's username; with none (no accounts), the login name of the process, or
+    None when it cannot be told.
+    """
+    actor = _ACTOR.get()
+    if actor is not None:
+        return actor.name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None

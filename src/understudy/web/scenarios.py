@@ -7,7 +7,6 @@ manages); validation is that of ``understudy validate``: field problems, then re
 
 from __future__ import annotations
 
-import getpass
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -25,7 +24,7 @@ from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, ContentError, ContentProblem
 from understudy.graders.base import builtin_rubric_paths, user_rubric_paths
 from understudy.storage.assignments import AssignmentStore
-from understudy.teams.context import current_actor
+from understudy.teams.context import acting_name
 from understudy.teams.permissions import Action, authorize, can
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
 from understudy.web.forms import errors_by_field, get_path, lines_of, validate_as
@@ -224,18 +223,8 @@ def _all_fields() -> list[FormField]:
 
 
 def current_user() -> str | None:
-    """Return the signed-in user's name (recorded as ``created_by``, a call's trainee...).
-
-    Without a signed-in user (the app used as a library), the login name of the process, or
-    None when it cannot be told.
-    """
-    actor = current_actor()
-    if actor is not None:
-        return actor.name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
+    """Return who acts (``teams.context.acting_name``), recorded as ``created_by``."""
+    return acting_name()
 
 
 def _exits_from_lines(lines: list[str], previous: list[dict[str, Any]]) -> list[Any]:
