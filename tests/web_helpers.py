@@ -29,11 +29,12 @@ def ensure_user(
         pass
     try:
         space = Actor("test-setup", Role.ADMIN, accounts.workspace_id(workspace), workspace)
+        create = False
     except NotFoundError:
-        space = None
+        space, create = Actor("test-setup", Role.ADMIN), True
     with acting_as(space):
         return accounts.add(
-            username, PASSWORD, role=role, workspace=workspace, create_workspace=space is None
+            username, PASSWORD, role=role, workspace=workspace, create_workspace=create
         )
 
 

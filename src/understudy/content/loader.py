@@ -264,6 +264,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise _fail(path, None, "is a folder, expected a file") from exc
     except OSError as exc:
         raise _fail(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL byte in the path itself
+        raise _fail(path, None, f"not a usable file name ({exc})") from exc
     if len(raw) > max_bytes:
         raise _fail(path, None, f"file is larger than {max_bytes:,} bytes; is it the right file?")
     nul = raw.find(b"\0")

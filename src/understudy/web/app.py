@@ -51,7 +51,11 @@ def create_app() -> FastAPI:
         await app.state.calls.close()
 
     app = FastAPI(
-        title="understudy", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+        title="understudy",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.calls = CallRegistry()
     app.state.stress_jobs = {}

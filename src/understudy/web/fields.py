@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Path as PathParam
 
 from understudy.web.forms import get_path, lines_of, mapping_of, mapping_text, set_path
 
@@ -106,3 +108,8 @@ def form_values(fields: Sequence[FormField], form: Mapping[str, Any]) -> dict[st
         f.name: (f.name in form) if f.kind == "checkbox" else str(form.get(f.name, "") or "")
         for f in fields
     }
+
+
+RowId = Annotated[int, PathParam(ge=0, le=2**31 - 1)]
+"""A stored row's number in a path (attempt, session, conversation index): an out-of-range one
+is a 422, never a database error (INTEGER columns are 32-bit on PostgreSQL)."""

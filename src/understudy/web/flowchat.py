@@ -22,6 +22,7 @@ from understudy.errors import NotFoundError
 from understudy.simulators.human import QUIT_COMMAND
 from understudy.storage.store import Store
 from understudy.teams.permissions import Action, authorize
+from understudy.web.fields import RowId
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -87,7 +88,7 @@ async def say(request: Request, token: str, text: str = Form(...)) -> HTMLRespon
 
 
 @router.get("/runs/{run_id}/{index}/replay", response_class=HTMLResponse)
-async def replay(request: Request, run_id: str, index: int) -> HTMLResponse:
+async def replay(request: Request, run_id: str, index: RowId) -> HTMLResponse:
     """Replay this conversation: its customer lines against the flow as it is now."""
     plan = flow_chat.plan_replay(Store(), run_id, index)
     replayed = await flow_chat.replay(plan)

@@ -31,6 +31,7 @@ from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
 from understudy.teams.context import workspace_home
 from understudy.teams.permissions import Action, authorize
+from understudy.web.fields import RowId
 from understudy.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -316,7 +317,7 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
 
 
 @router.get("/runs/{run_id}/{index}", response_class=HTMLResponse)
-def conversation_page(request: Request, run_id: str, index: int) -> HTMLResponse:
+def conversation_page(request: Request, run_id: str, index: RowId) -> HTMLResponse:
     """One stored conversation's transcript, with the node, intent and confidence per turn."""
     store = Store()
     run = store.get_run(run_id)

@@ -17,6 +17,7 @@ from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.attempts import EVALUATED
 from understudy.teams.permissions import Action, authorize
 from understudy.web.calls import begin_call
+from understudy.web.fields import RowId
 from understudy.web.scenarios import current_user, scenario_form_page, submit_scenario
 from understudy.web.templating import render
 
@@ -70,7 +71,7 @@ def _session(session_id: int) -> Any:
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
-def session_history(request: Request, session_id: int) -> HTMLResponse:
+def session_history(request: Request, session_id: RowId) -> HTMLResponse:
     """Session history: each attempt's number, status, date and number of interactions."""
     session = _session(session_id)
     store = AttemptStore()
@@ -91,7 +92,7 @@ def session_history(request: Request, session_id: int) -> HTMLResponse:
 
 
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
-def attempt_page(request: Request, attempt_id: int, tab: str = "evaluation") -> HTMLResponse:
+def attempt_page(request: Request, attempt_id: RowId, tab: str = "evaluation") -> HTMLResponse:
     """The attempt: Evaluation tab (or "Generating results…") and Transcript tab."""
     record = AttemptStore().get(attempt_id)
     grade = record.effective_grade()
@@ -113,7 +114,7 @@ def attempt_page(request: Request, attempt_id: int, tab: str = "evaluation") -> 
 
 
 @router.post("/attempts/{attempt_id}/review", response_model=None)
-async def review(request: Request, attempt_id: int) -> Response:
+async def review(request: Request, attempt_id: RowId) -> Response:
     """Store a coach's review: a note and per-criterion score overrides (blank = keep)."""
     form = await request.form()
     overrides: dict[str, float] = {}
@@ -149,7 +150,7 @@ async def review(request: Request, attempt_id: int) -> Response:
 
 
 @router.post("/attempts/{attempt_id}/delete")
-def delete_attempt(attempt_id: int) -> RedirectResponse:
+def delete_attempt(attempt_id: RowId) -> RedirectResponse:
     """Delete chat: the attempt, its messages, events, grades and reviews (permanent)."""
     removed = AttemptStore().delete_attempt(attempt_id)
     return RedirectResponse(f"/sessions/{removed['session_id']}", status_code=303)
