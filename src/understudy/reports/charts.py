@@ -348,3 +348,31 @@ def team_chart(rows: Sequence[TraineeRow]) -> dict[str, Any]:
         .properties(width=WIDTH - 160, height=max(40, 26 * len(values)), title="team")
     )
     return _spec(chart)
+
+
+def weakest_criteria_chart(rows: Sequence[tuple[str, float, int]]) -> dict[str, Any]:
+    """Where the team is weakest: mean score per rubric criterion, lowest first.
+
+    Args:
+        rows: ``(criterion id, mean score 0..1, graded attempts)``, weakest first.
+
+    Returns:
+        A Vega-Lite spec: horizontal bars, coloured from red (0) to green (1).
+    """
+    values = [{"criterion": c, "mean": m, "graded": n} for c, m, n in rows]
+    chart = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("criterion:N", title="criterion", sort=None),
+            x=alt.X("mean:Q", title="mean score", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "mean:Q",
+                title="mean score",
+                scale=alt.Scale(domain=[0, 1], range=[BAND_COLOURS["red"], BAND_COLOURS["green"]]),
+            ),
+            tooltip=["criterion:N", alt.Tooltip("mean:Q", format=".2f"), "graded:Q"],
+        )
+        .properties(width=WIDTH - 160, height=max(40, 26 * len(values)), title="weakest criteria")
+    )
+    return _spec(chart)

@@ -90,6 +90,9 @@ def usage_report(
         since: only attempts started on or after this date (UTC) count.
         scenario_id: only this scenario.
     """
+    from understudy.teams.permissions import Action, authorize
+
+    authorize(Action.OPEN_REPORT)
     workspace_id = current_workspace_id()
     session_query = (
         select(PracticeSessionRow)

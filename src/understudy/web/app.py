@@ -34,6 +34,7 @@ def create_app() -> FastAPI:
         flowchat,
         flows,
         personas,
+        report,
         scenarios,
         sessions,
     )
@@ -61,7 +62,8 @@ def create_app() -> FastAPI:
     app.state.stress_jobs = {}
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (accounts, personas, scenarios, sessions, calls, flows, flowchat, agents):
+    modules = (accounts, personas, scenarios, sessions, calls, flows, flowchat, agents, report)
+    for module in modules:
         app.include_router(module.router)
     secret = secret_key()
     # Added innermost first: CSRF check, then the signed session, then who is acting.
