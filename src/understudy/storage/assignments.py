@@ -52,6 +52,17 @@ class UnassignOutcome:
     attempts: int
 
 
+def due_date(assigned: date, per_week: int | None) -> date | None:
+    """Return when a session assigned on ``assigned`` is due, from its weekly frequency.
+
+    ``per_week`` sessions a week leave ``7 // per_week`` days (at least 1) for each, so the
+    first is due that many days after assignment; None without a frequency (or 0 a week).
+    """
+    if not per_week:
+        return None
+    return assigned + timedelta(days=max(1, 7 // per_week))
+
+
 def week_start(day: date) -> date:
     """Return the Monday of ``day``'s calendar week."""
     return day - timedelta(days=day.weekday())
@@ -134,7 +145,8 @@ class AssignmentStore:
         An existing active session (assigned or self-started) is updated; otherwise a removed
         assignment of the same scenario is restored; otherwise a new session is created. For a
         new, restored or self-started session the scenario's ``deadline``, ``sessions_per_week``
-        and ``instructions`` are the defaults of the matching arguments; re-assigning an active
+        and ``instructions`` are the defaults of the matching arguments (without any deadline,
+        the frequency sets one: ``due_date``); re-assigning an active
         assignment changes only the arguments given (not None). ``assigned_by`` None keeps who
         assigned it before.
 
@@ -163,7 +175,12 @@ class AssignmentStore:
                 db.add(row)
             keep = row.assigned_at is not None and row.removed_at is None
             if deadline is not None or not keep:
-                row.deadline = deadline if deadline is not None else scenario.deadline
+                frequency = per_week if per_week is not None else scenario.sessions_per_week
+                row.deadline = (
+                    deadline
+                    if deadline is not None
+                    else scenario.deadline or due_date(now.date(), frequency)
+                )
             if per_week is not None or not keep:
                 row.per_week = per_week if per_week is not None else scenario.sessions_per_week
             if instructions is not None or not keep:

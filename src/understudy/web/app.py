@@ -33,6 +33,7 @@ def create_app() -> FastAPI:
         calls,
         flowchat,
         flows,
+        participants,
         personas,
         report,
         scenarios,
@@ -62,7 +63,8 @@ def create_app() -> FastAPI:
     app.state.stress_jobs = {}
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    modules = (accounts, personas, scenarios, sessions, calls, flows, flowchat, agents, report)
+    modules = [accounts, personas, participants, scenarios, sessions, calls, flows, flowchat]
+    modules += [agents, report]
     for module in modules:
         app.include_router(module.router)
     secret = secret_key()

@@ -28,6 +28,7 @@ from understudy.teams.context import acting_name
 from understudy.teams.permissions import Action, authorize, can
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
 from understudy.web.forms import errors_by_field, get_path, lines_of, validate_as
+from understudy.web.participants import invitable
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -507,6 +508,7 @@ def scenario_detail(request: Request, scenario_id: str, tab: str = "details") ->
             "tab": tab,
             "sessions": sessions,
             "participants": [s for s in sessions if s.assigned],
+            "invitable": invitable(entry.scenario.id),
             "can_delete": entry.in_library
             and can(Action.DELETE_SCENARIO, owner=entry.scenario.created_by),
         },

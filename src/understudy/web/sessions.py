@@ -15,7 +15,7 @@ from understudy.content import scenario_library as library
 from understudy.errors import ConfigError, NotFoundError, UnderstudyError
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.attempts import EVALUATED
-from understudy.teams.permissions import Action, authorize
+from understudy.teams.permissions import Action, authorize, can
 from understudy.web.calls import begin_call
 from understudy.web.fields import RowId
 from understudy.web.scenarios import current_user, scenario_form_page, submit_scenario
@@ -36,11 +36,28 @@ def _scenario_facts(scenario_id: str) -> dict[str, str]:
 
 
 @router.get("/sessions", response_class=HTMLResponse)
-def session_list(request: Request) -> HTMLResponse:
-    """Every practice session: name, attempts, status, deadline, type, persona, creator, date."""
+def session_list(request: Request, participant: str = "") -> HTMLResponse:
+    """Practice sessions: name, attempts, status, deadline, type, persona, creator, date.
+
+    Administrators see everyone's, with the Participant column and filter; everyone else sees
+    their own sessions.
+    """
     sessions = AttemptStore().list_sessions()
+    see_participants = can(Action.SEE_PARTICIPANTS)
+    people = sorted({s.trainee for s in sessions})
+    if not see_participants:
+        sessions = [s for s in sessions if s.trainee == current_user()]
+    elif participant:
+        sessions = [s for s in sessions if s.trainee == participant]
     rows = [{"s": s, **_scenario_facts(s.scenario_id)} for s in reversed(sessions)]
-    return render(request, "sessions/list.html", {"title": "Roleplay Training", "rows": rows})
+    context = {
+        "title": "Roleplay Training",
+        "rows": rows,
+        "see_participants": see_participants,
+        "people": people,
+        "participant": participant,
+    }
+    return render(request, "sessions/list.html", context)
 
 
 @router.get("/sessions/new", response_class=HTMLResponse)
