@@ -23,6 +23,8 @@ from understudy.content import scenario_library
 from understudy.content.personas import resolve_persona
 from understudy.content.scenarios import load_scenario
 from understudy.domain.grade import CriterionGrade, Grade
+from understudy.domain.transcript import Message
+from understudy.domain.transcript import Role as Speaker
 from understudy.storage.attempt_store import AttemptStore
 from understudy.teams.accounts import Accounts
 from understudy.teams.context import acting_as
@@ -91,6 +93,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
         persona = resolve_persona(scenario.persona, folder)
         store = AttemptStore()
         attempt = store.start_attempt(OWNER, scenario, persona)
+        store.add_message(attempt, Message(index=1, role=Speaker.customer, text="I'm an AI model."))
         store.finish_attempt(attempt, "trainee_ended", "", 30.0)
         grade = Grade.from_criteria(
             "customer-service-call", "offline", [CriterionGrade(id="resolution", score=0.5)]
@@ -111,6 +114,9 @@ SESSION_FORM = {
 
 Probe = Callable[[Any, World], httpx.Response]
 
+PREREQUISITES = {Action.SEE_PARTICIPANTS: [Action.OPEN_REPORT]}
+"""Filtering the Report by participant needs the Report first: a read-only seat is refused that."""
+
 HTTP_PROBES: dict[Action, Probe] = {
     Action.VIEW: lambda c, w: c.get(f"/attempts/{w.attempt_id}"),
     Action.CREATE_SESSION: lambda c, w: c.post("/sessions/new", data=SESSION_FORM),
@@ -127,6 +133,14 @@ HTTP_PROBES: dict[Action, Probe] = {
         "/flows/add", data={"path": str(REPO / "examples/flows/refund.yaml")}
     ),
     Action.EDIT_AGENT_PERSONA: lambda c, w: c.post("/agents/new", data={"text": NEW_AGENT}),
+    Action.INVITE_PARTICIPANTS: lambda c, w: c.post(
+        f"/scenarios/{OWNED}/participants", data={"trainee": "rita"}
+    ),
+    Action.REPORT_SCENARIO: lambda c, w: c.post(
+        f"/attempts/{w.attempt_id}/report", data={"turn": "1", "note": "it said it is an AI"}
+    ),
+    Action.OPEN_REPORT: lambda c, w: c.get("/report"),
+    Action.SEE_PARTICIPANTS: lambda c, w: c.get("/report", params={"participant": OWNER}),
     Action.MANAGE_USERS: lambda c, w: c.get("/users"),
 }
 
@@ -142,7 +156,8 @@ def test_http_enforces_the_table(role: Role, action: Action, world: World) -> No
         )
     else:
         assert response.status_code == 403, f"{role.value} may not {action.value}"
-        assert f"may not {action.value}" in response.text
+        refused = [action, *PREREQUISITES.get(action, [])]
+        assert any(f"may not {a.value}" in response.text for a in refused), response.text[:300]
 
 
 def _client() -> Any:
@@ -173,6 +188,24 @@ def test_only_its_creator_sees_delete_and_only_editors_see_edit(world: World) ->
         assert (f'href="/scenarios/{OWNED}/edit">Edit</a>' in page) == (role != Role.READ_ONLY)
 
 
+def test_every_action_is_probed_over_http() -> None:
+    assert set(HTTP_PROBES) == set(Action), "each action of the table has an HTTP probe"
+
+
+def test_a_broken_character_report_is_listed_for_the_scenarios_creator_only(
+    world: World,
+) -> None:
+    with sign_in(_client(), "ada") as client:
+        bad = client.post(f"/attempts/{world.attempt_id}/report", data={"turn": "7"})
+        assert bad.status_code == 422 and "turn 7 is not a customer turn" in bad.text
+        done = client.post(f"/attempts/{world.attempt_id}/report", data={"turn": "1", "note": "AI"})
+        assert done.status_code == 303
+        assert "Submitted for review" not in client.get(f"/scenarios/{OWNED}").text, "not ada's"
+    page = sign_in(_client(), OWNER).get(f"/scenarios/{OWNED}").text
+    assert "Submitted for review" in page
+    assert "I&#39;m an AI model." in page and "<td>ada</td>" in page
+
+
 def test_a_member_cannot_delete_another_members_chat(world: World) -> None:
     ensure_user("max", Role.MEMBER)
     response = sign_in(_client(), "max").post(f"/attempts/{world.attempt_id}/delete")
@@ -198,6 +231,12 @@ def _scenario_file(tmp: Path) -> str:
     return str(target)
 
 
+def _agent_file(tmp: Path) -> str:
+    target = tmp / "agent.yaml"
+    target.write_text(NEW_AGENT)
+    return str(target)
+
+
 CliProbe = Callable[[World, Path], list[str]]
 
 CLI_PROBES: dict[Action, CliProbe] = {
@@ -215,6 +254,18 @@ CLI_PROBES: dict[Action, CliProbe] = {
         "-n",
         "1",
     ],
+    Action.OPEN_REPORT: lambda w, t: ["report", "--json"],
+    Action.EDIT_PERSONA: lambda w, t: ["personas", "generate", "calm nurse", "--save", "--force"],
+    Action.REVIEW_ATTEMPT: lambda w, t: [
+        "attempts",
+        "review",
+        str(w.attempt_id),
+        "--coach",
+        "x",
+        "--note",
+        "good",
+    ],
+    Action.EDIT_AGENT_PERSONA: lambda w, t: ["agents", "import", _agent_file(t)],
     Action.MANAGE_USERS: lambda w, t: ["users", "set-role", "rita", "read-only"],
 }
 

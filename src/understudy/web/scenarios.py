@@ -24,6 +24,7 @@ from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, ContentError, ContentProblem
 from understudy.graders.base import builtin_rubric_paths, user_rubric_paths
 from understudy.storage.assignments import AssignmentStore
+from understudy.storage.scenario_reports import reports_for
 from understudy.teams.context import acting_name
 from understudy.teams.permissions import Action, authorize, can
 from understudy.web.fields import FormField, data_to_values, form_to_data, form_values
@@ -509,6 +510,9 @@ def scenario_detail(request: Request, scenario_id: str, tab: str = "details") ->
             "sessions": sessions,
             "participants": [s for s in sessions if s.assigned],
             "invitable": invitable(entry.scenario.id),
+            "reports": reports_for(entry.scenario.id)
+            if entry.scenario.created_by == current_user()
+            else [],
             "can_delete": entry.in_library
             and can(Action.DELETE_SCENARIO, owner=entry.scenario.created_by),
         },

@@ -109,7 +109,9 @@ def session_history(request: Request, session_id: RowId) -> HTMLResponse:
 
 
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
-def attempt_page(request: Request, attempt_id: RowId, tab: str = "evaluation") -> HTMLResponse:
+def attempt_page(
+    request: Request, attempt_id: RowId, tab: str = "evaluation", reported: str = ""
+) -> HTMLResponse:
     """The attempt: Evaluation tab (or "Generating results…") and Transcript tab."""
     record = AttemptStore().get(attempt_id)
     grade = record.effective_grade()
@@ -126,6 +128,7 @@ def attempt_page(request: Request, attempt_id: RowId, tab: str = "evaluation") -
             "tab": tab,
             "evaluated": EVALUATED,
             "coach": current_user() or "coach",
+            "reported": bool(reported),
         },
     )
 
@@ -164,6 +167,33 @@ async def review(request: Request, attempt_id: RowId) -> Response:
         }
         return render(request, "sessions/attempt.html", context, 422)
     return RedirectResponse(f"/attempts/{attempt_id}", status_code=303)
+
+
+@router.post("/attempts/{attempt_id}/report", response_model=None)
+async def report_attempt(request: Request, attempt_id: RowId) -> Response:
+    """Submit the scenario for review: the persona broke character on a customer turn."""
+    from understudy.storage.scenario_reports import submit_for_review
+
+    authorize(Action.REPORT_SCENARIO)
+    form = await request.form()
+    raw = str(form.get("turn", "") or "")
+    try:
+        if not raw.isdigit() or len(raw) > 6:
+            raise ConfigError(f"turn: expected a turn number, got {raw!r}")
+        submit_for_review(attempt_id, int(raw), str(form.get("note", "") or ""))
+    except ConfigError as exc:
+        record = AttemptStore().get(attempt_id)
+        context = {
+            "title": f"Attempt {record.number} of {record.scenario_id}",
+            "r": record,
+            "grade": record.effective_grade(),
+            "tab": "evaluation",
+            "evaluated": EVALUATED,
+            "coach": current_user() or "coach",
+            "report_error": str(exc),
+        }
+        return render(request, "sessions/attempt.html", context, 422)
+    return RedirectResponse(f"/attempts/{attempt_id}?reported=1", status_code=303)
 
 
 @router.post("/attempts/{attempt_id}/delete")
