@@ -18,13 +18,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_web_calls import REPO, start, until
 from understudy.web import create_app
 from understudy.web.calls import MAX_SAY_CHARS, _command
+from web_helpers import signed_in
 
 FUZZ_EXAMPLES = int(os.environ.get("UNDERSTUDY_FUZZ_EXAMPLES", "40"))
 """Examples per fuzz test (as in tests/test_loader_fuzz.py)."""
@@ -57,7 +57,7 @@ def test_a_hostile_id_in_a_url_is_a_4xx_page_never_a_server_error(
     understudy_home.mkdir(parents=True, exist_ok=True)
     secret = understudy_home / "victim.yaml"
     secret.write_text("id: victim\nsecret: do-not-show\n")
-    client = TestClient(create_app(), raise_server_exceptions=False)
+    client = signed_in(create_app(), raise_server_exceptions=False)
     for hostile in HOSTILE_IDS:
         response = client.get(page.format(id=hostile), follow_redirects=False)
         assert 400 <= response.status_code < 500, (hostile, response.status_code)
@@ -79,7 +79,7 @@ def test_a_file_name_sent_as_an_id_never_opens_a_file_beside_the_server(
 ) -> None:
     (tmp_path / "outside.yaml").write_text(OUTSIDE)
     monkeypatch.chdir(tmp_path)  # where `understudy serve` was started
-    client = TestClient(create_app(), raise_server_exceptions=False)
+    client = signed_in(create_app(), raise_server_exceptions=False)
     response = client.get(page.format(id="outside.yaml"), follow_redirects=False)
     assert response.status_code == 404, response.status_code
     assert "beside the server" not in response.text
@@ -100,7 +100,7 @@ GARBAGE: list[tuple[str, Any]] = [
 
 @pytest.mark.slow
 def test_garbage_on_the_call_socket_is_answered_invalid_and_the_call_goes_on() -> None:
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start(client)
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
             seen: list[dict[str, Any]] = []
@@ -155,6 +155,6 @@ def test_the_call_socket_parser_answers_any_message_without_raising(raw: str) ->
 @FUZZ
 @given(scenario_id=st.text(st.characters(exclude_characters="/?#"), min_size=1, max_size=300))
 def test_any_scenario_id_in_a_url_is_answered_without_a_server_error(scenario_id: str) -> None:
-    client = TestClient(create_app(), raise_server_exceptions=False)
+    client = signed_in(create_app(), raise_server_exceptions=False)
     response = client.get(f"/scenarios/{quote(scenario_id, safe='')}", follow_redirects=False)
     assert response.status_code < 500, (scenario_id, response.status_code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -58,14 +59,16 @@ def signed_in(
     username: str = "admin",
     role: Role = Role.ADMIN,
     workspace: str = "default",
+    **options: Any,
 ) -> TestClient:
     """A test client of ``app`` (a fresh one by default) signed in as ``username``.
 
     The user is added first when missing (an administrator of the default workspace unless
-    told otherwise), so a test of any page needs only this line.
+    told otherwise), so a test of any page needs only this line. ``options`` go to
+    ``TestClient`` (e.g. ``raise_server_exceptions=False``).
     """
     ensure_user(username, role, workspace)
-    return sign_in(TestClient(app if app is not None else create_app()), username)
+    return sign_in(TestClient(app if app is not None else create_app(), **options), username)
 
 
 def client() -> TestClient:
