@@ -11,6 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -129,3 +130,35 @@ def test_every_cli_listing_shows_only_its_own_workspace(spaces: dict[str, dict[s
         assert [r["run_id"] for r in runs] == [spaces[space]["run"]]
         with acting_as(Accounts().get(user).actor()):
             assert [r.id for r in Store().list_runs()] == [spaces[space]["run"]]
+
+
+def test_retention_is_set_and_applied_per_workspace(spaces: dict[str, dict[str, str]]) -> None:
+    from datetime import datetime, timedelta
+
+    from understudy.storage.retention import apply_retention, load_retention
+
+    runner = CliRunner()
+    set_it = runner.invoke(cli_app, ["--as", "eve", "retention", "set", "transcripts", "0"])
+    assert set_it.exit_code == 0 and "transcripts: 0 days" in set_it.output
+    with acting_as(Accounts().get("ada").actor()):
+        assert load_retention().transcripts_days is None, "the default workspace keeps its own"
+    later = datetime.now() + timedelta(days=1)
+    with acting_as(Accounts().get("ada").actor()):
+        AttemptStore().add_message(int(spaces["default"]["attempt"]), _turn("default line"))
+    with acting_as(Accounts().get("eve").actor()):
+        AttemptStore().add_message(int(spaces["acme"]["attempt"]), _turn("acme line"))
+        settings = load_retention()
+        assert settings.transcripts_days == 0
+        assert apply_retention(settings, later).removed["transcripts"] == 1
+    with acting_as(Accounts().get("ada").actor()):
+        kept = AttemptStore().get(int(spaces["default"]["attempt"])).messages
+    assert [m.text for m in kept] == ["default line"], "acme's purge left default's transcript"
+    refused = runner.invoke(cli_app, ["--as", "ada", "retention", "set", "grades", "x"])
+    assert refused.exit_code == 2 and "expected a number of days" in refused.output
+
+
+def _turn(text: str) -> Any:
+    from understudy.domain.transcript import Message
+    from understudy.domain.transcript import Role as Speaker
+
+    return Message(index=1, role=Speaker.customer, text=text)

@@ -34,6 +34,24 @@ def show() -> None:
     console.print(table)
 
 
+@retention_app.command("set")
+def set_command(
+    kind: str = typer.Argument(..., help="event_log, transcripts, grades or audio."),
+    days: str = typer.Argument(..., help="Days to keep, or `keep` (forever)."),
+) -> None:
+    """Set how long your workspace keeps one kind of data (administrators; overrides config)."""
+    from understudy.errors import ConfigError
+    from understudy.storage.retention import set_workspace_retention
+
+    with user_errors():
+        value = None if days.strip().lower() in ("keep", "forever") else days.strip()
+        if value is not None and not value.isdigit():
+            raise ConfigError(f"DAYS: expected a number of days or `keep`, got {days!r}")
+        settings = set_workspace_retention(kind, None if value is None else int(value))
+    kept = settings.days(kind)
+    console.print(f"{_LABELS.get(kind, kind)}: " + ("forever" if kept is None else f"{kept} days"))
+
+
 @retention_app.command("apply")
 def apply(
     now: str | None = typer.Option(None, "--now", help="Reference time (ISO), default: now."),

@@ -9,6 +9,9 @@ number of days, or ``null`` / ``keep`` to keep forever::
       grades_days: keep      # grades and coach reviews (default: kept)
       audio_days: 90         # voice call recordings (default 90)
 
+Each workspace may override these (``understudy retention set KIND DAYS``, administrators only;
+stored in ``workspaces.retention``), and a purge removes only the acting workspace's data.
+
 Ages are measured from when a row was written (event log rows, transcript turns) or when the
 attempt started (grades) or when the recording was first stored (audio). A purge removes
 event-log rows, transcript turns, or clears the grade and deletes the reviews, or empties a
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.errors import ConfigError
 from understudy.settings import config_path, load_config
+from understudy.storage.accounts import WorkspaceRow
 from understudy.storage.attempts import (
     AttemptEventRow,
     AttemptGradeRow,
@@ -36,6 +40,8 @@ from understudy.storage.attempts import (
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow
 from understudy.storage.recordings import AttemptRecordingRow
+from understudy.teams.context import current_workspace_id
+from understudy.teams.permissions import Action, authorize
 
 KINDS = ("event_log", "transcripts", "grades", "audio")
 """The kinds of data with a retention setting, in display order."""
@@ -71,16 +77,50 @@ class RetentionSettings(BaseModel):
         return value
 
 
-def load_retention() -> RetentionSettings:
-    """Read the ``retention:`` settings from ``config.yaml`` (defaults when absent).
+def workspace_retention(sessions: sessionmaker[Session] | None = None) -> dict[str, Any]:
+    """The acting workspace's own retention settings (``{"event_log_days": 30}``...)."""
+    factory = sessions or open_database()
+    with factory() as db:
+        row = db.get(WorkspaceRow, current_workspace_id())
+        return dict(row.retention or {}) if row is not None else {}
+
+
+def set_workspace_retention(
+    kind: str, days: int | None, sessions: sessionmaker[Session] | None = None
+) -> RetentionSettings:
+    """Set how long the acting workspace keeps ``kind`` (None: forever); return the result.
+
+    Raises:
+        ConfigError: an unknown kind or a negative number of days.
+        PermissionDenied: the acting user is not an administrator.
+    """
+    authorize(Action.MANAGE_USERS)
+    if kind not in KINDS:
+        raise ConfigError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if days is not None and days < 0:
+        raise ConfigError(f"expected 0 or more days, got {days}")
+    factory = sessions or open_database()
+    with factory() as db:
+        row = db.get(WorkspaceRow, current_workspace_id())
+        if row is None:
+            raise ConfigError("the acting workspace does not exist")
+        row.retention = {**(row.retention or {}), f"{kind}_days": days}
+        db.commit()
+    return load_retention(sessions)
+
+
+def load_retention(sessions: sessionmaker[Session] | None = None) -> RetentionSettings:
+    """Read the ``retention:`` settings of ``config.yaml``, then the workspace's own on top.
 
     Raises:
         ContentError: the file is not a YAML mapping (file and line named).
         ConfigError: the ``retention`` section is invalid.
     """
     path = config_path()
-    section = load_config(path).get("retention")
-    if section is None:
+    configured = load_config(path).get("retention")
+    own = workspace_retention(sessions)
+    section: Any = {**configured, **own} if isinstance(configured, dict) else configured or own
+    if not section:
         return RetentionSettings()
     try:
         return RetentionSettings.model_validate(section)
@@ -118,6 +158,9 @@ def apply_retention(
         now: the reference time, naive UTC.
         sessions: a session factory; ``open_database()`` when None.
 
+    Raises:
+        PermissionDenied: the acting user is not an administrator.
+
     Returns:
         Counts of what was removed, per kind.
     """
@@ -132,18 +175,24 @@ def apply_retention(
         cutoffs["transcripts"],
         cutoffs["grades"],
     )
+    authorize(Action.MANAGE_USERS)
+    mine = select(AttemptRow.id).where(AttemptRow.workspace_id == current_workspace_id())
     with factory() as db:
         if events_cut is not None:
-            stmt: Any = delete(AttemptEventRow).where(AttemptEventRow.created_at < events_cut)
+            stmt: Any = delete(AttemptEventRow).where(
+                AttemptEventRow.created_at < events_cut, AttemptEventRow.attempt_id.in_(mine)
+            )
             removed["event_log"] = _count(db.execute(stmt))
         if messages_cut is not None:
             stmt = delete(MessageRow).where(
-                MessageRow.attempt_id.is_not(None), MessageRow.created_at < messages_cut
+                MessageRow.attempt_id.in_(mine), MessageRow.created_at < messages_cut
             )
             removed["transcripts"] = _count(db.execute(stmt))
         if grades_cut is not None:
             old = select(AttemptRow.id).where(
-                AttemptRow.started_at < grades_cut, AttemptRow.grade_json.is_not(None)
+                AttemptRow.workspace_id == current_workspace_id(),
+                AttemptRow.started_at < grades_cut,
+                AttemptRow.grade_json.is_not(None),
             )
             ids = list(db.scalars(old))
             if ids:
@@ -165,6 +214,7 @@ def apply_retention(
                 .where(
                     AttemptRecordingRow.created_at < audio_cut,
                     AttemptRecordingRow.audio.is_not(None),
+                    AttemptRecordingRow.attempt_id.in_(mine),
                 )
                 .values(audio=None, audio_purged_at=now)
             )
