@@ -91,3 +91,27 @@ def test_a_websocket_without_a_session_is_closed() -> None:
     with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/calls/x/ws"):
         pass
     assert closed.value.code == 1008
+
+
+def test_an_administrator_adds_re_roles_and_disables_users_on_the_users_page() -> None:
+    from understudy.teams.accounts import Accounts
+    from understudy.teams.permissions import Role
+
+    client = signed_in()
+    page = client.get("/users")
+    assert page.status_code == 200 and ">Users</a>" in page.text, "admins get the Users page"
+    added = client.post(
+        "/users", data={"username": "bob", "password": "long enough pw", "role": "read-only"}
+    )
+    assert added.status_code == 200 and "<td>bob</td>" in added.text
+    short = client.post("/users", data={"username": "cy", "password": "short", "role": "member"})
+    assert short.status_code == 422 and "at least 8 characters" in short.text
+    client.post("/users/bob", data={"role": "member"})
+    assert Accounts().get("bob").role is Role.MEMBER
+    client.post("/users/bob", data={"disabled": "yes"})
+    assert Accounts().get("bob").disabled
+    bob = TestClient(create_app())
+    bob.get("/login")
+    token = bob.cookies["csrftoken"]
+    data = {"username": "bob", "password": "long enough pw", "csrftoken": token}
+    assert bob.post("/login", data=data).status_code == 401, "a disabled user cannot sign in"
