@@ -65,7 +65,7 @@ def _assert_runs_identical(store: Store) -> None:
         )
         before.pop("agent_hash")
         assert after.pop("workspace_id") == 1, (
-            f"run {run.id} went into the default workspace (0008)"
+            f"run {run.id} went into the default workspace (0009)"
         )
         assert after == before, f"run {run.id}: every other column is unchanged"
         rows = store.conversations(run.id)

@@ -23,6 +23,7 @@ from browser import (
     chromium,
     js_errors,
     screenshot,
+    sign_in,
     unlabelled_controls,
     wait_for,
     wait_text,
@@ -30,6 +31,7 @@ from browser import (
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore
 from voice_helpers import RATE, fixture_pcm, install_voice_scenario
+from web_helpers import PASSWORD, ensure_user
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +75,9 @@ def test_a_voice_call_of_three_exchanges_is_stored_with_audio_and_transcript(
         f"--use-file-for-fake-audio-capture={wav}%noloop",
         "--autoplay-policy=no-user-gesture-required",
     )
+    ensure_user("admin")
     with chromium(flags=flags) as browser:
+        sign_in(browser, server, "admin", PASSWORD)
         browser.get(f"{server.url}/scenarios/{scenario_id}/call")
         assert "Start call asks for your microphone" in browser.page_source
         click(browser, "Start call")

@@ -22,6 +22,7 @@ from understudy.voice.testing import FakePhone as Phone
 from understudy.web import create_app
 from voice_helpers import REPO, fixture_pcm, install_voice_scenario, script_lines, words
 from voice_helpers import word_error_rate as wer
+from web_helpers import signed_in
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +60,7 @@ def test_recorded_trainee_audio_makes_a_graded_attempt_with_audio_and_timings(
 ) -> None:
     scenario_id = install_voice_scenario(understudy_home)
     lines = script_lines()[:3]
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start_voice_call(client, scenario_id)
         with (
             client.websocket_connect(f"/calls/{token}/ws") as ws,
@@ -108,7 +109,7 @@ def test_trainee_speaking_over_the_customer_stops_it_and_the_transcript_marks_th
     understudy_home: Path,
 ) -> None:
     scenario_id = install_voice_scenario(understudy_home)
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start_voice_call(client, scenario_id)
         with (
             client.websocket_connect(f"/calls/{token}/ws") as ws,

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from understudy.storage.recordings import RecordingStore
 from understudy.voice import ESPEAK_COMMAND, INSTALL_COMMAND, VoiceUnavailable, require_voice
 from understudy.voice.engines import VOICE_ALIASES, VoiceSetupError, check_voice, installed_voices
 from understudy.web import create_app
 from voice_helpers import REPO, install_voice_scenario
+from web_helpers import signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def test_a_voice_scenario_without_the_extra_shows_the_install_command(
 ) -> None:
     scenario_id = install_voice_scenario(understudy_home)
     monkeypatch.setitem(sys.modules, "faster_whisper", None)
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         page = client.post(f"/scenarios/{scenario_id}/call", data={"trainee": "alice"})
     assert page.status_code == 503
     assert "pip install &#39;understudy[voice]&#39;" in page.text, page.text
@@ -72,7 +72,7 @@ def test_hybrid_scenario_lets_the_trainee_pick_chat_and_the_attempt_records_it(
     understudy_home: Path,
 ) -> None:
     scenario_id = install_voice_scenario(understudy_home, mode="hybrid")
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         briefing = client.get(f"/scenarios/{scenario_id}/call")
         assert 'name="mode" value="voice"' in briefing.text
         assert 'name="mode" value="chat"' in briefing.text

@@ -1,4 +1,4 @@
-"""Tables of teams: workspaces and user accounts (migration ``0008_teams``).
+"""Tables of teams: workspaces and user accounts (migration ``0009_teams``).
 
 A workspace owns every run, practice session and attempt (their ``workspace_id``) and a folder of
 content (personas, scenarios, agent personas: ``understudy.teams.context.workspace_home``). The

@@ -1,6 +1,6 @@
 """Submit a scenario for review: a trainee reports that the persona broke character on a turn.
 
-Table ``scenario_reports`` (migration ``0009_scenario_reports``). A report names the attempt and
+Table ``scenario_reports`` (migration ``0010_scenario_reports``). A report names the attempt and
 the customer turn where the simulated customer stopped being the persona (it spoke as an
 assistant, revealed it is an AI, forgot its goal...), with a note; the scenario's creator sees
 the open reports on the scenario's page.

@@ -1,7 +1,7 @@
 """Teams: workspaces and user accounts; runs, practice sessions and attempts belong to a workspace.
 
-Revision ID: 0008_teams
-Revises: 0007_off_topic_answered
+Revision ID: 0009_teams
+Revises: 0008_attempt_recordings
 
 - New table ``workspaces`` (id, slug, name, created_at, retention): one row, ``default`` (id 1),
   is created here; every existing run, practice session and attempt goes into it.
@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_teams"
-down_revision = "0007_off_topic_answered"
+revision = "0009_teams"
+down_revision = "0008_attempt_recordings"
 branch_labels = None
 depends_on = None
 

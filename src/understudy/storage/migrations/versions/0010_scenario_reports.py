@@ -1,7 +1,7 @@
 """Scenarios submitted for review: a trainee's report that the persona broke character.
 
-Revision ID: 0009_scenario_reports
-Revises: 0008_teams
+Revision ID: 0010_scenario_reports
+Revises: 0009_teams
 
 - New table ``scenario_reports`` (workspace, scenario id, attempt id, turn number, kind, note,
   who reported it, when, when resolved).
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_scenario_reports"
-down_revision = "0008_teams"
+revision = "0010_scenario_reports"
+down_revision = "0009_teams"
 branch_labels = None
 depends_on = None
 
