@@ -153,7 +153,7 @@ def test_a_dropped_audio_socket_reconnects_and_the_call_and_recording_go_on(
     understudy_home: Path,
 ) -> None:
     scenario_id = install_voice_scenario(understudy_home)
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         token = start_voice_call(client, scenario_id)
         with client.websocket_connect(f"/calls/{token}/ws") as ws:
             with client.websocket_connect(f"/calls/{token}/audio") as audio:

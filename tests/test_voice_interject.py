@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from understudy.domain.persona import Behaviour, Mood, Persona
 from understudy.storage.attempt_store import AttemptStore
@@ -14,6 +13,7 @@ from understudy.voice.call import monologue_limit
 from understudy.voice.testing import FakePhone
 from understudy.web import create_app
 from voice_helpers import REPO, fixture_pcm, install_voice_scenario
+from web_helpers import signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def test_an_impatient_customer_talks_over_a_long_monologue(understudy_home: Path
     persona = understudy_home / "scenarios" / "practice-personas" / "daiki-johnson.yaml"
     persona.write_text(persona.read_text().replace("patience: 0.7", "patience: 0.0"))
     monologue = fixture_pcm(1) + fixture_pcm(2) + fixture_pcm(3)  # about 17 s without a pause
-    with TestClient(create_app()) as client:
+    with signed_in(create_app()) as client:
         response = client.post(
             f"/scenarios/{scenario_id}/call", data={"trainee": "al"}, follow_redirects=False
         )

@@ -46,11 +46,10 @@ def test_an_unsupported_file_type_is_refused(tmp_path: Path) -> None:
 def test_web_preview_offers_the_lines_as_audio() -> None:
     import io
 
-    from fastapi.testclient import TestClient
-
     from understudy.web import create_app
+    from web_helpers import signed_in
 
-    client = TestClient(create_app())
+    client = signed_in(create_app())
     page = client.get("/personas/impatient/preview")
     assert 'src="/personas/impatient/preview.ogg?seed=0"' in page.text
     audio = client.get("/personas/impatient/preview.ogg?seed=0")
