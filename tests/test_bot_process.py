@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,13 @@ from understudy.runs.batch import BatchResult, run_batch
 TIMEOUT_S = 0.5
 MARGIN_S = 0.6  # per round of conversations: worker start and scheduling on a busy machine
 CAP_MB = 256
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_idle_workers_left() -> Iterator[None]:
+    """End the idle bot workers this module leaves, so later tests do not share the machine."""
+    yield
+    bot_process.shutdown()
 
 
 async def play(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from understudy.agents import bot_process
 from understudy.agents.callable import CallableAgent, load_callable
 from understudy.agents.resolve import resolve_agent
 from understudy.cli.app import app
@@ -58,6 +59,13 @@ SCENARIO = Scenario(
     exit_conditions=[ExitCondition(id="refunded", agent_says=["your refund is on its way"])],
     max_turns=8,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_idle_workers_left() -> Iterator[None]:
+    """End the idle bot workers this module leaves, so later tests do not share the machine."""
+    yield
+    bot_process.shutdown()
 
 
 @pytest.fixture
