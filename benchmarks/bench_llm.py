@@ -11,7 +11,12 @@ that critical path; the aim is within 1.3x. A second, cached run shows the repla
 The server answers at most 5,000 requests, listens on loopback only, and stops when the batch is
 done; the state lives in a temporary folder that is removed at the end.
 
-Run: ``python benchmarks/bench_llm.py [--n 50] [--turns 5] [--delay 0.2]``.
+By default the batch takes the CLI's default settings (``stress-test`` without ``-c``): the
+default ``llm.concurrency`` calls per model and ``StressPlan.default_concurrency`` conversations
+in flight; ``--concurrency K`` sets both. It also prints the client's CPU per model call (the
+batch's process CPU time over the calls sent; the server runs in another process).
+
+Run: ``python benchmarks/bench_llm.py [--n 50] [--turns 5] [--delay 0.2] [--concurrency K]``.
 """
 
 from __future__ import annotations
@@ -56,8 +61,14 @@ def responder_for(turns: int) -> Any:
     return respond
 
 
-async def play_batch(n: int, base_url: str, no_cache: bool) -> tuple[float, dict[str, Any], int]:
-    """Play one batch; return wall seconds, LLM usage and the longest conversation's turns."""
+async def play_batch(
+    n: int, base_url: str, no_cache: bool, concurrency: int | None = None
+) -> tuple[float, float, dict[str, Any], int]:
+    """Play one batch; return wall and CPU seconds, LLM usage and the longest conversation's turns.
+
+    With ``concurrency`` None the batch takes the CLI's defaults: ``llm.concurrency`` calls per
+    model (``LLMSettings``' default) and ``StressPlan.default_concurrency`` conversations.
+    """
     from understudy.llm.models import build_model
     from understudy.llm.run import LLMRun
     from understudy.llm.settings import LLMSettings
@@ -66,16 +77,18 @@ async def play_batch(n: int, base_url: str, no_cache: bool) -> tuple[float, dict
     from understudy.storage.store import Store
 
     open_database()  # schema migrations and imports happen before the clock starts
-    settings = LLMSettings(base_url=base_url, concurrency=n * 2, timeout_s=30, max_retries=0)
+    settings = LLMSettings(base_url=base_url, timeout_s=30, max_retries=0)
+    if concurrency is not None:
+        settings = settings.model_copy(update={"concurrency": max(concurrency, 1)})
     run = LLMRun(settings, cache=False if no_cache else None)
     plan = plan_stress_test(
         "bench-assistant",
         n=n,
-        concurrency=n,
         simulator="llm",
         agent_options={"llm_run": run},
         simulator_options={"model": "openai-compatible:bench-customer", "run": run},
     )
+    plan.concurrency = concurrency or plan.default_concurrency(lambda: settings.concurrency)
     build_model("openai-compatible:warm-up", settings)
     store = Store()
     started, cpu = time.perf_counter(), time.process_time()
@@ -83,13 +96,13 @@ async def play_batch(n: int, base_url: str, no_cache: bool) -> tuple[float, dict
         outcome = await play(plan, store)
     finally:
         await run.aclose()
-    wall = time.perf_counter() - started
-    print(f"  batch of {n}: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU")
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    print(f"  batch of {n}, concurrency {plan.concurrency}: {wall:.2f} s wall, {used:.2f} s CPU")
     errors = [c.result.error for c in outcome.result.conversations if c.result.error]
     if errors:
         raise SystemExit(f"{len(errors)} conversations failed, e.g. {errors[0]}")
     longest = max(c.result.customer_turns for c in outcome.result.conversations)
-    return wall, run.summary(), longest
+    return wall, used, run.summary(), longest
 
 
 def serve(turns: int, delay: float) -> None:
@@ -130,6 +143,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50, help="conversations (default 50)")
     parser.add_argument("--turns", type=int, default=5, help="customer turns per conversation")
     parser.add_argument("--delay", type=float, default=0.2, help="server delay in seconds")
+    parser.add_argument(
+        "--concurrency", type=int, help="conversations and calls per model in flight (CLI default)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -147,9 +163,11 @@ def main() -> None:
         server = ServerProcess(args.turns, args.delay)
         try:
             url = server.base_url
-            wall, usage, turns = asyncio.run(play_batch(args.n, url, no_cache=True))
-            asyncio.run(play_batch(args.n, url, no_cache=False))  # fills the cache
-            replay_wall, replay, _ = asyncio.run(play_batch(args.n, url, no_cache=False))
+            wall, cpu, usage, turns = asyncio.run(play_batch(args.n, url, True, args.concurrency))
+            asyncio.run(play_batch(args.n, url, False, args.concurrency))  # fills the cache
+            replay_wall, _, replay, _ = asyncio.run(
+                play_batch(args.n, url, False, args.concurrency)
+            )
         finally:
             answered = server.close()
     critical = turns * 2 * args.delay
@@ -159,6 +177,8 @@ def main() -> None:
         f"wall time: {wall:.2f} s; critical path: {critical:.2f} s (turns x 2 x delay); "
         f"ratio: {wall / critical:.2f}x (aim: within 1.3x)"
     )
+    calls = max(usage["requests"], 1)
+    print(f"client CPU per call: {1000 * cpu / calls:.2f} ms (aim: at most 3 ms)")
     print(f"cached re-run: {replay_wall:.2f} s wall, {replay['requests']} model calls")
     sys.exit(0)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import pytest
@@ -67,6 +67,9 @@ def _assert_runs_identical(store: Store) -> None:
         assert after.pop("workspace_id") == 1, (
             f"run {run.id} went into the default workspace (0009)"
         )
+        # agent_file came later (0011): filled in from the stored flow path, for --flow in SQL.
+        expected_file = PurePath(before["agent_ref"]).name if before["agent_kind"] == "flow" else ""
+        assert after.pop("agent_file") == expected_file, f"run {run.id}: agent_file filled in"
         assert after == before, f"run {run.id}: every other column is unchanged"
         rows = store.conversations(run.id)
         # off_topic_answered came later (0007): NULL for old rows, which read as answered.

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from rich.console import Console
 
 from understudy.cli.practice import _print_attempt
 from understudy.cli.runs import print_run, print_runs_list
-from understudy.domain.transcript import ConversationResult
+from understudy.domain.transcript import ConversationResult, Role
 from understudy.metrics.bands import Bands
 from understudy.storage.attempt_records import AttemptRecord
 from understudy.storage.tables import ConversationRow, RunRow
@@ -52,8 +53,28 @@ class FrozenStore:
             self.results[run.id] = [ConversationResult.model_validate(r) for r in results]
         self.runs.reverse()  # newest first, as Store.list_runs
 
-    def conversations(self, run_id: str) -> list[ConversationRow]:
-        return self.rows[run_id]
+    def conversations(
+        self, run_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[ConversationRow]:
+        rows = self.rows[run_id][offset:]
+        return rows if limit is None else rows[:limit]
+
+    def count_conversations(self, run_id: str) -> int:
+        return len(self.rows[run_id])
+
+    def failed_conversations(self, run_id: str) -> list[tuple[int, str]]:
+        return [(r.index, r.error) for r in self.rows[run_id] if r.error]
+
+    def agent_node_steps(self, run_id: str) -> Iterator[tuple[int, str, object, bool]]:
+        for row, result in zip(self.rows[run_id], self.results[run_id], strict=True):
+            for message in result.messages:
+                if message.role is Role.agent:
+                    yield (
+                        row.index,
+                        row.termination_reason,
+                        message.meta.get("node"),
+                        (message.fell_back),
+                    )
 
     def transcripts(self, run_id: str) -> list[ConversationResult]:
         return self.results[run_id]

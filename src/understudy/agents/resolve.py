@@ -282,8 +282,6 @@ def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentIn
     Raises:
         ContentError: unreadable or invalid flow file.
     """
-    from understudy.agents.flow import FlowAgent
-
     path = Path(target)
     text = read_text(path)
     flow = load_flow(path)
@@ -298,8 +296,24 @@ def resolve_flow(target: str, **_options: object) -> tuple[AgentFactory, AgentIn
         default_scenario=default,
         generic_scenario=None if default else generic_scenario(flow),
     )
+    return FlowAgents(flow), info
 
-    def factory() -> Agent:
-        return FlowAgent(flow)
 
-    return factory, info
+@dataclass(frozen=True)
+class FlowAgents:
+    """Makes a fresh ``FlowAgent`` of one flow per conversation.
+
+    A class rather than a closure so a batch's plan can be sent to worker processes (it
+    pickles: the flow is a pydantic model).
+
+    Attributes:
+        flow: the loaded flow.
+    """
+
+    flow: Flow
+
+    def __call__(self) -> Agent:
+        """Return a fresh agent playing ``flow``."""
+        from understudy.agents.flow import FlowAgent
+
+        return FlowAgent(self.flow)

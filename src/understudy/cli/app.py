@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "schema",
     "agents",
     "rerun",
+    "resume",
     "chat",
     "scenarios",
     "attempt_delete",

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from understudy.storage.store import Store
     from understudy.storage.tables import RunRow
 
+SHOW_PAGE = 50
+"""Conversations per page of ``runs show`` (and errors listed) unless ``--limit`` says."""
+
+
 STATUS_STYLES = {"finished": "green", "running": "cyan", "interrupted": "yellow", "failed": "red"}
 
 
@@ -180,10 +184,21 @@ def show_run(
         None, "--conversation", "-k", help="Show this conversation (0-based) as a transcript."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the run as JSON."),
+    page: int = typer.Option(1, "--page", min=1, help="Page of the conversations table."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        help=f"Conversations per page (default {SHOW_PAGE}; --json lists all unless given).",
+    ),
 ) -> None:
-    """Show a run: its metrics and conversations, or one conversation as a transcript."""
+    """Show a run: its metrics and a page of its conversations, or one conversation.
+
+    A large run is shown a page at a time (``--page``, ``--limit``), with the totals; the
+    metrics and the per-node funnel always cover the whole run.
+    """
     from understudy.cli.transcripts import print_conversation
-    from understudy.metrics.funnel import node_funnel
+    from understudy.metrics.funnel import funnel_of_turns
     from understudy.storage.store import Store
 
     with user_errors():
@@ -198,7 +213,9 @@ def show_run(
                 print_conversation(console, run.id, conversation, result)
             return
         if as_json:
-            rows = store.conversations(run.id)
+            per_page = limit
+            offset = (page - 1) * per_page if per_page else 0
+            rows = store.conversations(run.id, offset=offset, limit=per_page)
             out = {
                 **run_summary_json(store, run, bands),
                 "funnel": [
@@ -208,10 +225,12 @@ def show_run(
                         "fallbacks": step.fallbacks,
                         "endings": dict(step.endings),
                     }
-                    for step in node_funnel(store.transcripts(run.id))
+                    for step in funnel_of_turns(store.agent_node_steps(run.id))
                 ],
                 "llm_usage": run.usage,
                 "simulator_info": run.simulator_info,
+                "conversations_stored": store.count_conversations(run.id),
+                "page": {"page": page, "limit": per_page} if per_page else None,
                 "conversations": [
                     {
                         "index": r.index,
@@ -227,15 +246,34 @@ def show_run(
             }
             typer.echo(json.dumps(out, indent=2))
             return
-        print_run(console, store, run, bands)
+        print_run(console, store, run, bands, page=page, limit=limit or SHOW_PAGE)
 
 
-def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
-    """Print ``runs show RUN`` to ``out``: header, metrics, conversations, errors."""
+def print_run(
+    out: Console,
+    store: Store,
+    run: RunRow,
+    bands: Bands,
+    *,
+    page: int = 1,
+    limit: int = SHOW_PAGE,
+) -> None:
+    """Print ``runs show RUN`` to ``out``: header, metrics, a page of conversations, errors.
+
+    Args:
+        out: where to print.
+        store: the store.
+        run: the run.
+        bands: thresholds in force.
+        page: which page of the conversations table (1-based).
+        limit: conversations per page, and errors listed at most.
+    """
+    from understudy.metrics.funnel import funnel_of_turns
     from understudy.runs.compare import run_metrics
 
     metrics = run_metrics(store, run, bands)
-    rows = store.conversations(run.id)
+    stored = store.count_conversations(run.id)
+    rows = store.conversations(run.id, offset=(page - 1) * limit, limit=limit)
     status = Text(run.status, style=STATUS_STYLES.get(run.status, ""))
     out.print(Text.assemble(f"run {run.id}  ", status), highlight=False)
     out.print(
@@ -243,7 +281,7 @@ def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
         f"sha256 {run.agent_hash[:12]}[/dim]\n"
         f"persona {run.persona_id}, scenario {', '.join(run.scenario_ids)}, "
         f"simulator {run.simulator_kind}, seed {run.seed}\n"
-        f"{len(rows)} of {run.n} conversations stored, started {_when(run.created_at)}",
+        f"{stored} of {run.n} conversations stored, started {_when(run.created_at)}",
         highlight=False,
     )
     if run.error:
@@ -271,16 +309,29 @@ def print_run(out: Console, store: Store, run: RunRow, bands: Bands) -> None:
             text,
         )
     out.print(table)
-    from understudy.metrics.funnel import node_funnel
-
-    funnel = node_funnel(store.transcripts(run.id))
+    if stored > len(rows) or page > 1:
+        first = (page - 1) * limit
+        shown = f"{first + 1}-{first + len(rows)}" if rows else "none"
+        pages = max(1, -(-stored // limit))
+        hint = f"; next: understudy runs show {run.id} --page {page + 1}" if page < pages else ""
+        out.print(
+            f"[dim]conversations {shown} of {stored} (page {page} of {pages}){hint}[/dim]",
+            highlight=False,
+        )
+    funnel = funnel_of_turns(store.agent_node_steps(run.id))
     if funnel:
         out.print(funnel_table(funnel))
-    failed = [r for r in rows if r.error]
+    failed = store.failed_conversations(run.id)
     if failed:
         out.print(f"[red]{len(failed)} conversation(s) ended with an error:[/red]")
-    for r in failed:
-        out.print(f"  #{r.index}: {escape(r.error or '')}", highlight=False, soft_wrap=True)
+    for index, error in failed[:limit]:
+        out.print(f"  #{index}: {escape(error)}", highlight=False, soft_wrap=True)
+    if len(failed) > limit:
+        out.print(
+            f"  [dim]... and {len(failed) - limit} more: understudy runs show {run.id} "
+            "--json[/dim]",
+            highlight=False,
+        )
     out.print(
         f"[dim]one transcript: understudy runs show {run.id} --conversation K[/dim]",
         highlight=False,

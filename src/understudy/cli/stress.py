@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,13 @@ EXIT_BUDGET_SPENT = 3
 
 
 async def _play_with_signals(
-    plan: StressPlan, store: Store, progress: Progress, llm_run: LLMRun | None = None
+    plan: StressPlan,
+    store: Store,
+    progress: Progress,
+    llm_run: LLMRun | None = None,
+    workers: int = 1,
+    backend: str = "local",
+    address: str | None = None,
 ) -> StressOutcome:
     from understudy.runs import BatchConversation, play
 
@@ -56,7 +63,15 @@ async def _play_with_signals(
     try:
         budget = (lambda: llm_run.exhausted) if llm_run is not None else None
         return await play(
-            plan, store, on_conversation_end=advance, usage=llm_run, budget_spent=budget
+            plan,
+            store,
+            on_conversation_end=advance,
+            usage=llm_run,
+            budget_spent=budget,
+            keep_conversations=False,
+            workers=workers,
+            backend=backend,
+            address=address,
         )
     finally:
         if installed:
@@ -66,17 +81,13 @@ async def _play_with_signals(
 
 
 def _json_report(plan: StressPlan, outcome: StressOutcome) -> dict[str, Any]:
-    errors = [
-        {"index": c.index, "error": c.result.error}
-        for c in outcome.result.conversations
-        if c.result.error
-    ]
+    errors = [{"index": index, "error": error} for index, error in outcome.errors]
     return {
         "run_id": outcome.run_id,
         "status": "interrupted" if outcome.stopped else "finished",
         "stopped": outcome.stopped,
-        "played": len(outcome.result.conversations),
-        "cut": [c.index for c in outcome.cut],
+        "played": outcome.result.played,
+        "cut": outcome.cut_indices,
         "skipped": outcome.result.skipped,
         "metrics": metrics_json(outcome.metrics),
         "n": plan.n,
@@ -128,7 +139,25 @@ def stress_test(
     seed: str = typer.Option(
         "0", "--seed", help="Batch seed: the same seed replays the same customers."
     ),
-    concurrency: int = typer.Option(8, "--concurrency", "-c", help="Conversations at once."),
+    concurrency: int | None = typer.Option(
+        None,
+        "--concurrency",
+        "-c",
+        help="Conversations at once (default: 8 offline; LLM-backed: n, up to llm.concurrency).",
+    ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        "-w",
+        min=0,
+        help="Processes playing the batch (0: one per core); same transcripts whatever the number.",
+    ),
+    backend: str = typer.Option(
+        "local", "--backend", help="Where to play: local, or ray (a Ray cluster; the ray extra)."
+    ),
+    address: str | None = typer.Option(
+        None, "--address", help="Ray cluster address (auto, ray://host:10001); default: local."
+    ),
     simulator: str = typer.Option("offline", "--simulator", help="User simulator kind."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     config: Path | None = typer.Option(
@@ -172,12 +201,14 @@ def stress_test(
                 scenarios=scenario or [],
                 n=n,
                 seed=seed,
-                concurrency=concurrency,
+                concurrency=concurrency if concurrency is not None else 1,
                 simulator=simulator,
                 config=config,
                 agent_options=agent_options,
                 simulator_options=simulator_options,
             )
+            if concurrency is None:
+                plan.concurrency = plan.default_concurrency(lambda: llm_run.settings.concurrency)
             store = Store()
         except BaseException:
             asyncio.run(llm_run.aclose())  # the model's HTTP clients may already be open
@@ -192,8 +223,18 @@ def stress_test(
         disable=not err_console.is_terminal,
     )
     try:
-        with progress:
-            outcome = asyncio.run(_play_with_signals(plan, store, progress, llm_run))
+        with progress, user_errors(2):
+            outcome = asyncio.run(
+                _play_with_signals(
+                    plan,
+                    store,
+                    progress,
+                    llm_run,
+                    workers or os.cpu_count() or 1,
+                    backend,
+                    address,
+                )
+            )
     except (KeyboardInterrupt, asyncio.CancelledError):
         err_console.print(
             "[yellow]stopped[/yellow]: the run is kept as interrupted with its finished "
@@ -225,18 +266,18 @@ def stress_test(
     if outcome.stopped:
         err_console.print(
             f"[yellow]stopped[/yellow]: {outcome.stopped} after "
-            f"{len(outcome.result.conversations) - len(outcome.cut)} finished conversation(s); "
-            f"{len(outcome.cut)} cut short, {outcome.result.skipped} not started. The metrics "
-            "cover the finished ones; raise --max-tokens or llm.max_tokens_per_run. See "
+            f"{outcome.finished} finished conversation(s); {len(outcome.cut_indices)} cut "
+            f"short, {outcome.result.skipped} not started. The metrics cover the finished "
+            "ones; raise --max-tokens or llm.max_tokens_per_run. See "
             f"`understudy runs show {outcome.run_id}`",
             highlight=False,
         )
     if metrics.errors:
-        first = next(c for c in outcome.result.conversations if c.result.error)
+        index, error = outcome.errors[0]
         err_console.print(
             f"[red]{metrics.errors} conversation(s) ended with an error[/red], e.g. "
-            f"#{first.index}: {escape(first.result.error or '')}\n"
-            f"see `understudy runs show {outcome.run_id} --conversation {first.index}`",
+            f"#{index}: {escape(error)}\n"
+            f"see `understudy runs show {outcome.run_id} --conversation {index}`",
             highlight=False,
         )
     if any(not r.passed for r in gate_results):

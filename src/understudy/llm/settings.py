@@ -9,7 +9,7 @@ Example::
       timeout_s: 60                  # per call
       max_retries: 4                 # on 429 and 5xx answers, timeouts and connection errors
       backoff_s: 1.0                 # first wait; doubles on every retry (1, 2, 4, 8 s)
-      concurrency: 16                # calls in flight at once, per model
+      concurrency: 64                # calls in flight at once, per model
       max_tokens_per_run: 200000     # budget; none by default
       cache: true                    # replay cache under $UNDERSTUDY_HOME/cache/llm
 
@@ -52,7 +52,7 @@ class LLMSettings(StrictModel):
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=20)
     backoff_s: float = Field(default=1.0, ge=0)
-    concurrency: int = Field(default=16, ge=1, le=1024)
+    concurrency: int = Field(default=64, ge=1, le=1024)
     max_tokens_per_run: int | None = Field(default=None, ge=1)
     cache: bool = True
 

@@ -29,7 +29,10 @@ denominator (no off-topic turn, no completed conversation) gives a value of None
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from pydantic import BaseModel
@@ -209,10 +212,103 @@ class BatchMetrics(BaseModel):
         return self.model_copy(update=update)
 
 
+class MetricsTally:
+    """Running counts of a batch, fed one conversation at a time (streaming metrics).
+
+    Memory is constant in the number of conversations: counts, plus one counter per distinct
+    number of customer turns among completed conversations. ``metrics()`` gives exactly the
+    numbers ``compute_metrics`` gives over the same outcomes, whatever order they came in: the
+    mean and standard deviation are computed with ``math.fsum`` (a correctly rounded sum, so
+    independent of order) over the same values. Tallies of separate shards ``merge``.
+    """
+
+    def __init__(self) -> None:
+        self.conversations = 0
+        self.reasons: Counter[TerminationReason] = Counter()
+        self.fell_back = 0
+        self.fallback_turns = 0
+        self.agent_turns = 0
+        self.off_topic = 0
+        self.recovered = 0
+        self.completed_turns: Counter[int] = Counter()
+
+    def add(self, outcome: ConversationOutcome) -> None:
+        """Count one finished conversation."""
+        self.conversations += 1
+        self.reasons[outcome.termination_reason] += 1
+        self.fell_back += outcome.fell_back
+        self.fallback_turns += outcome.fallback_turns
+        self.agent_turns += outcome.agent_turns
+        if outcome.off_topic:
+            self.off_topic += 1
+            self.recovered += outcome.recovered
+        if outcome.completed:
+            self.completed_turns[outcome.customer_turns] += 1
+
+    def merge(self, other: MetricsTally) -> None:
+        """Add the counts of ``other`` (another shard of the same batch) to these."""
+        self.conversations += other.conversations
+        self.reasons.update(other.reasons)
+        self.fell_back += other.fell_back
+        self.fallback_turns += other.fallback_turns
+        self.agent_turns += other.agent_turns
+        self.off_topic += other.off_topic
+        self.recovered += other.recovered
+        self.completed_turns.update(other.completed_turns)
+
+    def _turns(self) -> Iterator[float]:
+        for turns, count in sorted(self.completed_turns.items()):
+            yield from repeat(float(turns), count)
+
+    def metrics(self, bands: Bands | None = None) -> BatchMetrics:
+        """Return the batch metrics of the conversations counted so far.
+
+        Args:
+            bands: thresholds for the bands; the defaults when None.
+
+        Returns:
+            The metrics; rates with an empty denominator have value None and band n/a.
+        """
+        bands = bands or Bands()
+        n = self.conversations
+        count = self.reasons.__getitem__
+        completed = sum(self.completed_turns.values())
+        mean = math.fsum(self._turns()) / completed if completed else None
+        sd = None
+        if mean is not None and completed >= 2:
+            squares = math.fsum((t - mean) ** 2 for t in self._turns())
+            sd = math.sqrt(squares / (completed - 1))
+        return BatchMetrics(
+            conversations=n,
+            errors=count(TerminationReason.error),
+            completion_rate=Rate.of("completion_rate", count(TerminationReason.goal_met), n, bands),
+            fallback_rate=Rate.of("fallback_rate", self.fell_back, n, bands),
+            fallback_turn_rate=Rate.of(
+                "fallback_turn_rate", self.fallback_turns, self.agent_turns, bands
+            ),
+            off_topic_recovery_rate=Rate.of(
+                "off_topic_recovery_rate", self.recovered, self.off_topic, bands
+            ),
+            abandonment_rate=Rate.of(
+                "abandonment_rate", count(TerminationReason.customer_left), n, bands
+            ),
+            escalation_rate=Rate.of(
+                "escalation_rate", count(TerminationReason.escalated), n, bands
+            ),
+            error_rate=Rate.of("error_rate", count(TerminationReason.error), n, bands),
+            mean_turns_to_completion=Mean(
+                value=mean,
+                sd=sd,
+                n=completed,
+                band=bands.band("mean_turns_to_completion", mean),
+            ),
+        )
+
+
 def compute_metrics(
-    outcomes: list[ConversationOutcome], bands: Bands | None = None
+    outcomes: Iterable[ConversationOutcome], bands: Bands | None = None
 ) -> BatchMetrics:
-    """Compute the batch metrics of ``outcomes``.
+    """Compute the batch metrics of ``outcomes`` (through a ``MetricsTally``).
 
     Args:
         outcomes: one per finished conversation, in any order (the result does not depend on it).
@@ -221,44 +317,7 @@ def compute_metrics(
     Returns:
         The metrics; rates with an empty denominator have value None and band n/a.
     """
-    bands = bands or Bands()
-    n = len(outcomes)
-
-    def count(reason: TerminationReason) -> int:
-        return sum(1 for o in outcomes if o.termination_reason is reason)
-
-    off_topic = [o for o in outcomes if o.off_topic]
-    turns = [float(o.customer_turns) for o in outcomes if o.completed]
-    mean = math.fsum(turns) / len(turns) if turns else None
-    sd = None
-    if mean is not None and len(turns) >= 2:
-        sd = math.sqrt(math.fsum((t - mean) ** 2 for t in turns) / (len(turns) - 1))
-    return BatchMetrics(
-        conversations=n,
-        errors=count(TerminationReason.error),
-        completion_rate=Rate.of("completion_rate", count(TerminationReason.goal_met), n, bands),
-        fallback_rate=Rate.of("fallback_rate", sum(o.fell_back for o in outcomes), n, bands),
-        fallback_turn_rate=Rate.of(
-            "fallback_turn_rate",
-            sum(o.fallback_turns for o in outcomes),
-            sum(o.agent_turns for o in outcomes),
-            bands,
-        ),
-        off_topic_recovery_rate=Rate.of(
-            "off_topic_recovery_rate",
-            sum(o.recovered for o in off_topic),
-            len(off_topic),
-            bands,
-        ),
-        abandonment_rate=Rate.of(
-            "abandonment_rate", count(TerminationReason.customer_left), n, bands
-        ),
-        escalation_rate=Rate.of("escalation_rate", count(TerminationReason.escalated), n, bands),
-        error_rate=Rate.of("error_rate", count(TerminationReason.error), n, bands),
-        mean_turns_to_completion=Mean(
-            value=mean,
-            sd=sd,
-            n=len(turns),
-            band=bands.band("mean_turns_to_completion", mean),
-        ),
-    )
+    tally = MetricsTally()
+    for outcome in outcomes:
+        tally.add(outcome)
+    return tally.metrics(bands)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from understudy.domain.persona import Persona
@@ -83,16 +83,22 @@ class BatchResult:
         wall_s: wall-clock seconds the batch took (system clock; not part of the results'
             determinism).
         skipped: conversations never started because ``should_stop`` said so.
+        played: conversations played, kept or not (``run_batch(keep=False)`` keeps none in
+            ``conversations``, so a batch of any size holds only what is in flight).
     """
 
     conversations: list[BatchConversation] = field(default_factory=list)
     wall_s: float = 0.0
     skipped: int = 0
+    played: int = 0
+
+    def __post_init__(self) -> None:
+        self.played = max(self.played, len(self.conversations))
 
     def __repr__(self) -> str:
         # Kept short on purpose: asyncio formats the repr of a finished task's result in some
         # code paths, and a full repr of 1,000 transcripts takes seconds.
-        return f"BatchResult({len(self.conversations)} conversations, wall_s={self.wall_s:.3f})"
+        return f"BatchResult({self.played} conversations, wall_s={self.wall_s:.3f})"
 
     @property
     def errors(self) -> int:
@@ -125,16 +131,83 @@ def registered_simulators(kind: str, persona: Persona, **options: object) -> Sim
     """
     from understudy.simulators import SIMULATORS
 
-    cls = SIMULATORS.get(kind)
-    given = SIMULATORS.keyword_options(kind, options)
+    SIMULATORS.get(kind)
+    return RegisteredSimulators(kind, persona, SIMULATORS.keyword_options(kind, options))
 
-    def make(scenario: Scenario, rng: random.Random) -> UserSimulator:
-        return cls(persona, scenario, rng, **given)  # type: ignore[call-arg]
 
-    return make
+@dataclass(frozen=True)
+class RegisteredSimulators:
+    """Makes a fresh registered user simulator per conversation (``registered_simulators``).
+
+    A class rather than a closure so a batch's plan can be sent to worker processes (it
+    pickles when its options do; an LLM run's client does not).
+
+    Attributes:
+        kind: registry name of the simulator.
+        persona: the customer every conversation plays.
+        options: validated simulator options, passed each time.
+    """
+
+    kind: str
+    persona: Persona
+    options: dict[str, object]
+
+    def __call__(self, scenario: Scenario, rng: random.Random) -> UserSimulator:
+        """Return a fresh simulator of ``scenario`` drawing from ``rng``."""
+        from understudy.simulators import SIMULATORS
+
+        cls = SIMULATORS.get(self.kind)
+        return cls(self.persona, scenario, rng, **self.options)  # type: ignore[call-arg]
 
 
 OnEnd = Callable[[BatchConversation], Awaitable[None] | None]
+
+
+async def play_conversation(
+    index: int,
+    agent_factory: AgentFactory,
+    simulator_factory: SimulatorFactory,
+    scenarios: Sequence[Scenario],
+    *,
+    seed: int | str,
+    clock: Clock,
+    observers: Sequence[Observer] = (),
+    settings: EngineSettings | None = None,
+    conversation_prefix: str = "c",
+) -> BatchConversation:
+    """Play conversation ``index`` of a batch: the same transcript wherever and whenever it plays.
+
+    Its scenario is ``scenarios[index % len(scenarios)]``, its only source of chance
+    ``random.Random(f"{seed}:{index}")``, its id ``f"{conversation_prefix}{index}"``; the agent
+    and simulator are fresh. ``run_batch`` and the worker processes both play through this.
+
+    Args:
+        index: 0-based position in the batch.
+        agent_factory: makes the agent.
+        simulator_factory: makes the simulator from the scenario and the seeded generator.
+        scenarios: the batch's scenarios, round-robin by index.
+        seed: the batch seed.
+        clock: this conversation's clock.
+        observers: observers of its engine events.
+        settings: engine timeouts.
+        conversation_prefix: conversation ids are ``f"{prefix}{index}"``.
+    """
+    scenario = scenarios[index % len(scenarios)]
+    seed_text = conversation_seed(seed, index)
+    rng = random.Random(seed_text)
+    simulator = simulator_factory(scenario, rng)
+    agent = agent_factory()
+    result = await run_conversation(
+        simulator,
+        agent,
+        scenario,
+        conversation_id=f"{conversation_prefix}{index}",
+        clock=clock,
+        observers=observers,
+        settings=settings,
+        seed=seed_text,
+    )
+    return BatchConversation(index, seed_text, scenario, result)
 
 
 async def run_batch(
@@ -151,6 +224,8 @@ async def run_batch(
     settings: EngineSettings | None = None,
     conversation_prefix: str = "c",
     should_stop: Callable[[], bool] | None = None,
+    indices: Iterable[int] | None = None,
+    keep: bool = True,
 ) -> BatchResult:
     """Run ``n`` conversations and return them ordered by index (see the module docstring).
 
@@ -168,9 +243,15 @@ async def run_batch(
         settings: engine timeouts.
         conversation_prefix: conversation ids are ``f"{prefix}{k}"``.
         should_stop: asked before each conversation starts; once True, no more start.
+        indices: play only these conversation indices (each in ``0..n-1``, with its own seed
+            and scenario as in the full batch): what ``runs resume`` and worker shards play;
+            all ``n`` when None.
+        keep: keep every finished conversation in the result; False keeps none (they reach
+            ``on_conversation_end`` only), so memory stays flat however many are played.
 
     Returns:
-        The played conversations, ordered by index, the wall time and how many were skipped.
+        The played conversations (none when ``keep`` is False), ordered by index, the wall time,
+        how many were played and how many were skipped.
 
     Raises:
         ValueError: ``n``, ``concurrency`` below 1, or no scenario.
@@ -186,34 +267,31 @@ async def run_batch(
     started = loop.time()
     semaphore = asyncio.Semaphore(concurrency)
     finished: dict[int, BatchConversation] = {}
+    played = 0
     make_clock: Callable[[], Clock] = clock_factory or SystemClock
 
     stopped = False
 
     async def one(index: int) -> None:
-        nonlocal stopped
+        nonlocal stopped, played
         async with semaphore:
             if stopped or (should_stop is not None and should_stop()):
                 stopped = True
                 return
-            scenario = scenarios[index % len(scenarios)]
-            seed_text = conversation_seed(seed, index)
-            rng = random.Random(seed_text)
-            simulator = simulator_factory(scenario, rng)
-            agent = agent_factory()
-            observers = observers_factory(index) if observers_factory else ()
-            result = await run_conversation(
-                simulator,
-                agent,
-                scenario,
-                conversation_id=f"{conversation_prefix}{index}",
+            done = await play_conversation(
+                index,
+                agent_factory,
+                simulator_factory,
+                scenarios,
+                seed=seed,
                 clock=make_clock(),
-                observers=observers,
+                observers=observers_factory(index) if observers_factory else (),
                 settings=settings,
-                seed=seed_text,
+                conversation_prefix=conversation_prefix,
             )
-            done = BatchConversation(index, seed_text, scenario, result)
-            finished[index] = done
+            played += 1
+            if keep:
+                finished[index] = done
             if on_conversation_end is not None:
                 outcome = on_conversation_end(done)
                 if inspect.isawaitable(outcome):
@@ -222,8 +300,11 @@ async def run_batch(
     # Tasks are created lazily in index order by a bounded feeder, so a batch of 100,000 does not
     # hold 100,000 pending tasks; the semaphore bounds work in flight.
     tasks: set[asyncio.Task[None]] = set()
+    wanted = range(n) if indices is None else sorted(set(indices))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < n:
+        raise ValueError(f"conversation indices must lie in 0..{n - 1}")
     try:
-        for index in range(n):
+        for index in wanted:
             while len(tasks) >= concurrency * 2:
                 done_tasks, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 _raise_first(done_tasks)
@@ -236,8 +317,9 @@ async def run_batch(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    played = [finished[i] for i in range(n) if i in finished]
-    return BatchResult(played, loop.time() - started, skipped=n - len(played))
+    kept = [finished[i] for i in sorted(finished)]
+    wall_s = loop.time() - started
+    return BatchResult(kept, wall_s, skipped=len(wanted) - played, played=played)
 
 
 def _raise_first(done: set[asyncio.Task[None]]) -> None:

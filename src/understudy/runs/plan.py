@@ -29,6 +29,12 @@ from understudy.metrics.bands import Bands, load_bands
 from understudy.runs.batch import SimulatorFactory, registered_simulators
 from understudy.storage.store import RunSpec
 
+DEFAULT_CONCURRENCY = 8
+"""Conversations in flight of an offline batch (CPU-bound: more changes nothing in one process)."""
+
+REALTIME_CONCURRENCY = 32
+"""Conversations in flight at most, by default, against a webhook or callable bot."""
+
 
 @dataclass
 class StressPlan:
@@ -71,6 +77,36 @@ class StressPlan:
         from understudy.simulators import SIMULATORS
 
         return not self.agent.realtime and SIMULATORS.get(self.simulator_kind).simulated_time
+
+    @property
+    def uses_model(self) -> bool:
+        """True when the simulator or the agent calls an LLM (a ``needs_model`` capability)."""
+        from understudy.agents.resolve import AGENTS
+        from understudy.components import needs_model
+        from understudy.simulators import SIMULATORS
+
+        return needs_model(SIMULATORS, self.simulator_kind) or needs_model(AGENTS, self.agent.kind)
+
+    def default_concurrency(self, model_concurrency: Callable[[], int]) -> int:
+        """Conversations in flight when the user names none: enough to reach the critical path.
+
+        An offline batch takes ``DEFAULT_CONCURRENCY`` (its work is CPU, not waiting). A batch
+        that waits on a model plays every conversation at once up to the model's configured
+        limit of calls in flight (``llm.concurrency``): each conversation has at most one call
+        in flight per model (the customer's, then the agent's), so ``min(n, limit)``
+        conversations keep every allowed call busy and the batch takes about its critical path
+        (turns x calls per turn x latency) when ``n`` is within the limit. A webhook or callable
+        bot takes ``min(n, REALTIME_CONCURRENCY)``.
+
+        Args:
+            model_concurrency: returns the configured calls in flight per model (read only
+                when a model is used, so an offline run ignores the ``llm:`` settings).
+        """
+        if self.reproducible:
+            return DEFAULT_CONCURRENCY
+        if self.uses_model:
+            return max(1, min(self.n, model_concurrency()))
+        return max(1, min(self.n, REALTIME_CONCURRENCY))
 
     def clock_factory(self) -> Callable[[], Clock]:
         """Simulated time for reproducible runs, the system clock otherwise."""

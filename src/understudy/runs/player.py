@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from understudy.domain.transcript import TerminationReason
 from understudy.engine.events import Observer
-from understudy.metrics.batch import BatchMetrics
+from understudy.errors import ConfigError
+from understudy.metrics.batch import BatchMetrics, MetricsTally
 from understudy.runs.batch import BatchConversation, BatchResult, run_batch
 from understudy.runs.plan import StressPlan
+from understudy.runs.ray_backend import load_ray, run_on_ray
 from understudy.runs.record import RunRecorder, UsageSource
+from understudy.runs.workers import Shard, run_in_processes
 from understudy.storage.store import Store
+
+BACKENDS = ("local", "ray")
+"""Where a batch can play: this machine, or a Ray cluster."""
 
 BUDGET_SPENT = "token budget spent"
 """Detail of conversations, and error of runs, cut short because the LLM token budget ran out."""
@@ -30,25 +36,36 @@ class StressOutcome:
 
     Attributes:
         run_id: the stored run's id (None when played without a store).
-        result: every conversation played, by index.
+        result: every conversation played, by index (none kept when played with
+            ``keep_conversations=False``: then read them from the store).
         metrics: the batch metrics, over the conversations that finished (those cut by the
             token budget are left out).
         stopped: why the run stopped before its end (``BUDGET_SPENT``), None when it finished.
+        cut_indices: indices of the conversations ended ``interrupted`` because the run
+            stopped early, ascending.
+        errors: ``(index, error)`` of each conversation that ended with an error, ascending.
     """
 
     run_id: str | None
     result: BatchResult
     metrics: BatchMetrics
     stopped: str | None = None
+    cut_indices: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def cut(self) -> list[BatchConversation]:
-        """Conversations ended ``interrupted`` because the run stopped early."""
+        """Conversations ended ``interrupted`` because the run stopped early (kept ones only)."""
         return [
             c
             for c in self.result.conversations
             if c.result.termination_reason is TerminationReason.interrupted
         ]
+
+    @property
+    def finished(self) -> int:
+        """Conversations played to their end (played, less those cut short)."""
+        return self.result.played - len(self.cut_indices)
 
     def __repr__(self) -> str:
         return f"StressOutcome(run_id={self.run_id!r}, {self.result!r})"
@@ -63,6 +80,11 @@ async def play(
     usage: UsageSource | None = None,
     budget_spent: Callable[[], bool] | None = None,
     conversation_observers: Callable[[int], Sequence[Observer]] | None = None,
+    keep_conversations: bool = True,
+    workers: int = 1,
+    resume: str | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> StressOutcome:
     """Play a planned stress test, storing the run and each conversation as it ends.
 
@@ -86,6 +108,20 @@ async def play(
         budget_spent: True once the run's LLM token budget is spent (``LLMRun.exhausted``).
         conversation_observers: engine observers of conversation ``k``'s events (each
             message, mood change and ending as it happens), for a live view.
+        keep_conversations: keep every conversation in ``outcome.result``; False keeps none
+            (the metrics are tallied as each conversation ends: ``MetricsTally``), so memory
+            stays flat however large the batch; the CLI plays this way.
+        workers: local processes playing the batch (``understudy.runs.workers``): 1 plays in
+            this process; more shard the conversations by index, each with its own seed, so
+            every transcript is the same whatever the number. Live ``conversation_observers``
+            need 1.
+        backend: ``local`` (this machine: ``workers`` processes) or ``ray`` (tasks on a Ray
+            cluster, ``understudy.runs.ray_backend``; the ``ray`` extra).
+        address: the Ray cluster (``auto``, ``ray://host:10001``); None starts a local one.
+        resume: the id of a stored run to finish instead of starting a new one: only its
+            missing conversation indices are played (``understudy.runs.resume.plan_resume``
+            makes the plan from the run's snapshots), and the metrics cover the stored and the
+            new conversations together.
 
     Raises:
         asyncio.CancelledError: the batch was stopped; the run is then marked ``interrupted``
@@ -93,12 +129,52 @@ async def play(
         Exception: anything else that stops the batch (e.g. the store failing); the run is then
             marked ``failed`` with the error, if the store still answers.
     """
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if backend == "ray":
+        load_ray()  # a missing extra fails now, with the install command
+    sharded = workers > 1 or backend == "ray"
+    if sharded and conversation_observers is not None:
+        raise ConfigError("live conversation observers need the batch played in one process")
+    shard = None
+    if sharded:
+        shard = Shard(
+            plan.agent_factory,
+            plan.simulator_factory,
+            plan.scenarios,
+            plan.seed,
+            plan.clock_factory(),
+        )
+        shard.payload()  # raises ConfigError now, before the run is recorded
+    tally = MetricsTally()
+    cut: list[int] = []
+    errors: list[tuple[int, str]] = []
+    indices: list[int] | None = None
+    if resume is not None:
+        if store is None:
+            raise ConfigError("resuming a run needs its store")
+        indices, stored = await asyncio.to_thread(store.resume_state, resume, plan.n)
+        tally.merge(stored)
     recorder = RunRecorder(store, usage) if store is not None else None
-    run_id = await recorder.start(plan) if recorder is not None else None
+    if recorder is None:
+        run_id = None
+    elif resume is not None:
+        run_id = await recorder.reopen(resume)
+    else:
+        run_id = await recorder.start(plan)
     if on_start is not None:
         on_start(run_id)
 
     async def ended(done: BatchConversation) -> None:
+        result = done.result
+        if result.termination_reason is TerminationReason.interrupted:
+            cut.append(done.index)
+        else:
+            tally.add(done.outcome)
+        if result.error:
+            errors.append((done.index, result.error))
         if recorder is not None:
             await recorder.conversation_ended(done)
         if on_conversation_end is not None:
@@ -106,18 +182,41 @@ async def play(
 
     try:
         try:
-            result = await run_batch(
-                plan.agent_factory,
-                plan.simulator_factory,
-                plan.scenarios,
-                n=plan.n,
-                seed=plan.seed,
-                concurrency=plan.concurrency,
-                clock_factory=plan.clock_factory(),
-                observers_factory=conversation_observers,
-                on_conversation_end=ended,
-                should_stop=budget_spent,
-            )
+            if shard is not None and backend == "ray":
+                result = await run_on_ray(
+                    shard,
+                    n=plan.n,
+                    address=address,
+                    indices=indices,
+                    on_conversation_end=ended,
+                    should_stop=budget_spent,
+                    keep=keep_conversations,
+                )
+            elif shard is not None:
+                result = await run_in_processes(
+                    shard,
+                    n=plan.n,
+                    workers=workers,
+                    indices=indices,
+                    on_conversation_end=ended,
+                    should_stop=budget_spent,
+                    keep=keep_conversations,
+                )
+            else:
+                result = await run_batch(
+                    plan.agent_factory,
+                    plan.simulator_factory,
+                    plan.scenarios,
+                    n=plan.n,
+                    seed=plan.seed,
+                    concurrency=plan.concurrency,
+                    clock_factory=plan.clock_factory(),
+                    observers_factory=conversation_observers,
+                    on_conversation_end=ended,
+                    should_stop=budget_spent,
+                    indices=indices,
+                    keep=keep_conversations,
+                )
         finally:
             if recorder is not None:
                 await recorder.drain()
@@ -129,14 +228,8 @@ async def play(
         if recorder is not None:
             await recorder.failed(exc)
         raise
-    cut = [
-        c
-        for c in result.conversations
-        if c.result.termination_reason is TerminationReason.interrupted
-    ]
     stopped = BUDGET_SPENT if cut or result.skipped else None
-    finished = [c for c in result.conversations if c not in cut]
-    metrics = BatchResult(finished, result.wall_s).metrics(plan.bands)
+    metrics = tally.metrics(plan.bands)
     if recorder is not None:
         await recorder.finished(metrics, result.wall_s, stopped)
-    return StressOutcome(run_id, result, metrics, stopped)
+    return StressOutcome(run_id, result, metrics, stopped, sorted(cut), sorted(errors))

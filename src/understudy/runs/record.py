@@ -93,6 +93,12 @@ class RunRecorder:
         self.run_id = await asyncio.to_thread(self.store.create_run, plan.run_spec())
         return self.run_id
 
+    async def reopen(self, run_id: str) -> str:
+        """Take over a stored run to finish it (``runs resume``): it is ``running`` again."""
+        await asyncio.to_thread(self.store.reopen_run, run_id)
+        self.run_id = run_id
+        return run_id
+
     async def conversation_ended(self, done: BatchConversation) -> None:
         """Commit one finished conversation (on the writer thread) and wait for the commit."""
         assert self.run_id is not None, "start() creates the run before any conversation"

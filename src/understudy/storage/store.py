@@ -17,20 +17,36 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from understudy.domain.persona import Mood
-from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.domain.transcript import ConversationResult, Role, TerminationReason
 from understudy.errors import NotFoundError
-from understudy.metrics.batch import BatchMetrics, ConversationOutcome, compute_metrics
+from understudy.metrics.batch import (
+    BatchMetrics,
+    ConversationOutcome,
+    MetricsTally,
+    compute_metrics,
+)
 from understudy.storage.db import open_database
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.tables import ConversationRow, RunRow
@@ -147,6 +163,37 @@ def run_matches_flow(run: RunRow, flow: str) -> bool:
     return bool(parts) and stored.parts[-len(parts) :] == parts
 
 
+def flow_condition(flow: str) -> ColumnElement[bool]:
+    """The SQL form of ``run_matches_flow``: runs of the flow named ``flow``.
+
+    Each alternative goes through an indexed column (``agent_name``, ``agent_ref``, or the
+    flow file's name ``agent_file``), so the database finds the runs without reading them all;
+    the trailing-components match then compares the stored path's tail literally (``%`` and
+    ``_`` are escaped).
+    """
+    given = Path(flow)
+    resolved = given.resolve()
+    conditions: list[ColumnElement[bool]] = [
+        RunRow.agent_name == flow,
+        RunRow.agent_ref == flow,
+        and_(
+            RunRow.agent_file == resolved.name[:255],
+            RunRow.agent_kind == "flow",
+            RunRow.agent_ref == str(resolved),
+        ),
+    ]
+    if given.parts:
+        tail = str(given)
+        conditions.append(
+            and_(
+                RunRow.agent_file == given.name[:255],
+                RunRow.agent_kind == "flow",
+                RunRow.agent_ref.endswith(os.sep + tail, autoescape=True),
+            )
+        )
+    return or_(*conditions)
+
+
 def _outcome(row: ConversationRow) -> ConversationOutcome:
     return ConversationOutcome(
         termination_reason=TerminationReason(row.termination_reason),
@@ -203,6 +250,7 @@ class Store:
                 agent_kind=spec.agent_kind,
                 agent_ref=spec.agent_ref,
                 agent_name=spec.agent_name,
+                agent_file=Path(spec.agent_ref).name[:255] if spec.agent_kind == "flow" else "",
                 agent_version=spec.agent_version,
                 agent_snapshot=spec.agent_snapshot,
                 agent_hash=spec.agent_hash,
@@ -324,6 +372,70 @@ class Store:
             )
         return metrics
 
+    def reopen_run(self, run_id: str) -> None:
+        """Mark a stopped run ``running`` again, owned by this process (``runs resume``)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(
+                    status=RUNNING,
+                    finished_at=None,
+                    error=None,
+                    pid=os.getpid(),
+                    host=self._host,
+                )
+            )
+
+    def resume_state(self, run_id: str, n: int) -> tuple[list[int], MetricsTally]:
+        """Return what finishing a run needs: the indices to play and the stored tally.
+
+        Conversations stored as ``interrupted`` (cut short when the run stopped) did not
+        finish: they are deleted here, with their messages, and played again.
+
+        Args:
+            run_id: the run.
+            n: its planned number of conversations.
+
+        Returns:
+            ``(missing indices ascending, MetricsTally of the finished stored conversations)``.
+        """
+        cut = TerminationReason.interrupted.value
+        with self._sessions.begin() as session:
+            session.execute(
+                delete(_CONVERSATIONS).where(
+                    _CONVERSATIONS.c.run_id == run_id,
+                    _CONVERSATIONS.c.termination_reason == cut,
+                )
+            )
+        tally = MetricsTally()
+        stored: set[int] = set()
+        columns = (
+            ConversationRow.index,
+            ConversationRow.termination_reason,
+            ConversationRow.off_topic,
+            ConversationRow.off_topic_answered,
+            ConversationRow.turns,
+            ConversationRow.agent_turns,
+            ConversationRow.fallback_turns,
+        )
+        query = select(*columns).where(ConversationRow.run_id == run_id)
+        with self._sessions() as session:
+            rows = session.execute(query.execution_options(yield_per=5000))
+            for index, reason, off_topic, answered, turns, agent_turns, fallbacks in rows:
+                stored.add(index)
+                tally.add(
+                    ConversationOutcome(
+                        termination_reason=TerminationReason(reason),
+                        off_topic=off_topic,
+                        off_topic_answered=answered is not False,
+                        customer_turns=turns,
+                        agent_turns=agent_turns,
+                        fallback_turns=fallbacks,
+                    )
+                )
+        return [i for i in range(n) if i not in stored], tally
+
     def metrics_from_conversations(self, run_id: str) -> BatchMetrics:
         """Compute a run's metrics from its finished stored conversations (default bands)."""
         with self._sessions() as session:
@@ -356,33 +468,45 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
 
     def list_runs(
-        self, *, flow: str | None = None, persona: str | None = None, limit: int | None = None
+        self,
+        *,
+        flow: str | None = None,
+        persona: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[RunRow]:
-        """Return the acting user's workspace's runs, newest first.
+        """Return the acting user's workspace's runs, newest first, filtered and paged in SQL.
 
         Args:
             flow: keep runs of this flow (``run_matches_flow``: its name, or its file as a
                 path or trailing path components, compared literally).
             persona: keep runs of this persona id.
             limit: at most this many.
+            offset: skip this many (the newest) first.
         """
         self.reap_stale()
-        query = (
-            select(RunRow)
-            .where(RunRow.workspace_id == current_workspace_id())
-            .order_by(RunRow.created_at.desc(), RunRow.id)
-        )
-        if persona:
-            query = query.where(RunRow.persona_id == persona)
-        if limit and not flow:
+        query = self._runs_query(flow, persona).order_by(RunRow.created_at.desc(), RunRow.id)
+        if offset:
+            query = query.offset(offset)
+        if limit:
             query = query.limit(limit)
         with self._sessions() as session:
-            runs = list(session.scalars(query).all())
+            return list(session.scalars(query).all())
+
+    def count_runs(self, *, flow: str | None = None, persona: str | None = None) -> int:
+        """Return how many runs ``list_runs`` would list with these filters and no limit."""
+        query = self._runs_query(flow, persona).with_only_columns(func.count())
+        with self._sessions() as session:
+            return int(session.scalar(query) or 0)
+
+    @staticmethod
+    def _runs_query(flow: str | None, persona: str | None) -> Select[RunRow]:
+        query = select(RunRow).where(RunRow.workspace_id == current_workspace_id())
+        if persona:
+            query = query.where(RunRow.persona_id == persona)
         if flow:
-            # Matched here, not in SQL: paths are compared as files, and ``_``/``%`` in a name
-            # would be wildcards in a LIKE.
-            runs = [run for run in runs if run_matches_flow(run, flow)]
-        return runs[:limit] if limit else runs
+            query = query.where(flow_condition(flow))
+        return query
 
     def get_run(self, ref: str) -> RunRow:
         """Return the run named by ``ref``: an id, a unique id prefix, or ``last``.
@@ -413,16 +537,71 @@ class Store:
             raise NotFoundError(f"run id {ref!r} is ambiguous: {ids}")
         raise NotFoundError(f"no run with id {ref!r}; see `understudy runs list`")
 
-    def conversations(self, run_id: str) -> list[ConversationRow]:
-        """Return the stored conversations of a run, by index."""
+    def conversations(
+        self, run_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> list[ConversationRow]:
+        """Return the stored conversations of a run, by index.
+
+        Args:
+            run_id: the run.
+            offset: skip this many (by index order) first.
+            limit: at most this many; all when None.
+        """
+        query = (
+            select(ConversationRow)
+            .where(ConversationRow.run_id == run_id)
+            .order_by(ConversationRow.index)
+        )
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         with self._sessions() as session:
-            return list(
-                session.scalars(
-                    select(ConversationRow)
-                    .where(ConversationRow.run_id == run_id)
-                    .order_by(ConversationRow.index)
-                )
+            return list(session.scalars(query))
+
+    def stored_indices(self, run_id: str) -> set[int]:
+        """Return the indices of a run's stored conversations."""
+        with self._sessions() as session:
+            query = select(ConversationRow.index).where(ConversationRow.run_id == run_id)
+            return set(session.scalars(query))
+
+    def failed_conversations(self, run_id: str) -> list[tuple[int, str]]:
+        """Return ``(index, error)`` of a run's conversations that ended with an error."""
+        with self._sessions() as session:
+            query = (
+                select(ConversationRow.index, ConversationRow.error)
+                .where(ConversationRow.run_id == run_id, ConversationRow.error.is_not(None))
+                .order_by(ConversationRow.index)
             )
+            return [(index, error or "") for index, error in session.execute(query)]
+
+    def agent_node_steps(self, run_id: str) -> Iterator[tuple[int, str, str | None, bool]]:
+        """Yield the agent turns of a run's conversations, for the node funnel, in order.
+
+        Only the node each agent turn reported (``meta["node"]``) is read, in SQL, so a run of
+        any size is walked without rebuilding its transcripts.
+
+        Yields:
+            ``(conversation index, termination reason, node or None, fell back)``, by
+            conversation index, then turn.
+        """
+        node = _MESSAGES.c.meta["node"].as_string()
+        query = (
+            select(
+                _CONVERSATIONS.c.index,
+                _CONVERSATIONS.c.termination_reason,
+                node,
+                _MESSAGES.c.fell_back,
+            )
+            .join(_MESSAGES, _MESSAGES.c.conversation_id == _CONVERSATIONS.c.id)
+            .where(_CONVERSATIONS.c.run_id == run_id, _MESSAGES.c.role == Role.agent.value)
+            .order_by(_CONVERSATIONS.c.index, _MESSAGES.c.index)
+        )
+        with self._sessions() as session:
+            for index, reason, name, fell_back in session.execute(
+                query.execution_options(yield_per=2000)
+            ):
+                yield int(index), str(reason), name, bool(fell_back)
 
     def count_conversations(self, run_id: str) -> int:
         """Return how many conversations of a run are stored."""

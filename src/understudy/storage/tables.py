@@ -39,17 +39,20 @@ class RunRow(Base):
     took part. ``pid`` and ``host`` identify the process that plays a running batch.
     ``simulator_info`` records the simulator's content (the offline simulator's phrasing banks:
     ``{"phrasing_banks": [{"file", "sha256"}], "phrasing_hash"}``; migration ``0005``).
+    ``agent_file`` is the last path component of a flow run's ``agent_ref`` (empty for other
+    kinds), indexed so runs are found by flow file in SQL (migration ``0011``).
     """
 
     __tablename__ = "runs"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     agent_kind: Mapped[str] = mapped_column(String(32))
-    agent_ref: Mapped[str] = mapped_column(Text)
-    agent_name: Mapped[str] = mapped_column(Text, default="")
+    agent_ref: Mapped[str] = mapped_column(Text, index=True)
+    agent_name: Mapped[str] = mapped_column(Text, default="", index=True)
+    agent_file: Mapped[str] = mapped_column(String(255), default="", server_default="", index=True)
     agent_version: Mapped[str] = mapped_column(String(64), default="")
     agent_snapshot: Mapped[str] = mapped_column(Text, default="")
     agent_hash: Mapped[str] = mapped_column(String(64), default="")

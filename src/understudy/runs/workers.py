@@ -1,0 +1,309 @@
+"""Play a batch on several local processes: one per core, conversations sharded by index.
+
+The offline simulator and a flow agent are CPU-bound Python, so one process plays on one core
+whatever the ``--concurrency``; ``run_in_processes`` spreads the conversations of a batch over
+``workers`` processes (``concurrent.futures.ProcessPoolExecutor`` on the ``forkserver`` start
+method where the platform has it, else ``spawn``: no worker inherits the driver's threads,
+open database connections or event loop).
+
+What each worker gets, once, when it starts: a ``Shard`` (the agent and simulator factories, the
+scenarios, the batch seed, the clock), pickled. Then it is handed conversation indices one at a
+time and plays each with ``understudy.runs.batch.play_conversation``: the same scenario, seed,
+conversation id and clock as in a single process, so every transcript is identical whatever the
+number of workers and the order they finish in. Each result comes back as soon as it is played
+and the driver reports it (``on_conversation_end``: the store commits it there), so a killed
+driver loses nothing that was stored, and ``runs resume`` plays the rest.
+
+A worker that dies (killed, out of memory, a bot calling ``os._exit``) breaks the pool: the
+conversations that were in flight are played again in a fresh pool, nothing finished is lost or
+reported twice. A conversation in flight during two such deaths is then played alone; if its
+worker dies again it is recorded as ending in ``error`` with ``WORKER_DIED``: one conversation
+lost, never the batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import multiprocessing
+import pickle
+import signal
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from understudy.domain.scenario import Scenario
+from understudy.domain.transcript import ConversationResult, TerminationReason
+from understudy.engine.clock import Clock
+from understudy.engine.loop import EngineSettings
+from understudy.errors import ConfigError, UnderstudyError
+from understudy.runs.batch import (
+    AgentFactory,
+    BatchConversation,
+    BatchResult,
+    OnEnd,
+    SimulatorFactory,
+    conversation_seed,
+    play_conversation,
+)
+
+WORKER_DIED = "the worker process playing this conversation died (killed, or the bot exited it)"
+"""Error of a conversation whose worker process died every time it was played."""
+
+
+class WorkersFailed(UnderstudyError):
+    """The worker processes could not play at all (they died on start-up, every time)."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """What a worker needs to play any conversation of a batch (sent once, pickled).
+
+    Attributes:
+        agent_factory: makes a fresh agent per conversation.
+        simulator_factory: makes a fresh simulator per conversation.
+        scenarios: the batch's scenarios, round-robin by index.
+        seed: the batch seed.
+        clock_factory: a fresh clock per conversation (a class: ``ManualClock``, ``SystemClock``).
+        settings: engine timeouts.
+    """
+
+    agent_factory: AgentFactory
+    simulator_factory: SimulatorFactory
+    scenarios: Sequence[Scenario]
+    seed: str
+    clock_factory: Callable[[], Clock]
+    settings: EngineSettings | None = None
+
+    def payload(self) -> bytes:
+        """Return this shard pickled, as sent to each worker.
+
+        Raises:
+            ConfigError: part of the batch cannot be sent to another process (an agent or
+                simulator holding an open client or a function defined inside another).
+        """
+        try:
+            return pickle.dumps(self)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            raise ConfigError(
+                "this batch cannot be played by worker processes: its agent or simulator "
+                f"cannot be sent to another process ({exc}); play it with --workers 1 (flow "
+                "files with the offline simulator can be sharded)"
+            ) from exc
+
+    async def play(self, index: int) -> BatchConversation:
+        """Play conversation ``index`` of the batch (see ``play_conversation``)."""
+        return await play_conversation(
+            index,
+            self.agent_factory,
+            self.simulator_factory,
+            self.scenarios,
+            seed=self.seed,
+            clock=self.clock_factory(),
+            settings=self.settings,
+        )
+
+
+_worker: tuple[Shard, asyncio.AbstractEventLoop] | None = None
+
+
+def _start_worker(payload: bytes) -> None:
+    """Initialise a worker process: unpickle the shard, open one event loop for its life."""
+    global _worker
+    # Ctrl-C reaches every process of the terminal's group; the driver handles it (the run is
+    # kept as interrupted) and stops the pool, so workers must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = (pickle.loads(payload), asyncio.new_event_loop())
+
+
+def _ready() -> bool:
+    """Answer once the worker has started (its initializer ran)."""
+    return _worker is not None
+
+
+def _play_index(index: int) -> tuple[int, ConversationResult]:
+    """Play one conversation in a worker process and return it."""
+    assert _worker is not None, "the pool's initializer starts each worker"
+    shard, loop = _worker
+    done = loop.run_until_complete(shard.play(index))
+    return index, done.result
+
+
+def _broke(future: asyncio.Future[tuple[int, ConversationResult]]) -> bool:
+    """True when ``future`` failed because its worker process (or another one) died."""
+    return not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
+
+
+PRELOAD = [
+    "understudy.runs.workers",
+    "understudy.agents.flow",
+    "understudy.simulators.offline.simulator",
+]
+"""Modules the fork server imports once, so each worker forks with them loaded."""
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Return the process context of worker pools: ``forkserver`` where the platform has it
+    (its server imports ``PRELOAD`` once, then each worker starts in milliseconds), else
+    ``spawn``."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def died_result(shard: Shard, index: int) -> ConversationResult:
+    """The recorded ending of conversation ``index`` when its worker died every time."""
+    return ConversationResult(
+        conversation_id=f"c{index}",
+        seed=conversation_seed(shard.seed, index),
+        messages=[],
+        termination_reason=TerminationReason.error,
+        detail="worker process died",
+        error=WORKER_DIED,
+    )
+
+
+async def run_in_processes(
+    shard: Shard,
+    *,
+    n: int,
+    workers: int,
+    indices: Iterable[int] | None = None,
+    on_conversation_end: OnEnd | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    keep: bool = True,
+    in_flight: int | None = None,
+) -> BatchResult:
+    """Play conversations of a batch on ``workers`` processes (see the module docstring).
+
+    Args:
+        shard: what every worker plays from.
+        n: conversations in the batch (indices lie in ``0..n-1``).
+        workers: processes (>= 1).
+        indices: play only these indices; all ``n`` when None.
+        on_conversation_end: called (and awaited) in the driver as each conversation comes back.
+        should_stop: asked before each conversation is handed out; once True, no more start.
+        keep: keep every conversation in the result (False: memory stays flat).
+        in_flight: conversations handed out at once; twice the workers when None.
+
+    Returns:
+        The played conversations (none when ``keep`` is False), the wall time, how many were
+        played and how many were skipped.
+
+    Raises:
+        ValueError: ``workers`` or ``n`` below 1, or an index outside ``0..n-1``.
+        ConfigError: the shard cannot be sent to worker processes.
+        asyncio.CancelledError: the batch was stopped (the pool is shut down first).
+    """
+    if workers < 1 or n < 1:
+        raise ValueError(f"workers and n must be at least 1, got {workers} and {n}")
+    wanted = deque(range(n) if indices is None else sorted(set(indices)))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < n:
+        raise ValueError(f"conversation indices must lie in 0..{n - 1}")
+    total = len(wanted)
+    payload = shard.payload()
+    limit = in_flight or workers * 2
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    finished: dict[int, BatchConversation] = {}
+    played = 0
+    suspects: Counter[int] = Counter()
+    alone: deque[int] = deque()
+    context = worker_context()
+
+    async def report(index: int, result: ConversationResult) -> None:
+        nonlocal played
+        scenario = shard.scenarios[index % len(shard.scenarios)]
+        done = BatchConversation(index, conversation_seed(shard.seed, index), scenario, result)
+        played += 1
+        if keep:
+            finished[index] = done
+        if on_conversation_end is not None:
+            outcome = on_conversation_end(done)
+            if inspect.isawaitable(outcome):
+                await outcome
+
+    stopped = False
+    while wanted or alone:
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(payload,)
+        )
+        flying: dict[asyncio.Future[tuple[int, ConversationResult]], int] = {}
+        lost: list[int] = []
+        try:  # a worker that cannot even start (bad payload, broken main module) fails here
+            await asyncio.wrap_future(pool.submit(_ready))
+        except BrokenProcessPool:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise WorkersFailed(
+                "the worker processes stopped before playing any conversation (see the error "
+                "printed above); play the batch with --workers 1"
+            ) from None
+        solo: int | None = None  # a suspect being played on its own
+        broken = False
+        try:
+            while True:
+                while solo is None and not stopped and not broken:
+                    if alone:
+                        if flying:
+                            break  # wait until the suspect can play on its own
+                        index = alone.popleft()
+                        solo = index
+                    elif wanted and len(flying) < limit:
+                        if should_stop is not None and should_stop():
+                            stopped = True
+                            break
+                        index = wanted.popleft()
+                    else:
+                        break
+                    try:
+                        submitted = pool.submit(_play_index, index)
+                    except BrokenProcessPool:  # a worker died since the last result
+                        broken = True
+                        if index == solo:
+                            solo = None
+                            alone.appendleft(index)
+                        else:
+                            wanted.appendleft(index)
+                        break
+                    flying[asyncio.wrap_future(submitted)] = index
+                if not flying:
+                    break
+                if broken:
+                    done = set(flying)
+                    await asyncio.wait(done)
+                else:
+                    done, _ = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
+                    if any(_broke(future) for future in done):
+                        # Every other future now fails as well, or already finished: collect.
+                        await asyncio.wait(flying)
+                        done = set(flying)
+                for future in done:
+                    index = flying.pop(future)
+                    if _broke(future):
+                        lost.append(index)
+                        continue
+                    if index == solo:
+                        solo = None
+                    await report(index, future.result()[1])
+                if lost or broken:
+                    break
+        finally:
+            for future in flying:  # stopped midway: nothing left to retrieve later
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+        for index in sorted(lost, reverse=True):
+            suspects[index] += 1
+            if index == solo:
+                await report(index, died_result(shard, index))
+            elif suspects[index] >= 2:
+                alone.append(index)
+            else:
+                wanted.appendleft(index)
+        if stopped:
+            break
+    kept = [finished[i] for i in sorted(finished)]
+    return BatchResult(kept, loop.time() - started, skipped=total - played, played=played)

@@ -1,0 +1,109 @@
+"""``--backend ray``: a batch played on a local 2-node Ray cluster gives the local transcripts and
+metrics, survives a killed worker, and a missing Ray says how to install it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from understudy.cli.app import app
+from understudy.runs import BatchConversation, StressOutcome, plan_stress_test, play
+from understudy.storage.store import Store
+
+FLOW = Path(__file__).resolve().parents[1] / "examples" / "flows" / "refund.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A Ray cluster of two nodes on this machine (one CPU each), shut down afterwards."""
+    import ray
+    from ray.cluster_utils import Cluster
+
+    nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    try:
+        nodes.add_node(num_cpus=1)
+        ray.init(address=nodes.address, log_to_driver=False, include_dashboard=False)
+        nodes.wait_for_nodes()
+        assert len([n for n in ray.nodes() if n["Alive"]]) == 2, "two live nodes"
+        yield str(nodes.address)
+    finally:
+        ray.shutdown()
+        nodes.shutdown()
+
+
+def _transcripts(outcome: StressOutcome) -> list[str]:
+    return [c.result.model_dump_json() for c in outcome.result.conversations]
+
+
+async def _local(n: int) -> StressOutcome:
+    return await play(plan_stress_test(str(FLOW), persona="typo-prone", n=n, seed=4), None)
+
+
+def _ray_task_pids() -> list[int]:
+    """Processes running a conversation task right now (Ray names them after the task)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"ray::_play_on_ray"):
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.slow
+async def test_a_batch_on_a_two_node_cluster_equals_the_local_batch(cluster: str) -> None:
+    local = await _local(200)
+    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=200, seed=4)
+    remote = await play(plan, Store(), backend="ray", address=cluster)
+    assert [c.index for c in remote.result.conversations] == list(range(200))
+    assert _transcripts(remote) == _transcripts(local), "every transcript is the same"
+    assert remote.metrics == local.metrics
+    assert Store().count_conversations(remote.run_id or "") == 200, "every one is stored"
+
+
+@pytest.mark.slow
+async def test_a_worker_killed_midway_on_the_cluster_loses_and_duplicates_nothing(
+    cluster: str,
+) -> None:
+    local = await _local(200)
+    killed: list[int] = []
+
+    def kill_a_worker(done: BatchConversation) -> None:
+        if not killed and done.index >= 40:
+            for pid in _ray_task_pids()[:1]:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=200, seed=4)
+    remote = await play(
+        plan, Store(), backend="ray", address=cluster, on_conversation_end=kill_a_worker
+    )
+    assert killed, "a worker process was killed while it played a conversation"
+    stored = Store().conversations(remote.run_id or "")
+    assert [r.index for r in stored] == list(range(200)), "each conversation stored once"
+    assert _transcripts(remote) == _transcripts(local)
+    assert remote.metrics == local.metrics
+
+
+def test_without_ray_the_ray_backend_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    result = runner.invoke(
+        app, ["stress-test", str(FLOW), "-p", "typo-prone", "-n", "3", "--backend", "ray"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "pip install 'understudy[ray]'" in result.output
+    listed = runner.invoke(app, ["runs", "list", "--json"])
+    assert json.loads(listed.output) == [], "nothing was recorded"
