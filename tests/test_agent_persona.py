@@ -29,6 +29,8 @@ from understudy.llm.settings import LLMSettings
 from understudy.storage.store import Store
 from understudy.testing import run_one
 
+pytestmark = pytest.mark.usefixtures("database")
+
 AGENT_YAML = """\
 # kind: agent
 id: acme-support

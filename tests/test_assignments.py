@@ -27,6 +27,8 @@ from understudy.storage.assignments import AssignmentStore
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import alembic_config, make_engine, open_database
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "examples" / "scenarios" / "practice-retail-return.yaml"
 POOR = REPO / "examples" / "scripts" / "practice-retail-return-poor.txt"

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 import understudy.cli.practice  # noqa: F401  (registers the commands)
 from understudy.cli.apps import app
+
+pytestmark = pytest.mark.usefixtures("database")
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "examples" / "scenarios" / "practice-retail-return.yaml"

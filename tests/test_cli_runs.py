@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flow_variants import CRYSTAL, REFUND, order_id_rejects_customer_format, write_flow
@@ -13,6 +14,8 @@ from understudy.cli.app import app
 from understudy.content.flows import load_flow
 from understudy.content.personas import resolve_persona
 from understudy.domain.persona import Mood
+
+pytestmark = pytest.mark.usefixtures("database")
 
 runner = CliRunner()
 

@@ -19,6 +19,8 @@ from understudy.cli.app import app
 from understudy.content.flows import load_flow
 from understudy.storage.store import Store
 
+pytestmark = pytest.mark.usefixtures("database")
+
 runner = CliRunner()
 FIVE = {
     "completion_rate",

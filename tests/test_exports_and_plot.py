@@ -8,11 +8,14 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from flow_variants import REFUND
 from understudy.cli.app import app
 from understudy.reports.export import CONVERSATION_COLUMNS, RUN_COLUMNS
+
+pytestmark = pytest.mark.usefixtures("database")
 
 runner = CliRunner()
 SCENARIO = REFUND.parents[1] / "scenarios" / "practice-retail-return.yaml"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -13,6 +14,8 @@ import understudy.cli.practice  # noqa: F401  (registers the commands)
 from understudy.cli.app import app
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import alembic_config, make_engine
+
+pytestmark = pytest.mark.usefixtures("database")
 
 REPO = Path(__file__).resolve().parents[1]
 

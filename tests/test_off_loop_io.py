@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import understudy.cli.practice  # noqa: F401  (registers the commands)
 from understudy.domain.persona import Knowledge, Persona
 from understudy.domain.scenario import CustomerGoal, Scenario
@@ -20,6 +22,8 @@ from understudy.simulators.llm import LLMSimulator
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import Store
 from understudy.testing import FakeModel, ScriptedAgent, run_one
+
+pytestmark = pytest.mark.usefixtures("database")
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,6 +8,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import inspect
 from typer.testing import CliRunner
@@ -20,6 +21,8 @@ from understudy.simulators.offline import bank
 from understudy.simulators.offline.bank import phrasing_dir
 from understudy.storage.db import alembic_config, make_engine
 from understudy.storage.store import RunSpec, Store
+
+pytestmark = pytest.mark.usefixtures("database")
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
 from understudy.domain.persona import Persona
@@ -16,6 +18,8 @@ from understudy.graders.base import rubric_for
 from understudy.practice import PracticeCall, start_practice
 from understudy.storage.attempt_store import AttemptStore
 from understudy.testing import RecordingObserver
+
+pytestmark = pytest.mark.usefixtures("database")
 
 SCENARIO_PATH = (
     Path(__file__).resolve().parents[1] / "examples/scenarios/practice-retail-return.yaml"

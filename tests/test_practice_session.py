@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from understudy.agents.trainee import TraineeAgent, read_script
@@ -18,6 +19,8 @@ from understudy.graders.base import load_rubric
 from understudy.practice import load_documents, run_practice
 from understudy.storage.attempt_store import AttemptStore
 from understudy.testing import FakeClock
+
+pytestmark = pytest.mark.usefixtures("database")
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO_PATH = REPO / "examples" / "scenarios" / "practice-retail-return.yaml"

@@ -18,6 +18,8 @@ from understudy.settings import config_path
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.retention import RetentionSettings, apply_retention, load_retention
 
+pytestmark = pytest.mark.usefixtures("database")
+
 START = datetime(2026, 1, 1, 9, 0)
 SCENARIO = Scenario(id="s", persona="calm", goal=CustomerGoal(reason_for_call="refund"))
 PERSONA = Persona(id="calm", name="Calm")

@@ -8,6 +8,8 @@ from sqlalchemy import select, text
 from understudy.storage.store import RunSpec, Store, flow_condition
 from understudy.storage.tables import RunRow
 
+pytestmark = pytest.mark.usefixtures("database")
+
 
 def test_list_runs_matches_flow_names_literally_and_applies_the_limit_after() -> None:
     store = Store()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.runs import BatchConversation, compare_runs, plan_stress_test, play
 from understudy.storage.store import Store
+
+pytestmark = pytest.mark.usefixtures("database")
 
 FLOW = Path(__file__).resolve().parents[1] / "examples" / "flows" / "refund.yaml"
 

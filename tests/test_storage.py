@@ -15,6 +15,8 @@ from understudy.runs.batch import run_batch
 from understudy.storage.store import RunSpec, Store
 from understudy.testing import FakeClock
 
+pytestmark = pytest.mark.usefixtures("database")
+
 TESTS = Path(__file__).resolve().parent
 
 

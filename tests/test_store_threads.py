@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from understudy.agents.trainee import TraineeAgent
 from understudy.content.scenarios import load_scenario, scenario_persona
 from understudy.graders.base import rubric_for
@@ -15,6 +17,8 @@ from understudy.practice import regrade, run_practice
 from understudy.runs import plan_stress_test, play
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import Store
+
+pytestmark = pytest.mark.usefixtures("database")
 
 REPO = Path(__file__).resolve().parents[1]
 RETAIL = REPO / "examples" / "scenarios" / "practice-retail-return.yaml"

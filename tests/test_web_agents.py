@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from understudy.agents import persona_store
 from understudy.web import create_app
 from understudy.web.agents import NEW_AGENT
 from web_helpers import signed_in, table_rows
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def test_create_edit_and_publish_an_agent_persona() -> None:

@@ -29,7 +29,7 @@ from browser import (
 from understudy.storage.attempt_store import AttemptStore
 from web_helpers import PASSWORD, ensure_user
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database")]
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from understudy.web import create_app
 from understudy.web.live import CallRegistry
 from web_helpers import signed_in, table_rows
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = "practice-retail-return"
 

@@ -13,6 +13,8 @@ from understudy.storage.store import Store
 from understudy.web import create_app
 from web_helpers import signed_in, table_rows
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 FLOW = "examples/flows/refund.yaml"
 

@@ -10,6 +10,8 @@ import yaml
 
 from web_helpers import client, field_errors, table_rows
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -10,6 +10,8 @@ import yaml
 from understudy.storage.assignments import AssignmentStore
 from web_helpers import client, field_errors, table_rows
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 
 FORM = {
