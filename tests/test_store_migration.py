@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import inspect, text
+from sqlalchemy import Integer, MetaData, create_engine, insert, inspect, select, text
 
+from conftest import Database
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult
 from understudy.storage.attempt_records import AttemptRecord, AttemptSummary, SessionSummary
@@ -29,15 +30,70 @@ from understudy.storage.db import alembic_config, make_engine, open_database
 from understudy.storage.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_0005"
+PREVIOUS_REVISION = "0005_simulator_info"
 EXPECTED: dict[str, Any] = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def old_database(tmp_path: Path) -> str:
-    """A copy of the database made by the previous release, as a URL."""
-    copy = tmp_path / "old.db"
-    shutil.copyfile(FIXTURE / "understudy.db", copy)
-    return f"sqlite:///{copy}"
+def old_database(empty_database: Database, tmp_path: Path) -> str:
+    """The database made by the previous release, as a URL, on SQLite and on PostgreSQL.
+
+    On SQLite it is a copy of the file; on PostgreSQL the file's rows loaded into an empty
+    database built by the migrations up to that release's revision (``load_previous_release``).
+    """
+    if empty_database.kind == "sqlite":
+        copy = tmp_path / "old.db"
+        shutil.copyfile(FIXTURE / "understudy.db", copy)
+        return f"sqlite:///{copy}"
+    load_previous_release(empty_database.url)
+    return empty_database.url
+
+
+PREVIOUS_TABLES = (
+    "runs",
+    "conversations",
+    "messages",
+    "practice_sessions",
+    "attempts",
+    "attempt_messages",
+    "attempt_events",
+    "coach_reviews",
+    "attempt_grades",
+)
+"""The previous release's tables, parents before children."""
+
+
+def load_previous_release(url: str) -> None:
+    """Copy every row of the fixture file into the empty database ``url`` at revision 0005.
+
+    Integer keys are copied as they are; PostgreSQL's id sequences are then moved past them,
+    so rows written after the upgrade get new ids.
+    """
+    from alembic import command
+
+    engine = make_engine(url)
+    fixture = create_engine(f"sqlite:///{FIXTURE / 'understudy.db'}")
+    try:
+        command.upgrade(alembic_config(engine), PREVIOUS_REVISION)
+        source, target = MetaData(), MetaData()
+        source.reflect(fixture)
+        target.reflect(engine)
+        with fixture.connect() as read, engine.begin() as write:
+            for name in PREVIOUS_TABLES:
+                rows = [dict(r._mapping) for r in read.execute(select(source.tables[name]))]
+                if rows:
+                    write.execute(insert(target.tables[name]), rows)
+                key = target.tables[name].c.get("id")
+                if engine.dialect.name == "postgresql" and isinstance(key.type, Integer):
+                    write.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+                        )
+                    )
+    finally:
+        fixture.dispose()
+        engine.dispose()
 
 
 def _today(model: type[BaseModel], data: Any) -> Any:
@@ -121,7 +177,7 @@ def test_the_previous_release_database_upgrades_with_nothing_lost(old_database: 
         old_messages = db.execute(text("SELECT count(*) FROM messages")).scalar_one()
         old_turns = db.execute(text("SELECT count(*) FROM attempt_messages")).scalar_one()
     engine.dispose()
-    assert version == "0005_simulator_info", "the fixture is at the previous head"
+    assert version == PREVIOUS_REVISION, "the fixture is at the previous head"
 
     store = Store(old_database)
     _assert_runs_identical(store)
@@ -141,7 +197,7 @@ def test_downgrading_and_upgrading_again_keeps_everything(old_database: str) -> 
     engine = make_engine(old_database)
     config = alembic_config(engine)
     command.upgrade(config, "head")
-    command.downgrade(config, "0005_simulator_info")
+    command.downgrade(config, PREVIOUS_REVISION)
     with engine.connect() as db:
         turns = db.execute(text("SELECT count(*) FROM attempt_messages")).scalar_one()
     assert turns == sum(len(a["record"]["messages"]) for a in EXPECTED["attempts"])
