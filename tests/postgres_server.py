@@ -2,8 +2,9 @@
 
 ``PostgresServer.start()`` runs ``initdb`` into a fresh temporary folder and starts ``postgres``
 on a Unix socket in that folder (no TCP port, so nothing else on the machine can collide with
-it), with trust authentication and durability switched off (fsync, full-page writes: a test
-cluster is thrown away). ``stop()`` stops it and removes the folder.
+it), with trust authentication, durability switched off (fsync, full-page writes: a test
+cluster is thrown away) and a time zone far from UTC (``SERVER_TIME_ZONE``). ``stop()`` stops
+it and removes the folder.
 
 PostgreSQL refuses to run as root; under root the server runs as the ``postgres`` account
 (which Debian's package creates) through ``runuser``. The binaries are looked up on ``PATH``,
@@ -31,6 +32,9 @@ from sqlalchemy.engine import Engine
 
 EXTERNAL_URL_VARIABLE = "UNDERSTUDY_TEST_POSTGRES_URL"
 SUPERUSER = "understudy"
+SERVER_TIME_ZONE = "Asia/Kathmandu"
+"""UTC+05:45 with no daylight saving: a moment read back in the server's zone, not in UTC, is off
+by an amount no test can mistake for rounding."""
 INSTALL_HINT = "run scripts/install-system-deps.sh (Debian/Ubuntu: apt-get install postgresql)"
 
 
@@ -132,7 +136,8 @@ class PostgresServer:
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' "
             "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
-            "-c max_connections=200 -c shared_buffers=32MB"
+            "-c max_connections=200 -c shared_buffers=32MB "
+            f"-c timezone={SERVER_TIME_ZONE}"
         )
         started = subprocess.run(
             self._command("pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w", "start"),

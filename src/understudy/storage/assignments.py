@@ -25,7 +25,7 @@ from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, NotFoundError
 from understudy.storage.attempt_records import Now, SessionSummary, session_status, utc_now
 from understudy.storage.attempts import ATTEMPT_FINISHED, PracticeSessionRow
-from understudy.storage.db import open_database
+from understudy.storage.db import open_database, serialize
 from understudy.teams.context import current_workspace_id
 from understudy.teams.permissions import Action, authorize
 
@@ -161,6 +161,7 @@ class AssignmentStore:
             raise ConfigError(f"expected sessions per week of 0 or more, got {per_week}")
         now = self.now()
         with self._sessions() as db:
+            serialize(db, "practice_sessions")
             row = active_session_row(db, trainee, scenario.id) or self._removed_row(
                 db, trainee, scenario.id
             )

@@ -46,7 +46,7 @@ from understudy.storage.attempts import (
     CoachReviewRow,
     PracticeSessionRow,
 )
-from understudy.storage.db import open_database
+from understudy.storage.db import open_database, serialize
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.recordings import AttemptRecordingRow
 from understudy.teams.context import current_workspace_id
@@ -95,6 +95,7 @@ class AttemptStore:
         authorize(Action.START_ATTEMPT)
         workspace_id = current_workspace_id()
         with self._sessions() as db:
+            serialize(db, "practice_sessions")
             row = active_session_row(db, trainee, scenario.id)
             if row is None:
                 authorize(Action.CREATE_SESSION)
@@ -189,6 +190,7 @@ class AttemptStore:
             NotFoundError: no such attempt.
         """
         with self._sessions() as db:
+            serialize(db, "attempt_grades")
             row = self._row(db, attempt_id)
             now = self.now()
             count = db.scalar(

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
+from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from understudy.errors import ConfigError
@@ -31,6 +42,32 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment stored with its time zone and read back as naive UTC on every database.
+
+    PostgreSQL's ``timestamp with time zone`` hands moments back in the server's time zone
+    (``TimeZone`` setting) and SQLite hands back what was written, without a zone; this type
+    writes UTC (a naive value is taken as UTC) and reads naive UTC from both, the convention of
+    the store's other timestamps (``attempt_records.utc_now``).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """UTC: aware for PostgreSQL (a naive value would be read in the server's zone)."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Naive UTC, whatever zone the database answered in."""
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -40,10 +77,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgresql_utc(dbapi_connection: Any, _record: Any) -> None:
+    # Naive moments (the store's convention is naive UTC) are read by the server in the
+    # session's time zone: make that UTC whatever the server's own setting is.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: ``settings.database_url()``).
 
-    SQLite connections get WAL journaling, a 30 s busy timeout and foreign keys on. An in-memory
+    SQLite connections get WAL journaling, a 30 s busy timeout and foreign keys on; PostgreSQL
+    connections work in UTC (``SET TIME ZONE``), whatever the server's zone. An in-memory
     SQLite database (``sqlite://``) is one shared connection, usable from the writer threads, since
     each new connection to it would otherwise be a new, empty database.
     """
@@ -55,6 +102,8 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_utc)
     return engine
 
 
@@ -90,6 +139,30 @@ def upgrade(engine: Engine) -> None:
         if message is None:
             raise
         raise ConfigError(message) from exc
+
+
+def serialize(session: Session, name: str) -> None:
+    """Make the rest of ``session``'s transaction run alone among writers that also call this.
+
+    For a read-then-write that must not interleave with another connection's (find the
+    trainee's session or create it; number an attempt or a grade after counting), so two
+    windows, threads or processes doing it at once neither create two sessions nor give one
+    number twice. Call it first in the transaction; it is released at commit or rollback.
+
+    SQLite: takes the database's write lock now (``BEGIN IMMEDIATE``; other writers wait up
+    to the busy timeout). PostgreSQL: a transaction-scoped advisory lock on ``name``. Other
+    databases: nothing.
+
+    Args:
+        session: a session with no statement run yet in its transaction.
+        name: what is serialized, e.g. ``"practice_sessions"``.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode("utf-8"))
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 _ENGINES: dict[str, Engine] = {}

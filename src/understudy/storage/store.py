@@ -529,7 +529,11 @@ class Store:
             exact = session.scalars(select(RunRow).where(mine, RunRow.id == ref)).first()
             if exact is not None:
                 return exact
-            matches = list(session.scalars(select(RunRow).where(mine, RunRow.id.startswith(ref))))
+            # Ids are lower-case; the prefix is matched literally and case-blind on every
+            # database (SQLite's LIKE ignores case and PostgreSQL's does not; "_" and "%"
+            # would be wildcards).
+            prefix = RunRow.id.startswith(ref.lower(), autoescape=True)
+            matches = list(session.scalars(select(RunRow).where(mine, prefix)))
         if len(matches) == 1:
             return matches[0]
         if matches:
