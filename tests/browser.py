@@ -51,8 +51,8 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        # The test's database comes along: its home's SQLite file, or UNDERSTUDY_DATABASE_URL.
         env = {**os.environ, "UNDERSTUDY_HOME": str(self.home)}
-        env.pop("UNDERSTUDY_DATABASE_URL", None)
         command = [sys.executable, "-m", "understudy", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(command, cwd=REPO, env=env)
         deadline = time.monotonic() + 30

@@ -26,6 +26,7 @@ from browser import (
     wait_for,
     wait_text,
 )
+from conftest import Database
 from understudy.storage.attempt_store import AttemptStore
 from web_helpers import PASSWORD, ensure_user
 
@@ -33,8 +34,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database")]
 
 
 @pytest.fixture
-def server(understudy_home: Path) -> Iterator[Server]:
-    """`understudy serve` on the test's UNDERSTUDY_HOME."""
+def server(understudy_home: Path, database: Database) -> Iterator[Server]:
+    """`understudy serve` on the test's UNDERSTUDY_HOME and database."""
     running = Server(understudy_home)
     running.start()
     yield running
