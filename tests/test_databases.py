@@ -7,16 +7,26 @@ and that SQLite is configured for several writers (WAL journal, busy timeout, fo
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from conftest import Database
 from test_storage import spec
-from understudy.errors import NotFoundError
+from understudy.content.loader import load_model
+from understudy.content.personas import resolve_persona
+from understudy.domain.scenario import Scenario
+from understudy.errors import ConfigError, NotFoundError
+from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import open_database
 from understudy.storage.store import Store
+
+SCENARIO = Path(__file__).parent.parent / "examples" / "scenarios" / "practice-retail-return.yaml"
 
 
 def test_the_library_writes_to_the_database_under_test(database: Database) -> None:
@@ -67,3 +77,58 @@ def test_a_run_is_found_by_a_prefix_in_any_case_and_wildcards_match_nothing(
     for ref in ("%", "___", run_id[:2] + "%"):
         with pytest.raises(NotFoundError, match="runs list"):
             store.get_run(ref)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("seed", "7" * 65), ("persona_id", "p" * 129), ("agent_version", "v" * 65)],
+)
+def test_a_run_value_longer_than_its_column_is_refused_alike_on_every_database(
+    database: Database, field: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"runs\.{field} holds at most"):
+        Store().create_run(spec(**{field: value}))
+    assert Store().list_runs() == [], "nothing is stored"
+
+
+def test_a_scenario_id_too_long_for_the_conversations_is_refused_before_the_run_starts(
+    database: Database,
+) -> None:
+    with pytest.raises(ConfigError, match=r"conversations\.scenario_id holds at most 128"):
+        Store().create_run(spec(scenario_ids=["s" * 129]))
+    assert Store().list_runs() == [], "no run is started"
+
+
+def test_a_trainee_name_longer_than_its_column_is_refused_alike_on_every_database(
+    database: Database,
+) -> None:
+    scenario = load_model(Scenario, SCENARIO)
+    persona = resolve_persona(str(SCENARIO.parent / scenario.persona))
+    attempts = AttemptStore()
+    with pytest.raises(ConfigError, match=r"practice_sessions\.trainee holds at most 200"):
+        attempts.start_attempt("t" * 201, scenario, persona)
+    assert attempts.list_attempts() == [] and attempts.list_sessions() == [], "nothing stored"
+
+
+OPENER = """
+import sys
+from understudy.storage.store import Store
+print(len(Store().list_runs()))
+"""
+
+
+def test_processes_opening_a_fresh_database_at_once_all_get_the_schema(
+    empty_database: Database, understudy_home: Path
+) -> None:
+    env = {**os.environ, "UNDERSTUDY_HOME": str(understudy_home)}
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(4)
+    ]  # fmt: skip
+    for opener in openers:
+        out, err = opener.communicate(timeout=120)
+        assert opener.returncode == 0, f"every process opens the database:\n{err}"
+        assert out.strip() == "0"

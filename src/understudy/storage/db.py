@@ -17,6 +17,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    Column,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -27,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from understudy.errors import ConfigError
@@ -66,6 +68,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None or value.tzinfo is None:
             return value
         return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def check_length(column: Column[Any], value: object) -> None:
+    """Refuse a string longer than ``column`` allows, alike on every database.
+
+    PostgreSQL enforces ``VARCHAR(n)`` and SQLite ignores it, so without this check a long
+    persona id, seed or trainee name would be stored on one and fail on the other.
+
+    Raises:
+        ConfigError: ``value`` is longer than the column's length; the message names the
+            table and column, the limit and the value's start.
+    """
+    length = getattr(column.type, "length", None)
+    if length is not None and isinstance(value, str) and len(value) > length:
+        raise ConfigError(
+            f"{column.table.name}.{column.name} holds at most {length} characters, got "
+            f"{len(value)}: {value[:40]!r}..."
+        )
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _check_lengths(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    for column in mapper.columns:
+        check_length(column, getattr(target, mapper.get_property_by_column(column).key, None))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -160,7 +187,17 @@ def serialize(session: Session, name: str) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
+    else:
+        advisory_lock(connection, name)
+
+
+def advisory_lock(connection: Connection, name: str) -> None:
+    """On PostgreSQL, wait for and take a lock on ``name`` until the transaction ends.
+
+    Other databases: nothing. ``serialize`` uses it, and the migrations take one so that
+    processes upgrading a fresh database at once run the migrations one after the other.
+    """
+    if connection.dialect.name == "postgresql":
         key = zlib.crc32(name.encode("utf-8"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 

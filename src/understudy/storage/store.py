@@ -47,7 +47,7 @@ from understudy.metrics.batch import (
     MetricsTally,
     compute_metrics,
 )
-from understudy.storage.db import open_database
+from understudy.storage.db import check_length, open_database
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.tables import ConversationRow, RunRow
 from understudy.teams.context import current_workspace_id
@@ -235,9 +235,13 @@ class Store:
 
         Raises:
             PermissionDenied: the acting user may not run a stress-test (``teams.permissions``).
+            ConfigError: a value is longer than its column (``db.check_length``), including a
+                scenario id too long for the run's conversations; nothing is stored.
         """
         authorize(Action.RUN_STRESS_TEST)
         workspace_id = current_workspace_id()
+        for scenario_id in spec.scenario_ids:
+            check_length(_CONVERSATIONS.c.scenario_id, scenario_id)
         for _ in range(10):
             run_id = new_run_id()
             row = RunRow(
