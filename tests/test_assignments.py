@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import understudy.cli.assign
 import understudy.cli.practice
 import understudy.cli.report  # noqa: F401  (registers the commands)
+from conftest import Database
 from understudy.cli.apps import app
 from understudy.content.loader import load_model
 from understudy.content.personas import resolve_persona
@@ -210,11 +211,12 @@ def test_report_counts_sessions_attempts_and_mean_grades() -> None:
     assert "No practice matches --scenario other" in cli("report", "--scenario", "other").output
 
 
-def test_a_database_at_0002_upgrades_to_head_and_keeps_its_sessions(tmp_path: Path) -> None:
+def test_a_database_at_0002_upgrades_to_head_and_keeps_its_sessions(database: Database) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = database.url
     engine = make_engine(url)
+    command.downgrade(alembic_config(engine), "base")
     command.upgrade(alembic_config(engine), "0002_attempts")
     with engine.begin() as conn:
         conn.execute(
@@ -250,10 +252,10 @@ def test_a_database_at_0002_upgrades_to_head_and_keeps_its_sessions(tmp_path: Pa
     assert store.sessions()[0].per_week == 2
 
 
-def test_downgrading_0003_keeps_sessions_and_their_attempts(tmp_path: Path) -> None:
+def test_downgrading_0003_keeps_sessions_and_their_attempts(database: Database) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'round.db'}"
+    url = database.url
     scenario, persona = scenario_and_persona()
     store = AssignmentStore(sessions=open_database(url))
     store.assign(scenario, "kim", per_week=2)

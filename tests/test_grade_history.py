@@ -11,6 +11,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 import understudy.cli.practice  # noqa: F401  (registers the commands)
+from conftest import Database
 from understudy.cli.app import app
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.db import alembic_config, make_engine
@@ -70,12 +71,12 @@ def test_regrade_with_the_llm_grader_uses_the_given_model() -> None:
     assert AttemptStore().get(attempt).grade is not None
 
 
-def test_migration_moves_existing_grades_and_reviews_into_the_history(tmp_path: Path) -> None:
+def test_migration_moves_existing_grades_and_reviews_into_the_history(database: Database) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
+    engine = make_engine(database.url)
     config = alembic_config(engine)
+    command.downgrade(config, "base")
     command.upgrade(config, "0003_assignments")
     grade = {"rubric_id": "r", "grader": "offline", "criteria": [], "overall": 0.5}
     with engine.begin() as db:

@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
+from conftest import Database
 from understudy.cli.app import app
 from understudy.domain import phrasing
 from understudy.runs import StressOutcome, plan_stress_test, play
@@ -122,10 +123,10 @@ def test_rerun_warns_when_the_banks_changed_since_the_run() -> None:
     assert "phrasing banks differ" in result.output, result.output
 
 
-def test_the_migration_keeps_the_conversations_of_existing_runs(tmp_path: Path) -> None:
+def test_the_migration_keeps_the_conversations_of_existing_runs(database: Database) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'history.db'}"
+    url = database.url
     store = Store(url)
     spec = RunSpec(agent_kind="flow", agent_ref="f.yaml", persona_id="calm",
                    simulator_kind="offline", seed="1", n=1, concurrency=1)  # fmt: skip
@@ -139,4 +140,5 @@ def test_the_migration_keeps_the_conversations_of_existing_runs(tmp_path: Path) 
     assert "simulator_info" not in {c["name"] for c in inspect(engine).get_columns("runs")}
     command.upgrade(alembic_config(engine), "head")
     assert "simulator_info" in {c["name"] for c in inspect(engine).get_columns("runs")}
+    engine.dispose()
     assert Store(url).count_conversations(run_id) == 1, "upgrading must not drop conversations"

@@ -17,6 +17,7 @@ import yaml
 from alembic import command
 from sqlalchemy import Connection, text
 
+from conftest import Database
 from understudy.agents.resolve import resolve_flow
 from understudy.content.flows import load_flow
 from understudy.content.hashing import content_hash
@@ -60,11 +61,13 @@ def _insert_run(db: Connection, run_id: str, kind: str, snapshot: str, agent_has
     )
 
 
-def test_stored_flow_and_webhook_hashes_move_to_the_one_content_hash(tmp_path: Path) -> None:
+def test_stored_flow_and_webhook_hashes_move_to_the_one_content_hash(
+    tmp_path: Path, empty_database: Database
+) -> None:
     included = _flow_with_an_included_file(tmp_path)
     _factory, info = resolve_flow(str(included))
     assert info.snapshot.startswith("# Snapshot of a flow"), "the included intents are inlined"
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = empty_database.url
     engine = make_engine(url)
     command.upgrade(alembic_config(engine), "0005_simulator_info")
     with engine.begin() as db:
