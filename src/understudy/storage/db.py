@@ -9,6 +9,7 @@ SQLAlchemy URL works through ``UNDERSTUDY_DATABASE_URL``.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import zlib
@@ -314,3 +315,9 @@ def dispose_all() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+# Closed when the process ends, so SQLite folds its write-ahead log back into the database file
+# and PostgreSQL sees its connections end cleanly, rather than whenever (if ever) the garbage
+# collector gets to them during interpreter shutdown.
+atexit.register(dispose_all)
