@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 import understudy.cli.retention  # noqa: F401  (registers the commands)
@@ -12,6 +13,8 @@ from understudy.cli.apps import app
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore, TurnTiming
 from understudy.storage.retention import RetentionSettings, apply_retention
+
+pytestmark = pytest.mark.usefixtures("database")
 
 TURNS = [
     TurnTiming(index=1, role="customer", start_s=1.0, end_s=2.5, cut_off=True, heard="Hi"),
