@@ -132,3 +132,13 @@ def test_processes_opening_a_fresh_database_at_once_all_get_the_schema(
         out, err = opener.communicate(timeout=120)
         assert opener.returncode == 0, f"every process opens the database:\n{err}"
         assert out.strip() == "0"
+
+
+def test_a_second_workspace_gets_its_own_id_on_every_database(database: Database) -> None:
+    with open_database().begin() as session:
+        session.execute(
+            text("INSERT INTO workspaces (slug, name, created_at) VALUES ('b', 'B', :at)"),
+            {"at": datetime(2026, 12, 2)},
+        )
+        ids = session.execute(text("SELECT id FROM workspaces ORDER BY id")).scalars().all()
+    assert ids == [1, 2], "the default workspace is 1 and the next one follows it"

@@ -38,7 +38,9 @@ def upgrade() -> None:
         sa.Column("retention", sa.JSON, nullable=True),
     )
     now = datetime.now(UTC).replace(tzinfo=None)
-    op.bulk_insert(workspaces, [{"id": 1, "slug": "default", "name": "Default", "created_at": now}])
+    # No explicit id: a fresh table gives 1 on every database, and PostgreSQL's id sequence
+    # moves past it (an explicit 1 left it at 1, so the next workspace collided).
+    op.bulk_insert(workspaces, [{"slug": "default", "name": "Default", "created_at": now}])
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True),
