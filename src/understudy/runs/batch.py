@@ -163,6 +163,39 @@ class RegisteredSimulators:
 OnEnd = Callable[[BatchConversation], Awaitable[None] | None]
 
 
+class Collector:
+    """Counts, keeps (when asked) and reports each finished conversation of one batch.
+
+    Shared by every backend (one process, worker processes, Ray) so that they count and report
+    conversations the same way.
+
+    Args:
+        keep: keep every conversation for the result (False: memory stays flat).
+        on_conversation_end: called (and awaited, if async) as each conversation ends.
+    """
+
+    def __init__(self, keep: bool, on_conversation_end: OnEnd | None) -> None:
+        self.keep = keep
+        self.on_conversation_end = on_conversation_end
+        self.played = 0
+        self.finished: dict[int, BatchConversation] = {}
+
+    async def add(self, done: BatchConversation) -> None:
+        """Count one finished conversation, keep it if asked, and report it."""
+        self.played += 1
+        if self.keep:
+            self.finished[done.index] = done
+        if self.on_conversation_end is not None:
+            outcome = self.on_conversation_end(done)
+            if inspect.isawaitable(outcome):
+                await outcome
+
+    def result(self, wall_s: float, wanted: int) -> BatchResult:
+        """Return the batch result: kept conversations by index, ``wanted`` minus played skipped."""
+        kept = [self.finished[i] for i in sorted(self.finished)]
+        return BatchResult(kept, wall_s, skipped=wanted - self.played, played=self.played)
+
+
 async def play_conversation(
     index: int,
     agent_factory: AgentFactory,
@@ -266,14 +299,13 @@ async def run_batch(
     loop = asyncio.get_running_loop()
     started = loop.time()
     semaphore = asyncio.Semaphore(concurrency)
-    finished: dict[int, BatchConversation] = {}
-    played = 0
+    collector = Collector(keep, on_conversation_end)
     make_clock: Callable[[], Clock] = clock_factory or SystemClock
 
     stopped = False
 
     async def one(index: int) -> None:
-        nonlocal stopped, played
+        nonlocal stopped
         async with semaphore:
             if stopped or (should_stop is not None and should_stop()):
                 stopped = True
@@ -289,13 +321,7 @@ async def run_batch(
                 settings=settings,
                 conversation_prefix=conversation_prefix,
             )
-            played += 1
-            if keep:
-                finished[index] = done
-            if on_conversation_end is not None:
-                outcome = on_conversation_end(done)
-                if inspect.isawaitable(outcome):
-                    await outcome
+            await collector.add(done)
 
     # Tasks are created lazily in index order by a bounded feeder, so a batch of 100,000 does not
     # hold 100,000 pending tasks; the semaphore bounds work in flight.
@@ -317,9 +343,7 @@ async def run_batch(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    kept = [finished[i] for i in sorted(finished)]
-    wall_s = loop.time() - started
-    return BatchResult(kept, wall_s, skipped=len(wanted) - played, played=played)
+    return collector.result(loop.time() - started, len(wanted))
 
 
 def _raise_first(done: set[asyncio.Task[None]]) -> None:

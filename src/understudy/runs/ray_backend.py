@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import pickle
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -33,7 +32,7 @@ from typing import Any
 
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import ConfigError
-from understudy.runs.batch import BatchConversation, BatchResult, OnEnd, conversation_seed
+from understudy.runs.batch import BatchResult, Collector, OnEnd
 from understudy.runs.workers import Shard, died_result
 
 INSTALL_HINT = "pip install 'understudy[ray]'"
@@ -136,22 +135,12 @@ async def run_on_ray(
     digest = hashlib.sha256(payload).hexdigest()
     loop = asyncio.get_running_loop()
     started = loop.time()
-    finished: dict[int, BatchConversation] = {}
-    played = 0
+    collector = Collector(keep, on_conversation_end)
     pending = iter(wanted)
     flying: dict[asyncio.Future[Any], int] = {}
 
     async def report(index: int, result: ConversationResult) -> None:
-        nonlocal played
-        scenario = shard.scenarios[index % len(shard.scenarios)]
-        done = BatchConversation(index, conversation_seed(shard.seed, index), scenario, result)
-        played += 1
-        if keep:
-            finished[index] = done
-        if on_conversation_end is not None:
-            outcome = on_conversation_end(done)
-            if inspect.isawaitable(outcome):
-                await outcome
+        await collector.add(shard.conversation(index, result))
 
     stopped = False
     try:
@@ -182,5 +171,4 @@ async def run_on_ray(
     finally:
         for future in flying:
             future.cancel()
-    kept = [finished[i] for i in sorted(finished)]
-    return BatchResult(kept, loop.time() - started, skipped=len(wanted) - played, played=played)
+    return collector.result(loop.time() - started, len(wanted))

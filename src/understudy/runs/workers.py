@@ -24,7 +24,6 @@ lost, never the batch.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import multiprocessing
 import pickle
 import signal
@@ -43,6 +42,7 @@ from understudy.runs.batch import (
     AgentFactory,
     BatchConversation,
     BatchResult,
+    Collector,
     OnEnd,
     SimulatorFactory,
     conversation_seed,
@@ -92,6 +92,11 @@ class Shard:
                 f"cannot be sent to another process ({exc}); play it with --workers 1 (flow "
                 "files with the offline simulator can be sharded)"
             ) from exc
+
+    def conversation(self, index: int, result: ConversationResult) -> BatchConversation:
+        """Return conversation ``index``'s result with its seed and scenario, as stored."""
+        scenario = self.scenarios[index % len(self.scenarios)]
+        return BatchConversation(index, conversation_seed(self.seed, index), scenario, result)
 
     async def play(self, index: int) -> BatchConversation:
         """Play conversation ``index`` of the batch (see ``play_conversation``)."""
@@ -209,23 +214,13 @@ async def run_in_processes(
     limit = in_flight or workers * 2
     loop = asyncio.get_running_loop()
     started = loop.time()
-    finished: dict[int, BatchConversation] = {}
-    played = 0
+    collector = Collector(keep, on_conversation_end)
     suspects: Counter[int] = Counter()
     alone: deque[int] = deque()
     context = worker_context()
 
     async def report(index: int, result: ConversationResult) -> None:
-        nonlocal played
-        scenario = shard.scenarios[index % len(shard.scenarios)]
-        done = BatchConversation(index, conversation_seed(shard.seed, index), scenario, result)
-        played += 1
-        if keep:
-            finished[index] = done
-        if on_conversation_end is not None:
-            outcome = on_conversation_end(done)
-            if inspect.isawaitable(outcome):
-                await outcome
+        await collector.add(shard.conversation(index, result))
 
     stopped = False
     while wanted or alone:
@@ -305,5 +300,4 @@ async def run_in_processes(
                 wanted.appendleft(index)
         if stopped:
             break
-    kept = [finished[i] for i in sorted(finished)]
-    return BatchResult(kept, loop.time() - started, skipped=total - played, played=played)
+    return collector.result(loop.time() - started, total)
