@@ -11,14 +11,25 @@ one you bought on the 28th" with no trigger word), so wording can vary freely.
 The patterns were written from the returns policy and rubric descriptions and tuned on the
 calibration part of the labelled set (``examples/grading/calibration.yaml``); the figures on the
 held-out part are in ``docs/rubrics.md``.
+
+Three acts also have a trained model (``MODEL_ACTS``: a TF-IDF + logistic regression fitted by
+``scripts/train_grader_acts.py`` on real, human-labelled bank calls, shipped as
+``data/grader_acts.json``). ``recognise(act, sentence)`` adds the model to the rule (rule or
+model) only for the acts where that beat the rule alone in cross-validation on the calibration
+calls; the held-apart figures are in ``docs/rubrics.md`` and ``benchmarks/bench_grader_acts.py``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from understudy.domain.transcript import Message
+from understudy.simulators.offline.agent_acts import AgentActModel
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -109,7 +120,7 @@ IDENTITY_SETS: list[frozenset[str]] = [
 """Field sets any one of which verifies a caller (the example returns policy: email, or full name
 and zip code; banks: date of birth, last four digits...). Asking for less is partial."""
 
-_ASKING = _any(
+ASKING = _any(
     [
         r"\?",
         r"^(?:could|can|may|would|will) (?:you|i)\b",
@@ -122,9 +133,14 @@ _ASKING = _any(
 
 
 def identity_fields_asked(sentence: Sentence) -> set[str]:
-    """Return the identity fields a sentence asks for (empty when it asks for none)."""
+    """Return the identity fields a sentence asks for (empty when it asks for none).
+
+    A sentence asks when the rule ``ASKING`` or, where it beat the rule on real calls, the
+    trained act model hears a question for information (``recognise("data_question", ...)``),
+    so "okay could you repeat the zip code for me again" asks for the zip code.
+    """
     fields = {name for name, pattern in IDENTITY_FIELDS.items() if pattern.search(sentence.low)}
-    if not fields or not _ASKING.search(sentence.low):
+    if not fields or not recognise("data_question", sentence):
         return set()
     return fields
 
@@ -439,3 +455,39 @@ def is_complaint(message: Message, objections: list[str]) -> bool:
     if COMPLAINT.search(text):
         return True
     return any(_fold(o)[:40] in text for o in objections if o.strip())
+
+
+# --- the trained act model, where it beats the rules --------------------------------------------
+
+MODEL_ACTS = ("greeting", "data_question", "closing")
+"""Acts the trained model recognises, named after the Harper Valley labels without their
+``gridspace_`` prefix: a greeting, a question asking the caller for information, a goodbye."""
+
+RULES: dict[str, Callable[[Sentence], bool]] = {
+    "greeting": lambda s: bool(GREETING.search(s.low)),
+    "data_question": lambda s: bool(ASKING.search(s.low)),
+    "closing": lambda s: bool(CLOSING.search(s.low) or POLITE_CLOSE.search(s.low)),
+}
+"""The hand-written rule for each act of ``MODEL_ACTS``."""
+
+
+@lru_cache(maxsize=1)
+def act_model() -> AgentActModel:
+    """The grader's fitted act model shipped with the package (``data/grader_acts.json``)."""
+    text = resources.files("understudy.graders").joinpath("data", "grader_acts.json")
+    return AgentActModel.from_json(json.loads(text.read_text(encoding="utf-8")))
+
+
+def recognise(act: str, sentence: Sentence, model: AgentActModel | None = None) -> bool:
+    """True when ``sentence`` does ``act`` (one of ``MODEL_ACTS``).
+
+    The act's rule (``RULES``), or the trained model when ``act`` is among the model's ``used``
+    acts (where rule-or-model beat the rule on real calls). ``model`` defaults to the shipped one.
+
+    Raises:
+        KeyError: ``act`` is not one of ``MODEL_ACTS``.
+    """
+    if RULES[act](sentence):
+        return True
+    model = model or act_model()
+    return act in model.used and act in model.acts_heard(sentence.low)

@@ -82,7 +82,7 @@ def check_greets(check: GreetsCheck, result: ConversationResult, scenario: Scena
         return CheckResult(None, "The agent said nothing, so there was no greeting to grade.")
     first = turns[0]
     courtesy = _first(first, lambda s: bool(acts.COURTESY.search(s.low)))
-    greeting = _first(first, lambda s: bool(acts.GREETING.search(s.low)))
+    greeting = _first(first, lambda s: acts.recognise("greeting", s))
     warm = courtesy or _first(first, acts.shows_empathy)
     if warm is not None and (greeting is not None or courtesy is not None):
         shown = greeting or warm
