@@ -12,6 +12,7 @@ trainee had no turn left to show the behaviour.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -95,4 +96,4 @@ def test_calls_open_with_the_scenario_line_and_alternate_speakers(name: str, spl
         assert first.role is Role.customer
         assert words(first.text) == words(case.scenario.opening_line), case.id
         roles = [m.role for m in case.result.messages]
-        assert all(a is not b for a, b in zip(roles, roles[1:], strict=False)), case.id
+        assert all(a is not b for a, b in pairwise(roles)), case.id
