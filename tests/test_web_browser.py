@@ -79,7 +79,7 @@ def test_create_a_persona(server: Server, browser: webdriver.Chrome, understudy_
     error = wait_for(browser, "#f-language-error")
     assert "language: expected a BCP 47 language tag such as en-US, got 'Spanish'" in error.text
     assert browser.find_element(By.NAME, "backstory").get_attribute("value").startswith("Rosa runs")
-    fill(browser, "language", "es-ES")
+    fill(browser, "language", "en-IE")
     click(browser, "Save persona")
     wait_text(browser, "h1", "Rosa")
     click(browser, "Preview")

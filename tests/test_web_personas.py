@@ -138,3 +138,17 @@ def test_unknown_persona_is_a_404_listing_known_ids() -> None:
     response = client().get("/personas/nobody")
     assert response.status_code == 404
     assert "known personas" in response.text
+
+
+def test_preview_of_a_persona_in_another_language_says_why_instead_of_english_lines(
+    understudy_home: Path,
+) -> None:
+    (understudy_home / "personas").mkdir(parents=True, exist_ok=True)
+    (understudy_home / "personas" / "lucia.yaml").write_text(
+        "id: lucia\nname: Lucia Reyes\nlanguage: es-MX\n"
+    )
+    page = client().get("/personas/lucia/preview", headers={"HX-Request": "true"}).text
+    assert "<li>" not in page, "no English lines are shown for a Spanish persona"
+    assert "Spanish (es-MX)" in page and "offline simulator cannot speak" in page
+    audio = client().get("/personas/lucia/preview.ogg")
+    assert audio.status_code == 503 and "Spanish (es-MX)" in audio.text

@@ -140,11 +140,14 @@ def practice_parts(
     Raises:
         NotFoundError: unknown simulator.
         ConfigError: ``model`` with nothing LLM-backed; the ``llm`` extra is missing or the
-            model cannot be set up (missing API key or package); an invalid option.
+            model cannot be set up (missing API key or package); an invalid option; a persona
+            language the simulator does not speak.
     """
     from understudy.graders.base import GRADERS
     from understudy.simulators import SIMULATORS, make_simulator
+    from understudy.simulators.languages import require_language
 
+    require_language(simulator, persona)  # before anything is set up or played
     llm_parts = needs_model(SIMULATORS, simulator) or needs_model(GRADERS, grader)
     run = make_run() if llm_parts else None
     if run is None and model is not None:

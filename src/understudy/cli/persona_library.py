@@ -104,6 +104,7 @@ def generate_command(
     until you review it.
     """
     from understudy.content.generation import generate_persona
+    from understudy.simulators.languages import language_problem
 
     with user_errors():
         try:
@@ -116,6 +117,12 @@ def generate_command(
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         typer.echo(to_yaml(persona), nl=False)
+        problem = language_problem("offline", persona)
+        if problem:
+            err_console.print(
+                f"[yellow]warning[/yellow] {escape(problem)}; play it with --simulator llm",
+                highlight=False,
+            )
         if save:
             path: Path = save_persona(persona, overwrite=force)
             err_console.print(f"Saved {escape(str(path))}", highlight=False)

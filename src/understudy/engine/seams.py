@@ -124,10 +124,14 @@ class UserSimulator(Plugin, ABC):
         name: registry name, e.g. ``offline``.
         simulated_time: its turns take no real time (no network, no model), so a batch of it
             against an agent that is not realtime runs on simulated time, reproducibly.
+        languages: primary BCP 47 subtags of the languages it speaks (``("en",)``: English in
+            any region), or None for any language; a persona in another language is refused
+            before the first conversation (``understudy.simulators.languages``).
     """
 
     name: ClassVar[str] = "user-simulator"
     simulated_time: ClassVar[bool] = False
+    languages: ClassVar[tuple[str, ...] | None] = None
 
     @classmethod
     def prepare_batch(cls, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -1,6 +1,7 @@
 """Prompts of the LLM user simulator (roles reversed: the model writes the customer's lines).
 
-The system prompt holds who the customer is, what they want, what they know and do not know, and
+The system prompt holds who the customer is, the language they speak (the persona's, by name),
+what they want, what they know and do not know, and
 the end signal. The current mood and any one-turn direction (wander off-topic, leave now) go into
 the last request only, so earlier requests stay identical from turn to turn.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from understudy.domain.persona import Mood, Persona
 from understudy.domain.scenario import Scenario
+from understudy.simulators.languages import language_name
 
 END_REASONS = ("goal_met", "customer_left", "escalated")
 """Reasons the model may give in its end signal ``[END reason]``."""
@@ -66,6 +68,8 @@ def customer_system_prompt(persona: Persona, scenario: Scenario) -> str:
         "customer's next message, in plain text, without quotes, labels or stage directions. "
         "Never act as the assistant and never offer help.",
         "Who you are:\n" + "\n".join(who),
+        f"Language: speak {language_name(persona.language)} in every message, whatever "
+        "language the assistant uses; keep the facts below exactly as written.",
         f"Why you are calling: {goal.reason_for_call}",
     ]
     if goal.task_instructions:

@@ -203,13 +203,18 @@ async def start_practice(
 
     Returns:
         The call under way.
+
+    Raises:
+        ConfigError: the persona's language is one the offline simulator cannot speak (raised
+            before the attempt is created; ``understudy.simulators.languages``).
     """
     paused = PausableClock(clock)
     agent = trainee if trainee is not None else TraineeAgent()
+    # Built first: a persona language the simulator cannot speak is refused before any attempt.
+    customer = simulator or make_simulator("offline", persona, scenario, random.Random(seed))
     attempt_id = await asyncio.to_thread(
         store.start_attempt, trainee_name, scenario, persona, rubric.id if rubric else None, seed
     )
-    customer = simulator or make_simulator("offline", persona, scenario, random.Random(seed))
     customer = OpeningPause(customer, paused, opening_pause_s)
     # A person may think for a while: only the scenario's time limit bounds a reply.
     # After the exit condition the call closes naturally (the customer's goodbye, the trainee's

@@ -127,11 +127,14 @@ def registered_simulators(kind: str, persona: Persona, **options: object) -> Sim
 
     Raises:
         NotFoundError: unknown simulator kind (raised now, before any conversation starts).
-        ConfigError: an unknown or invalid option (raised now too).
+        ConfigError: an unknown or invalid option, or a persona language the simulator does
+            not speak (``understudy.simulators.languages``), raised now too.
     """
     from understudy.simulators import SIMULATORS
+    from understudy.simulators.languages import require_language
 
     SIMULATORS.get(kind)
+    require_language(kind, persona)
     return RegisteredSimulators(kind, persona, SIMULATORS.keyword_options(kind, options))
 
 

@@ -230,13 +230,17 @@ def persona_detail(request: Request, persona_id: str) -> HTMLResponse:
 
 @router.get("/personas/{persona_id}/preview", response_class=HTMLResponse)
 def persona_preview(request: Request, persona_id: str, seed: int = 0) -> HTMLResponse:
-    """Three sample lines in the persona's voice (offline simulator, reproducible by seed)."""
+    """Three sample lines in the persona's voice (offline simulator, reproducible by seed);
+    for a persona in a language the offline simulator cannot speak, why there are none."""
+    from understudy.simulators.languages import language_problem
     from understudy.simulators.offline.preview import preview_lines
 
     persona, _path = find_persona(persona_id)
-    lines = preview_lines(persona, seed)
+    unsupported = language_problem("offline", persona)  # shown instead of English lines
+    lines = [] if unsupported else preview_lines(persona, seed)
     template = "personas/preview_lines.html" if "HX-Request" in request.headers else None
     context = {"title": f"Preview: {persona.name}", "persona": persona, "lines": lines}
+    context["unsupported"] = unsupported
     context["voice_ready"] = _voice_ready()
     return render(request, template or "personas/preview.html", {**context, "seed": seed})
 
@@ -259,8 +263,8 @@ def persona_preview_audio(persona_id: str, seed: int = 0) -> Response:
     from understudy.voice import require_voice
 
     persona, _path = find_persona(persona_id)
-    lines = [text for _, text in preview_lines(persona, seed)]
     try:
+        lines = [text for _, text in preview_lines(persona, seed)]
         require_voice()
         from understudy.voice.preview import encode, render_lines
 

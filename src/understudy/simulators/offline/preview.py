@@ -31,6 +31,7 @@ def preview_lines(persona: Persona, seed: int, intent: str | None = None) -> lis
 
     Raises:
         NotFoundError: ``intent`` is not in the phrasing bank (the message lists the known ones).
+        ConfigError: the persona's language is not English (the offline simulator's only one).
     """
     check_intent(intent)
     scenario = Scenario(

@@ -41,6 +41,7 @@ from understudy.domain.persona import Persona
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, DialogueAct, Role, TerminationReason
 from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulator
+from understudy.simulators.languages import primary, require_language
 from understudy.simulators.mood import MoodModel
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
 from understudy.simulators.offline.beats import scenario_beats
@@ -81,11 +82,13 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
 
     Raises:
         pydantic.ValidationError: an unknown or invalid option.
+        ConfigError: the persona's language is not English (``simulators.languages``).
     """
 
     name = "offline"
     Options = OfflineOptions
     simulated_time = True
+    languages = ("en",)  # every phrase list is English: other languages are refused
 
     @classmethod
     def prepare_batch(cls, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -105,6 +108,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
     def __init__(
         self, persona: Persona, scenario: Scenario, rng: random.Random, **options: Any
     ) -> None:
+        if primary(persona.language) not in self.languages:  # never play it in English
+            require_language(self.name, persona)
         self.options = OfflineOptions(**options)
         self.persona = persona
         self.scenario = scenario
