@@ -114,6 +114,11 @@ SESSION_FORM = {
 
 Probe = Callable[[Any, World], httpx.Response]
 
+SELF_CONTAINED_FLOW = (
+    (REPO / "examples/flows/refund.yaml").read_text().replace("default_scenario", "#")
+)
+"""A flow file to upload (the example without its scenario next door)."""
+
 PREREQUISITES = {Action.SEE_PARTICIPANTS: [Action.OPEN_REPORT]}
 """Filtering the Report by participant needs the Report first: a read-only seat is refused that."""
 
@@ -130,7 +135,7 @@ HTTP_PROBES: dict[Action, Probe] = {
     ),
     Action.DELETE_CHAT: lambda c, w: c.post(f"/attempts/{w.attempt_id}/delete"),
     Action.RUN_STRESS_TEST: lambda c, w: c.post(
-        "/flows/add", data={"path": str(REPO / "examples/flows/refund.yaml")}
+        "/flows/add", files={"file": ("mine.yaml", SELF_CONTAINED_FLOW)}
     ),
     Action.EDIT_AGENT_PERSONA: lambda c, w: c.post("/agents/new", data={"text": NEW_AGENT}),
     Action.INVITE_PARTICIPANTS: lambda c, w: c.post(

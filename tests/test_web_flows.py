@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from understudy.settings import home
 from understudy.storage.store import Store
 from understudy.web import create_app
 from web_helpers import signed_in, table_rows
@@ -113,18 +114,22 @@ def test_bad_size_and_unknown_flow_are_refused() -> None:
     assert client.get("/flow", params={"path": "nope.yaml"}).status_code == 404
 
 
-def test_adding_a_flow_by_path_lists_it(tmp_path: Path) -> None:
-    copy = tmp_path / "my-flow.yaml"
-    scenarios = REPO / "examples" / "scenarios"
-    copy.write_text((REPO / FLOW).read_text().replace("../scenarios", str(scenarios)))
+def test_adding_a_flow_file_saves_it_in_the_workspace_and_lists_it() -> None:
+    text = (REPO / FLOW).read_text().replace("default_scenario: ../scenarios/", "# was: ")
     client = signed_in(create_app())
-    response = client.post("/flows/add", data={"path": str(copy)}, follow_redirects=False)
+    files = {"file": ("my-flow.yaml", text.encode(), "application/x-yaml")}
+    response = client.post("/flows/add", files=files, follow_redirects=False)
     assert response.status_code == 303
-    assert str(copy) in client.get("/flows").text
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("name: x\nnodes: 3\n")
-    refused = client.post("/flows/add", data={"path": str(broken)})
+    assert response.headers["location"] == "/flow?path=home/my-flow.yaml"
+    assert (home() / "flows" / "my-flow.yaml").read_text() == text
+    assert "home/my-flow.yaml" in client.get("/flows").text
+    assert client.get("/flow", params={"path": "home/my-flow.yaml"}).status_code == 200
+    again = client.post("/flows/add", files=files)
+    assert again.status_code == 400 and "already in your flows" in again.text
+    broken = {"file": ("broken.yaml", b"name: x\nnodes: 3\n", "application/x-yaml")}
+    refused = client.post("/flows/add", files=broken)
     assert refused.status_code == 422 and "broken.yaml" in refused.text
+    assert not (home() / "flows" / "broken.yaml").exists(), "nothing is written"
 
 
 def test_live_chat_shows_node_intent_and_confidence() -> None:

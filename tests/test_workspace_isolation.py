@@ -8,7 +8,6 @@ web app and every listing command of the CLI is read as each workspace's user.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from understudy.content.scenarios import load_scenario
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.store import Store
 from understudy.teams.accounts import Accounts
-from understudy.teams.context import acting_as
+from understudy.teams.context import acting_as, workspace_home
 from understudy.teams.permissions import Role
 from understudy.web.agents import NEW_AGENT
 from web_helpers import ensure_user, signed_in
@@ -50,11 +49,11 @@ def _fill(workspace: str, user: str, tmp: Path) -> dict[str, str]:
         persona = resolve_persona(scenario.persona, folder)
         ids["attempt"] = str(AttemptStore().start_attempt(ids["trainee"], scenario, persona))
         persona_store.save_draft(ids["agent"], NEW_AGENT.replace("my-assistant", ids["agent"]))
-        shutil.copytree(REPO / "examples/scenarios", tmp / workspace / "scenarios")
-        flow = tmp / workspace / "flows" / f"{workspace}-flow.yaml"
+        flow = workspace_home() / "flows" / f"{workspace}-flow.yaml"
         flow.parent.mkdir(parents=True)
-        shutil.copy(REPO / "examples/flows/refund.yaml", flow)
-        ids["flow"] = str(flow)
+        text = (REPO / "examples/flows/refund.yaml").read_text()
+        flow.write_text(text.replace("../scenarios", str(REPO / "examples/scenarios")))
+        ids["flow"] = f"home/{flow.name}"
     runner = CliRunner()
     result = runner.invoke(
         cli_app,
@@ -82,7 +81,6 @@ def test_every_web_list_shows_only_its_own_workspace(spaces: dict[str, dict[str,
         mine = spaces[space]
         other_user = SPACES["acme" if space == "default" else "default"]
         with signed_in(username=user, workspace=space) as client:
-            client.post("/flows/add", data={"path": mine["flow"]})
             for path in LISTS:
                 page = client.get(path)
                 assert page.status_code == 200, path

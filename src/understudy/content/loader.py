@@ -268,6 +268,20 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise _fail(path, None, f"not a usable file name ({exc})") from exc
     if len(raw) > max_bytes:
         raise _fail(path, None, f"file is larger than {max_bytes:,} bytes; is it the right file?")
+    return decode_text(raw, path)
+
+
+def decode_text(raw: bytes, path: Path | None) -> str:
+    """Decode an author file's bytes (read from disk or uploaded) as UTF-8 text.
+
+    Args:
+        raw: the bytes.
+        path: the file they are (or will be saved as), named in problems.
+
+    Raises:
+        ContentError: a NUL byte (a binary file) or bytes that are not UTF-8, with the line of
+            the first offending byte.
+    """
     nul = raw.find(b"\0")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1

@@ -23,6 +23,7 @@ from understudy.simulators.human import QUIT_COMMAND
 from understudy.storage.store import Store
 from understudy.teams.permissions import Action, authorize
 from understudy.web.fields import RowId
+from understudy.web.flow_files import flow_file
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -58,9 +59,12 @@ def _chats(request: Request) -> dict[str, FlowChat]:
 
 @router.post("/flow/chat", response_class=HTMLResponse)
 async def start_chat(request: Request, path: str = Form(...)) -> HTMLResponse:
-    """Start a chat with the flow (the flow speaks first when it opens the conversation)."""
+    """Start a chat with the flow (the flow speaks first when it opens the conversation).
+
+    ``path`` is the flow's address (``web.flow_files``); any other path is a 404, not opened.
+    """
     authorize(Action.RUN_STRESS_TEST)
-    target = flow_chat.chat_target(path)
+    target = flow_chat.chat_target(str(flow_file(path).path))
     live = FlowChat(secrets.token_urlsafe(6), path)
     _chats(request)[live.token] = live
     live.task = asyncio.get_running_loop().create_task(

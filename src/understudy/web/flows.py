@@ -11,10 +11,10 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from understudy.content.flows import load_flow
@@ -29,16 +29,19 @@ from understudy.runs.plan import plan_stress_test
 from understudy.runs.player import StressOutcome, play
 from understudy.storage.store import Store
 from understudy.storage.tables import RunRow
-from understudy.teams.context import workspace_home
 from understudy.teams.permissions import Action, authorize
 from understudy.web.fields import RowId
+from understudy.web.flow_files import (
+    MAX_UPLOAD_BYTES,
+    FlowFile,
+    add_uploaded_flow,
+    flow_file,
+    flow_files,
+)
 from understudy.web.templating import render
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
-
-FLOW_DIRS = (Path("examples") / "flows", Path("flows"))
-"""Folders searched for flows, relative to the folder the server runs in (and home()/flows)."""
 
 TRICKY_PERSONAS = ("impatient", "typo-prone", "non-native", "elderly")
 """The four tricky customers offered first in the Stress-test panel."""
@@ -62,65 +65,49 @@ CHART_RUNS = 50
 """Newest runs drawn in each history chart."""
 
 
-def _added_file() -> Path:
-    return workspace_home() / "web-flows.txt"
+def _flow(ref: str) -> tuple[FlowFile, Flow]:
+    """The flow addressed by ``ref`` (``web.flow_files``) and the loaded flow.
 
-
-def flow_paths() -> list[Path]:
-    """Flow files in the flow folders, then those added by path (deduplicated, as given)."""
-    found: list[Path] = []
-    for folder in [*FLOW_DIRS, workspace_home() / "flows"]:
-        if folder.is_dir():
-            found.extend(sorted(folder.glob("*.yaml")))
-    added = _added_file()
-    if added.is_file():
-        found.extend(Path(line) for line in added.read_text().splitlines() if line.strip())
-    seen: set[Path] = set()
-    out = []
-    for path in found:
-        key = path.resolve()
-        if key not in seen and path.is_file():
-            seen.add(key)
-            out.append(path)
-    return out
-
-
-def _flow(path: str) -> Flow:
-    file = Path(path)
-    if not file.is_file():
-        raise NotFoundError(f"no flow file {path!r}")
-    return load_flow(file)
+    Raises:
+        NotFoundError: ``ref`` names no flow file inside a flow folder (nothing is read).
+        ContentError: the file is not a valid flow.
+    """
+    file = flow_file(ref)
+    return file, load_flow(file.path)
 
 
 @router.get("/flows", response_class=HTMLResponse)
 def flow_list(request: Request) -> HTMLResponse:
-    """Flows found in ./examples/flows, ./flows and home()/flows, plus those added by path."""
+    """Flows in ./examples/flows, ./flows, the workspace's flows folder and its allow-list."""
     rows: list[dict[str, Any]] = []
-    for path in flow_paths():
+    for file in flow_files():
         try:
-            if detect_kind(path).name != "flow":
+            if detect_kind(file.path).name != "flow":
                 continue
-            flow = load_flow(path)
+            flow = load_flow(file.path)
         except UnderstudyError as exc:
-            rows.append({"path": path, "flow": None, "error": str(exc).splitlines()[0]})
+            rows.append({"path": file.ref, "flow": None, "error": str(exc).splitlines()[0]})
             continue
-        rows.append({"path": path, "flow": flow, "error": ""})
-    return render(request, "flows/list.html", {"title": "Flows", "rows": rows})
+        rows.append({"path": file.ref, "flow": flow, "error": ""})
+    context = {"title": "Flows", "rows": rows, "max_bytes": MAX_UPLOAD_BYTES}
+    return render(request, "flows/list.html", context)
 
 
 @router.post("/flows/add", response_model=None)
-def add_flow(request: Request, path: str = Form(...)) -> Response:
-    """Add a flow file by path (validated as ``understudy validate`` does)."""
+async def add_flow(request: Request, file: UploadFile) -> Response:
+    """Add a flow: the uploaded file is validated and saved in the workspace's flows folder.
+
+    Errors: 400 for a bad file name, a file over ``MAX_UPLOAD_BYTES`` or a name already taken;
+    422 with every problem (file, line, field) for an invalid flow. Nothing is written then.
+    """
     authorize(Action.RUN_STRESS_TEST)
-    file = Path(path.strip()).expanduser()
+    raw = await file.read(MAX_UPLOAD_BYTES + 1)
     try:
-        load_flow(file)
+        added, _flow_model = await asyncio.to_thread(add_uploaded_flow, file.filename or "", raw)
     except ContentError as exc:
         context = {"title": "Cannot add flow", "message": "", "problems": exc.problems}
         return render(request, "error.html", context, 422)
-    with _added_file().open("a", encoding="utf-8") as out:
-        out.write(f"{file.resolve()}\n")
-    return RedirectResponse(f"/flow?path={file.resolve()}", status_code=303)
+    return RedirectResponse(f"/flow?path={quote(added.ref)}", status_code=303)
 
 
 def _persona_choices() -> list[tuple[str, str]]:
@@ -133,7 +120,7 @@ def _persona_choices() -> list[tuple[str, str]]:
 @router.get("/flow", response_class=HTMLResponse)
 def flow_page(request: Request, path: str) -> HTMLResponse:
     """A flow's intents and nodes, the Stress-test panel, its run history and charts."""
-    flow = _flow(path)
+    _file, flow = _flow(path)
     return render(
         request,
         "flows/flow.html",
@@ -206,8 +193,8 @@ async def start_stress(
     authorize(Action.RUN_STRESS_TEST)
     if n not in SIZES:
         raise ConfigError(f"expected 10, 25 or 50 conversations, got {n}")
-    _flow(path)
-    job = StressJob(secrets.token_urlsafe(6), path, persona, n)
+    file, _flow_model = _flow(path)
+    job = StressJob(secrets.token_urlsafe(6), str(file.path), persona, n)
     _jobs(request)[job.id] = job
     job.task = asyncio.get_running_loop().create_task(_run_job(job))
     return _job_fragment(request, job)
@@ -236,8 +223,12 @@ def stress_progress(request: Request, job_id: str) -> HTMLResponse:
 
 
 def flow_runs(store: Store, path: str) -> list[RunRow]:
-    """Runs of the flow file ``path``, newest first."""
-    return store.list_runs(flow=str(Path(path).resolve()))
+    """Runs of the flow addressed by ``path`` (``web.flow_files``), newest first.
+
+    Raises:
+        NotFoundError: ``path`` names no flow file inside a flow folder.
+    """
+    return store.list_runs(flow=str(flow_file(path).path))
 
 
 @router.get("/flow/history", response_class=HTMLResponse)
