@@ -22,7 +22,7 @@ from understudy.domain.transcript import Role, TerminationReason
 from understudy.graders.evaluation import Case, labelled_overall, load_labelled_set
 
 GRADING = Path(__file__).resolve().parents[1] / "examples" / "grading"
-SETS = {"returns": ("customer-service-call", 40)}
+SETS = {"returns": ("customer-service-call", 40), "sales": ("sales-discovery-call", 24)}
 """Set name -> (rubric id, the least number of calls over both halves)."""
 
 SPLITS = ("calibration", "heldout")
