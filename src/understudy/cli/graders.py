@@ -32,18 +32,22 @@ def _figure(value: float | None, percent: bool = False) -> str:
 def report_table(report: EvaluationReport, title: str) -> Table:
     """Render an evaluation report as a table: one row per criterion, then overall."""
     table = Table(title=title, title_justify="left")
-    for column in ("criterion", "calls", "scored", "exact", "MAE", "kappa (quadratic)"):
+    passes = any(row.pass_agreement is not None for row in report.criteria)
+    columns = ["criterion", "calls", "scored", "exact", "MAE", "kappa (quadratic)"]
+    for column in [*columns, *(["passes agree"] if passes else [])]:
         table.add_column(column, justify="left" if column == "criterion" else "right")
     for row in report.criteria:
-        table.add_row(
+        cells = [
             escape(row.criterion),
             str(row.n),
             str(row.scored),
             _figure(row.exact, percent=True),
             _figure(row.mae),
             _figure(row.kappa),
-            style="bold" if row.criterion == "overall" else None,
-        )
+        ]
+        if passes:
+            cells.append(_figure(row.pass_agreement, percent=True))
+        table.add_row(*cells, style="bold" if row.criterion == "overall" else None)
     return table
 
 
@@ -77,7 +81,9 @@ def _coach_cases() -> list[Case]:
     return cases
 
 
-async def _run(cases: list[Case], grader: str, model: str | None) -> EvaluationReport:
+async def _run(
+    cases: list[Case], grader: str, model: str | None, passes: int | None = None
+) -> EvaluationReport:
     from understudy.graders.evaluation import evaluate
 
     run = None
@@ -88,6 +94,8 @@ async def _run(cases: list[Case], grader: str, model: str | None) -> EvaluationR
 
             run = LLMRun()
             options = model_options(GRADERS, grader, model, run)  # checks the model first
+            if passes is not None:
+                options["passes"] = passes
         made: Grader = make_grader(grader, **options)
         return await evaluate(cases, made)
     finally:
@@ -107,6 +115,14 @@ def evaluate_command(
     model: str | None = typer.Option(
         None, "--model", help="Model of the LLM grader (provider:model); with --grader llm."
     ),
+    passes: int | None = typer.Option(
+        None,
+        "--passes",
+        min=1,
+        max=5,
+        help="Grading passes per call for the LLM grader (default: the llm.grader_passes "
+        "setting); with 2 or more, the report shows how often the passes agreed.",
+    ),
     show_disagreements: bool = typer.Option(
         False, "--disagreements", help="List every criterion where the grader disagrees."
     ),
@@ -120,6 +136,8 @@ def evaluate_command(
             raise ConfigError("give a LABELS file or --coach-reviews (one of them)")
         if model is not None and not needs_model(GRADERS, grader):
             raise ConfigError("--model applies to the LLM grader: add --grader llm")
+        if passes is not None and not needs_model(GRADERS, grader):
+            raise ConfigError("--passes applies to the LLM grader: add --grader llm")
         if labels is not None:
             cases, source = load_labelled_set(labels), str(labels)
         else:
@@ -128,7 +146,7 @@ def evaluate_command(
                 raise ConfigError(
                     "no reviewed attempts yet: add one with `understudy attempts review ID`"
                 )
-        report = asyncio.run(_run(cases, grader, model))
+        report = asyncio.run(_run(cases, grader, model, passes))
     if as_json:
         console.print_json(json.dumps(asdict(report)))
         return
@@ -141,6 +159,12 @@ def evaluate_command(
         console.print(f"[red]Exemplary calls failing a fatal criterion:[/] {escape(failed)}")
     else:
         console.print("Exemplary calls failing a fatal criterion: none")
+    overall = report.overall.pass_agreement
+    if overall is not None:
+        console.print(
+            f"Grading passes agreed on {_figure(overall, percent=True)} of the criteria graded; "
+            "the others are flagged for coach review with each grade."
+        )
     if show_disagreements:
         for d in report.disagreements:
             console.print(

@@ -45,6 +45,10 @@ def grade_renderable(grade: Grade) -> RenderableType:
             score = f"[green]{score}[/green]"
         if c.overridden_by:
             score += f"\n[dim]set by {escape(c.overridden_by)}[/dim]"
+        if len(c.pass_scores) > 1:
+            score += f"\n[dim]passes {' / '.join(percent(s) for s in c.pass_scores)}[/dim]"
+        if c.needs_review:
+            score += "\n[yellow]passes disagree: coach review[/yellow]"
         body = escape(c.rationale)
         for e in c.evidence:
             body += f'\n[dim]turn {e.turn} ({e.role.value}):[/dim] "{escape(e.quote)}"'
@@ -52,6 +56,8 @@ def grade_renderable(grade: Grade) -> RenderableType:
     overall = Text(f"Overall: {percent(grade.overall)}", style="bold")
     if grade.fatal_failed:
         overall.append(f"  (failed fatal criterion: {', '.join(grade.fatal_failed)})", style="red")
+    if grade.to_review:
+        overall.append(f"  (for coach review: {', '.join(grade.to_review)})", style="yellow")
     overall.append(f"  · rubric {grade.rubric_id} · grader {grade.grader}", style="dim")
     return Group(table, overall)
 

@@ -43,6 +43,9 @@ class CriterionGrade(BaseModel):
         evidence: quotes with turn numbers.
         overridden_by: coach who overrode the score, if any (set by ``Grade.effective``).
         flags: problems found while grading, e.g. a fabricated quote the LLM grader dropped.
+        pass_scores: the score of each pass when the grader graded the call more than once
+            (the LLM grader with ``passes: 2``); empty otherwise.
+        needs_review: the passes disagreed (see ``pass_scores``), so a coach should look.
     """
 
     id: str
@@ -55,6 +58,8 @@ class CriterionGrade(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     overridden_by: str | None = None
     flags: list[str] = Field(default_factory=list)
+    pass_scores: list[float | None] = Field(default_factory=list)
+    needs_review: bool = False
 
     @property
     def passed(self) -> bool | None:
@@ -106,6 +111,20 @@ class Grade(BaseModel):
             overall=overall,
             fatal_failed=fatal,
         )
+
+    @property
+    def to_review(self) -> list[str]:
+        """Ids of the criteria whose grading passes disagreed (``needs_review``)."""
+        return [c.id for c in self.criteria if c.needs_review]
+
+    @property
+    def pass_agreement(self) -> float | None:
+        """Share of the criteria graded more than once whose passes agreed (0..1); None when no
+        criterion was graded more than once."""
+        graded = [c for c in self.criteria if len(c.pass_scores) > 1]
+        if not graded:
+            return None
+        return round(sum(not c.needs_review for c in graded) / len(graded), 4)
 
     def criterion(self, criterion_id: str) -> CriterionGrade | None:
         """Return the grade of ``criterion_id``, or None."""

@@ -23,7 +23,9 @@ pairwise ranking accuracy
     the same way (a tie in the grader's overall scores counts half). Overall scores are computed
     the rubric's way (``Grade.from_criteria``: weights, fatal criteria).
 
-It also lists exemplary calls that fail a fatal criterion (a grader should never do that).
+It also lists exemplary calls that fail a fatal criterion (a grader should never do that), and,
+for a grader that grades every call more than once (the LLM grader with ``passes: 2``), how
+often its passes agreed per criterion.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class CriterionReport:
         exact: share of exact agreement (0..1), over ``n``.
         mae: mean absolute error over ``scored`` (None when none).
         kappa: quadratic-weighted kappa over ``scored`` (None when undefined).
+        pass_agreement: share of calls whose grading passes agreed on this criterion (0..1), over
+            the calls graded with more than one pass (the LLM grader's ``passes``); None when
+            no call was.
     """
 
     criterion: str
@@ -90,6 +95,7 @@ class CriterionReport:
     exact: float
     mae: float | None
     kappa: float | None
+    pass_agreement: float | None = None
 
 
 @dataclass
@@ -233,7 +239,9 @@ def _kappa(labels: list[float], scores: list[float]) -> float | None:
 
 
 def _criterion_report(
-    criterion: str, pairs: list[tuple[float | None, float | None]]
+    criterion: str,
+    pairs: list[tuple[float | None, float | None]],
+    agreed: list[bool] | None = None,
 ) -> CriterionReport:
     exact = sum(
         1
@@ -251,6 +259,7 @@ def _criterion_report(
         exact=round(exact / len(pairs), 4) if pairs else 0.0,
         mae=mae,
         kappa=kappa,
+        pass_agreement=round(sum(agreed) / len(agreed), 4) if agreed else None,
     )
 
 
@@ -267,6 +276,7 @@ def compare(cases: list[Case], grades: list[Grade], grader: str) -> EvaluationRe
         order += [c.id for c in case.rubric.criteria if c.id not in order]
     per: dict[str, list[tuple[float | None, float | None]]] = {cid: [] for cid in order}
     everything: list[tuple[float | None, float | None]] = []
+    agreed: dict[str, list[bool]] = {cid: [] for cid in order}
     disagreements: list[Disagreement] = []
     for case, grade in zip(cases, grades, strict=True):
         for cid, label in case.labels.items():
@@ -274,6 +284,8 @@ def compare(cases: list[Case], grades: list[Grade], grader: str) -> EvaluationRe
             score = got.score if got is not None else None
             per.setdefault(cid, []).append((label, score))
             everything.append((label, score))
+            if got is not None and len(got.pass_scores) > 1:
+                agreed.setdefault(cid, []).append(not got.needs_review)
             agrees = (label is None and score is None) or (
                 label is not None and score is not None and level(score) == label
             )
@@ -281,8 +293,10 @@ def compare(cases: list[Case], grades: list[Grade], grader: str) -> EvaluationRe
                 disagreements.append(
                     Disagreement(case.id, cid, label, score, got.rationale if got else "")
                 )
-    reports = [_criterion_report(cid, per[cid]) for cid in order if per[cid]]
-    reports.append(_criterion_report("overall", everything))
+    reports = [_criterion_report(cid, per[cid], agreed.get(cid)) for cid in order if per[cid]]
+    reports.append(
+        _criterion_report("overall", everything, [a for v in agreed.values() for a in v])
+    )
     wins, pairs = 0.0, 0
     for (case_a, grade_a), (case_b, grade_b) in combinations(zip(cases, grades, strict=True), 2):
         la, lb = labelled_overall(case_a), labelled_overall(case_b)

@@ -14,6 +14,14 @@ Every quote is then checked against the transcript, white space and case folded:
   ``flags`` and noted in its rationale).
 
 Criteria the model leaves out get no score (``score: None``: they do not count) and a flag.
+
+With ``passes`` above 1 (option, or the ``llm.grader_passes`` setting) the call is graded that
+many times, each pass with the next seed and, every other pass, the criteria listed in reverse
+order, so the passes are not one cached answer. Per criterion the score is the mean of the
+passes' scores, ``pass_scores`` keeps each one, and the criterion is flagged for coach review
+(``needs_review``) when two passes differ by more than ``max_pass_gap`` (0.25 by default: a
+whole label level, 0.5 against 1) or one scored it and another marked it not applicable. The
+rationale and evidence are the first pass's.
 Registered as ``llm`` in ``understudy.graders.base.GRADERS``; the offline grader stays the default.
 """
 
@@ -147,6 +155,8 @@ class LLMGraderOptions(PluginOptions):
     llm_model: Any = None
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     seed: int = 0
+    passes: int | None = Field(default=None, ge=1, le=5)
+    max_pass_gap: float = Field(default=0.25, ge=0.0, le=1.0)
 
 
 class LLMGrader(Grader):
@@ -157,7 +167,9 @@ class LLMGrader(Grader):
         run: the run that accounts for calls (cache, budget, usage); a new one when None.
         llm_model: a ready pydantic-ai model (``TestModel``/``FunctionModel`` in tests).
         temperature: sampling temperature (0 by default, for stable grades).
-        seed: seed sent with the call (and part of its cache key).
+        seed: seed sent with the first pass (and part of its cache key); pass k uses seed + k.
+        passes: grading passes per call; the ``llm.grader_passes`` setting (1) when None.
+        max_pass_gap: largest difference between two passes' scores that still agrees.
 
     Raises:
         ConfigError: the ``llm`` extra is missing.
@@ -175,6 +187,8 @@ class LLMGrader(Grader):
         llm_model: Model | None = None,
         temperature: float = 0.0,
         seed: int = 0,
+        passes: int | None = None,
+        max_pass_gap: float = 0.25,
     ) -> None:
         require_llm("the LLM grader")
         from understudy.llm.run import LLMRun
@@ -184,9 +198,21 @@ class LLMGrader(Grader):
         self.llm_model = llm_model
         self.temperature = temperature
         self.seed = seed
+        self.passes = passes if passes is not None else self.run.settings.grader_passes
+        self.max_pass_gap = max_pass_gap
 
-    def prompt(self, result: ConversationResult, rubric: Rubric, scenario: Scenario) -> str:
-        """Return the user prompt: rubric, scenario goal, instructions and numbered transcript."""
+    def prompt(
+        self,
+        result: ConversationResult,
+        rubric: Rubric,
+        scenario: Scenario,
+        reverse: bool = False,
+    ) -> str:
+        """Return the user prompt: rubric, scenario goal, instructions and numbered transcript.
+
+        Args:
+            reverse: list the criteria in reverse rubric order (the second pass does).
+        """
         criteria: list[dict[str, Any]] = [
             {
                 "id": c.id,
@@ -197,7 +223,7 @@ class LLMGrader(Grader):
                     check.model_dump(mode="json", exclude_defaults=True) for check in c.checks
                 ],
             }
-            for c in rubric.criteria
+            for c in (reversed(rubric.criteria) if reverse else rubric.criteria)
         ]
         parts = [
             f"Rubric {rubric.id}: {rubric.name or rubric.description}",
@@ -218,12 +244,48 @@ class LLMGrader(Grader):
         return "\n\n".join(parts)
 
     async def grade(self, result: ConversationResult, rubric: Rubric, scenario: Scenario) -> Grade:
-        """Grade ``result`` against ``rubric`` (one structured model call).
+        """Grade ``result`` against ``rubric``: one structured model call per pass.
 
         Raises:
             LLMError: the model call failed after retries; BudgetExhausted when the budget is
                 spent.
         """
+        passes = [
+            await self._one_pass(result, rubric, scenario, k) for k in range(max(self.passes, 1))
+        ]
+        if len(passes) == 1:
+            return Grade.from_criteria(rubric.id, self.name, passes[0])
+        criteria = [self._combine([p[i] for p in passes]) for i in range(len(rubric.criteria))]
+        return Grade.from_criteria(rubric.id, self.name, criteria)
+
+    def _combine(self, graded: list[CriterionGrade]) -> CriterionGrade:
+        """One criterion's grade from its passes (see the module docstring)."""
+        first = graded[0]
+        scores = [g.score for g in graded]
+        given = [s for s in scores if s is not None]
+        disagree = (0 < len(given) < len(scores)) or (
+            bool(given) and max(given) - min(given) > self.max_pass_gap + 1e-9
+        )
+        flags = list(dict.fromkeys(f for g in graded for f in g.flags))
+        rationale = first.rationale
+        if disagree:
+            shown = " vs ".join("n/a" if s is None else f"{s:.2f}" for s in scores)
+            flags.append(f"grading passes disagree ({shown}): for coach review")
+            rationale += f" [passes disagree: {shown}; flagged for coach review]"
+        return first.model_copy(
+            update={
+                "score": round(sum(given) / len(given), 4) if given else None,
+                "rationale": rationale,
+                "flags": flags,
+                "pass_scores": scores,
+                "needs_review": disagree,
+            }
+        )
+
+    async def _one_pass(
+        self, result: ConversationResult, rubric: Rubric, scenario: Scenario, k: int
+    ) -> list[CriterionGrade]:
+        """Pass ``k`` (0-based): seed + k, criteria reversed on odd passes; rubric order out."""
         from pydantic_ai import Agent as ModelAgent
 
         model = self.run.model(
@@ -231,8 +293,8 @@ class LLMGrader(Grader):
         )
         agent = ModelAgent(model, output_type=GradeOutput, system_prompt=SYSTEM_PROMPT)
         answer = await agent.run(
-            self.prompt(result, rubric, scenario),
-            model_settings={"temperature": self.temperature, "seed": self.seed},
+            self.prompt(result, rubric, scenario, reverse=k % 2 == 1),
+            model_settings={"temperature": self.temperature, "seed": self.seed + k},
         )
         given = {c.id: c for c in answer.output.criteria}
         criteria: list[CriterionGrade] = []
@@ -264,4 +326,4 @@ class LLMGrader(Grader):
                     **base, score=out.score, rationale=rationale, evidence=evidence, flags=flags
                 )
             )
-        return Grade.from_criteria(rubric.id, self.name, criteria)
+        return criteria

@@ -12,6 +12,7 @@ Example::
       concurrency: 64                # calls in flight at once, per model
       max_tokens_per_run: 200000     # budget; none by default
       cache: true                    # replay cache under $UNDERSTUDY_HOME/cache/llm
+      grader_passes: 2               # the LLM grader grades twice and flags disagreements
 
 Every key is optional; unknown keys are an error naming the file, line and field.
 """
@@ -43,6 +44,8 @@ class LLMSettings(StrictModel):
         concurrency: calls in flight at once per model (an ``asyncio.Semaphore`` per model name).
         max_tokens_per_run: token budget of one batch run (input + output); None for no budget.
         cache: use the replay cache (``--no-cache`` turns it off for one command).
+        grader_passes: how many times the LLM grader grades each call (1 or more; 2 checks the
+            grade's stability: criteria whose passes disagree are flagged for coach review).
     """
 
     model: str = "openai:gpt-4o-mini"
@@ -55,6 +58,7 @@ class LLMSettings(StrictModel):
     concurrency: int = Field(default=64, ge=1, le=1024)
     max_tokens_per_run: int | None = Field(default=None, ge=1)
     cache: bool = True
+    grader_passes: int = Field(default=1, ge=1, le=5)
 
     def resolved_api_key(self) -> str | None:
         """Return the API key from ``api_key`` or the variable named by ``api_key_env``.
