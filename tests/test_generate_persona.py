@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,234 @@ def test_cli_generate_prints_yaml_and_saves_to_the_library(understudy_home: Path
     )
     assert again.exit_code == 2, "saving over an existing persona needs --force"
     assert "already exists" in again.output
+
+
+# Each description, written for this test, with what it states. Keys: age (exact) or ages
+# (inclusive range), gender, language, occupation, mood, drift, situation facts that must be
+# known (with a stated value or None for any), facts that must not be known, words the
+# backstory must contain, behaviour flags.
+STATED: list[tuple[str, dict[str, object]]] = [
+    (
+        "cheerful elderly man whose parcel never arrived",
+        {"ages": (66, 84), "gender": "male", "mood": Mood.happy, "knows": {"order_id": None}},
+    ),
+    (
+        "80 years old widow who lost her order number",
+        {"age": 80, "gender": "female", "lacks": ["order_id"], "story": ["lost her order"]},
+    ),
+    (
+        "father whose daughter's laptop is broken",
+        {"gender": "male", "knows": {"device": "laptop"}, "story": ["His daughter's laptop"]},
+    ),
+    (
+        "calm but impatient nurse asking about a refund that is two weeks late",
+        {"occupation": "nurse", "mood": Mood.calm, "drift": MoodDrift.fast},
+    ),
+    (
+        "Spanish-speaking bakery owner who was overcharged $42.99",
+        {"language": "es", "occupation": "bakery owner", "knows": {"charge_amount": "$42.99"}},
+    ),
+    (
+        "teenager whose router stopped working",
+        {"ages": (15, 19), "occupation": "student", "knows": {"device": "router"}},
+    ),
+    (
+        "Mexican mechanic whose English is not perfect and whose card was declined",
+        {"language": "en", "occupation": "mechanic", "non_native": True},
+    ),
+    (
+        "happy student who hates phone menus",
+        {"mood": Mood.happy, "drift": MoodDrift.fast, "story": ["hates phone menus"]},
+    ),
+    (
+        "terse lawyer in her 40s who wants to cancel a gym membership",
+        {"ages": (40, 49), "gender": "female", "occupation": "lawyer", "terse": True},
+    ),
+    (
+        "chatty frustrated retired nurse whose flight to Lisbon was cancelled",
+        {
+            "ages": (60, 84),
+            "occupation": "retired nurse",
+            "mood": Mood.frustrated,
+            "knows": {"destination": "Lisbon"},
+            "chatty": True,
+        },
+    ),
+    (
+        "furious 35-year-old plumber charged twice on the card ending 4417",
+        {
+            "age": 35,
+            "occupation": "plumber",
+            "mood": Mood.angry,
+            "drift": MoodDrift.fast,
+            "knows": {"card_last_four": "4417"},
+            "story": ["charged twice"],
+        },
+    ),
+    (
+        "patient and polite software developer with a broken printer who has called three times",
+        {
+            "occupation": "software developer",
+            "mood": Mood.calm,
+            "drift": MoodDrift.slow,
+            "knows": {"device": "printer"},
+            "story": ["called three times"],
+        },
+    ),
+    (
+        "anxious grandmother who speaks only French and cannot find her booking reference",
+        {
+            "ages": (66, 84),
+            "gender": "female",
+            "language": "fr",
+            "mood": Mood.confused,
+            "lacks": ["booking_reference"],
+        },
+    ),
+    (
+        "confused first time buyer in his twenties whose blender never arrived",
+        {
+            "ages": (20, 29),
+            "gender": "male",
+            "mood": Mood.confused,
+            "knows": {"item": "a blender"},
+        },
+    ),
+    (
+        "friendly Brazilian pharmacist who wants to cancel her streaming subscription",
+        {"language": "pt-BR", "occupation": "pharmacist", "mood": Mood.happy},
+    ),
+    (
+        "irate 52-year-old truck driver whose order ORD-88812 arrived damaged",
+        {"age": 52, "occupation": "truck driver", "knows": {"order_id": "ORD-88812"}},
+    ),
+    (
+        "easygoing retired librarian who makes lots of typos and has a question about a fee",
+        {"occupation": "retired librarian", "drift": MoodDrift.slow, "typos": True},
+    ),
+    (
+        "stressed young mum whose card was declined at the supermarket",
+        {"ages": (18, 26), "gender": "female", "mood": Mood.frustrated},
+    ),
+    (
+        "Australian accountant in his 60s who was double charged for his internet bill",
+        {"ages": (60, 69), "gender": "male", "language": "en-AU", "occupation": "accountant"},
+    ),
+    (
+        "cheerful German engineer who speaks German and whose smart TV keeps restarting",
+        {"language": "de-DE", "occupation": "engineer", "knows": {"device": "smart TV"}},
+    ),
+]
+
+
+def _check_stated(persona: Persona, stated: dict[str, object], where: str) -> None:
+    demo = persona.demographics
+    if "age" in stated:
+        assert demo.age == stated["age"], where
+    if "ages" in stated:
+        low, high = stated["ages"]  # type: ignore[misc]
+        assert demo.age is not None and low <= demo.age <= high, f"{where}: age {demo.age}"
+    if "gender" in stated:
+        assert demo.gender == stated["gender"], where
+    if "language" in stated:
+        tag = str(stated["language"])
+        assert persona.language == tag or persona.language.startswith(tag + "-"), (
+            f"{where}: {persona.language}"
+        )
+    if "occupation" in stated:
+        assert demo.occupation == stated["occupation"], f"{where}: {demo.occupation}"
+    if "mood" in stated:
+        assert persona.mood is stated["mood"], f"{where}: {persona.mood}"
+    if "drift" in stated:
+        assert persona.mood_drift is stated["drift"], f"{where}: {persona.mood_drift}"
+    knows = persona.knowledge.knows
+    for key, value in dict(stated.get("knows", {})).items():  # type: ignore[call-overload]
+        assert key in knows, f"{where}: {key} missing from {knows}"
+        if value is not None:
+            assert knows[key] == value, f"{where}: {key}={knows[key]}"
+            assert str(value) in persona.backstory, f"{where}: backstory lacks {value}"
+    for key in stated.get("lacks", []):  # type: ignore[attr-defined]
+        assert key not in knows, f"{where}: knows {key} though the description says it is lost"
+        label = str(key).replace("_id", " number").replace("_", " ")
+        assert any(label in d for d in persona.knowledge.doesnt_know), where
+    for words in stated.get("story", []):  # type: ignore[attr-defined]
+        assert str(words) in persona.backstory, f"{where}: {persona.backstory}"
+    behaviour = persona.behaviour
+    if stated.get("non_native"):
+        assert behaviour.non_native_level > 0, where
+    if stated.get("terse"):
+        assert behaviour.verbosity < 0.5 and "terse" in persona.style_tags, where
+    if stated.get("chatty"):
+        assert behaviour.verbosity > 0.5 and "verbose" in persona.style_tags, where
+    if stated.get("typos"):
+        assert behaviour.typo_rate > 0, where
+
+
+def _no_contradiction(persona: Persona, description: str) -> None:
+    """What the draft invents never contradicts itself or the description."""
+    demo = persona.demographics
+    story = persona.backstory
+    assert f"{demo.age}-year-old" in story, "the backstory gives the persona's age"
+    wrong = {"female": r"\b(He|His|his|him)\b", "male": r"\b(She|Her|her)\b"}[str(demo.gender)]
+    assert not re.search(wrong, story), f"pronouns fit the gender: {story}"
+    low = description.lower()
+    if not re.search(r"twice|double", low):
+        assert "twice" not in story, f"no double charge is invented: {story}"
+    words = persona.style_tags
+    assert not ("terse" in words and "verbose" in words)
+    style = persona.personality.communication_style or ""
+    assert not ("short sentences" in style and "long turns" in style), style
+    for amount in re.findall(r"[$£€]\d[\d.,]*", description):
+        assert amount in persona.knowledge.knows.values(), f"{amount} is a known fact"
+    assert (
+        persona.language.startswith("en")
+        or "speak" in low
+        or re.search(r"brazilian|german|french|mexican", low)
+    ), "a language other than English only when the description says so"
+
+
+@pytest.mark.parametrize(("description", "stated"), STATED, ids=[s[0][:40] for s in STATED])
+def test_a_description_s_stated_facts_become_the_persona_s_over_many_seeds(
+    description: str, stated: dict[str, object]
+) -> None:
+    for seed in range(12):
+        persona = generate_persona(description, seed=seed)
+        where = f"{description!r} seed {seed}"
+        _check_stated(persona, stated, where)
+        _no_contradiction(persona, description)
+
+
+async def test_the_llm_draft_is_corrected_to_what_the_description_states() -> None:
+    from understudy.llm.persona_generation import LLMPersonaGenerator
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+    from understudy.testing import FakeModel
+
+    contradicting = {
+        "name": "Rosa Delgado",
+        "summary": "A customer",
+        "age": 34,
+        "gender": "male",
+        "occupation": "chef",
+        "mood": "happy",
+        "mood_drift": "slow",
+        "language": "en-US",
+        "backstory": "Rosa has a billing question.",
+        "knows": {"order_number": "ORD-1", "charge_amount": "$10.00"},
+        "doesnt_know": [],
+        "behaviour": {"verbosity": 0.9},
+    }
+    for description, stated in STATED:
+        generator = LLMPersonaGenerator(
+            run=LLMRun(LLMSettings(cache=False)), llm_model=FakeModel(default=contradicting)
+        )
+        persona = await generator.generate(description, seed=1)
+        checked = {k: v for k, v in stated.items() if k not in ("knows", "story")}
+        if str(stated.get("occupation", "")) not in description.lower():
+            checked.pop("occupation", None)  # the offline default ("student"), not stated
+        # Stated values are kept under the draft's own keys when it has one of the kind.
+        knows = dict(stated.get("knows", {}))  # type: ignore[call-overload]
+        for key in ("charge_amount", "order_id", "card_last_four"):
+            if knows.get(key):
+                assert knows[key] in persona.knowledge.knows.values(), description
+        _check_stated(persona, checked, f"LLM draft for {description!r}")

@@ -7,10 +7,12 @@ rule below says what it reads and what it sets.
 
 Rules, in order:
 
-* **mood**: the most severe cue found wins, from angry ("furious", "livid") through frustrated
-  ("annoyed", "impatient", "fed up"), confused ("overwhelmed", "flustered") and happy
-  ("cheerful", "friendly") to calm ("calm", "patient"). A complaint situation ("double charged",
-  "never arrived") with no mood word gives frustrated. Otherwise calm.
+* **mood**: the most severe feeling word found wins, from angry ("furious", "livid") through
+  frustrated ("annoyed", "fed up"), confused ("overwhelmed", "flustered") and happy ("cheerful",
+  "friendly") to calm ("calm", "patient"). With no feeling word, a temperament or circumstance
+  word sets it ("impatient", "hates..." frustrated; "elderly", "first time" confused), so
+  "cheerful but impatient" stays happy (with a fast drift). A complaint situation ("double
+  charged", "never arrived") with neither gives frustrated. Otherwise calm.
 * **mood drift**: "patient", "easygoing", "understanding"... give slow; "impatient",
   "short-tempered", "hates waiting"... give fast; a negated slow word ("not patient") gives fast.
   Angry personas drift fast unless a slow word says otherwise. Otherwise medium.
@@ -42,19 +44,16 @@ _MOOD_WORDS: list[tuple[Mood, tuple[str, ...]]] = [
     (
         Mood.frustrated,
         _words(
-            "frustrated, frustration, annoyed, fed up, irritated, impatient, wit's end, "
+            "frustrated, frustration, annoyed, fed up, irritated, wit's end, "
             "stressed, exasperated, upset, disappointed, unhappy, grumpy, cranky, sick of, "
-            "tired of, complaining, short-tempered, demanding, at the end of, in a hurry, "
-            "rushed, hates"
+            "tired of, complaining, at the end of"
         ),
     ),
     (
         Mood.confused,
         _words(
-            "confused, unsure, overwhelmed, uneasy, flustered, puzzled, not tech-savvy, "
-            "not tech savvy, technophobe, bewildered, anxious, nervous, worried, "
-            "doesn't understand, does not understand, uncertain, first time, elderly, "
-            "forgetful"
+            "confused, unsure, overwhelmed, uneasy, flustered, puzzled, bewildered, anxious, "
+            "nervous, worried, doesn't understand, does not understand, uncertain"
         ),
     ),
     (
@@ -70,6 +69,19 @@ _MOOD_WORDS: list[tuple[Mood, tuple[str, ...]]] = [
             "calm, patient, relaxed, polite, easygoing, easy-going, laid-back, laid back, "
             "composed, professional, courteous, methodical, detail-oriented"
         ),
+    ),
+]
+
+# Temperament and circumstance words: they set the mood only when no feeling word does
+# ("cheerful but impatient" is happy with a fast drift; "cheerful elderly man" is happy).
+_FALLBACK_MOOD_WORDS: list[tuple[Mood, tuple[str, ...]]] = [
+    (
+        Mood.frustrated,
+        _words("impatient, short-tempered, demanding, in a hurry, rushed, hates"),
+    ),
+    (
+        Mood.confused,
+        _words("not tech-savvy, not tech savvy, technophobe, first time, elderly, forgetful"),
     ),
 ]
 
@@ -176,16 +188,15 @@ def read_cues(text: str) -> Cues:
     """
     low = text.lower().replace("’", "'")
     cues = Cues()
-    for mood, words in _MOOD_WORDS:
-        hits = []
-        for word in words:
-            plain, _negated = _has_unnegated(low, (word,))
-            if plain:
-                hits.append(word)
-        if hits:
-            cues.mood = mood
-            cues.mood_from_words = True
-            cues.matched.extend(hits)
+    for groups in (_MOOD_WORDS, _FALLBACK_MOOD_WORDS):
+        for mood, words in groups:
+            hits = [word for word in words if _has_unnegated(low, (word,))[0]]
+            if hits:
+                cues.mood = mood
+                cues.mood_from_words = True
+                cues.matched.extend(hits)
+                break
+        if cues.mood_from_words:
             break
     if not cues.mood_from_words and _has(low, _COMPLAINT_WORDS):
         cues.mood = Mood.frustrated
@@ -193,6 +204,10 @@ def read_cues(text: str) -> Cues:
 
     slow, slow_negated = _has_unnegated(low, _SLOW_WORDS)
     fast = _has(low, _FAST_WORDS) or slow_negated
+    temperament = [w for w in _FAST_WORDS if _find(low, w)] if fast else []
+    if slow and not fast:
+        temperament = [w for w in _SLOW_WORDS if _has_unnegated(low, (w,))[0]]
+    cues.matched.extend(w for w in temperament if w not in cues.matched)
     if slow and not fast:
         cues.mood_drift = MoodDrift.slow
     elif fast or cues.mood is Mood.angry:

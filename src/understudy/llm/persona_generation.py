@@ -4,7 +4,10 @@ Same contract as the offline generator (``understudy.content.generation.PersonaG
 result is a valid ``Persona`` with ``draft=True`` and ``origin`` "generated from <description>".
 The model fills :class:`PersonaDraft` (structured output); understudy then builds the persona,
 deriving the id from the name and a digest of the description and seed, and replacing a language
-tag that is not BCP 47 with ``en-US``. The seed goes with the call, so the replay cache returns the
+tag that is not BCP 47 with ``en-US``; last, whatever the description states (age, gender,
+language, occupation, mood and temperament words, stated values, facts the customer lacks) is
+laid over the draft (``generation.description.honour_description``), so the model cannot
+contradict it. The seed goes with the call, so the replay cache returns the
 same draft for the same description, model and seed.
 """
 
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
+from understudy.content.generation.description import honour_description
 from understudy.content.ids import slugify
 from understudy.domain.base import Origin
 from understudy.domain.persona import (
@@ -141,7 +145,10 @@ class LLMPersonaGenerator:
             "origin": Origin(kind="generated", source=text),
         }
         try:
-            return Persona.model_validate(fields)
+            persona = Persona.model_validate(fields)
         except ValidationError:
             fields["language"] = "en-US"
-            return Persona.model_validate(fields)
+            persona = Persona.model_validate(fields)
+        # The model's draft is corrected to what the description states (age, language,
+        # occupation, mood, drift, stated values, facts the customer lacks).
+        return honour_description(persona, text)

@@ -9,6 +9,7 @@ knowledge. The word lists are this project's own.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ class Situation:
         story: backstory sentence template; ``{facts}`` fields are filled from ``facts``.
         facts: builds the known facts from a seeded generator.
         unknown: things this customer does not know.
+        details: a sentence giving the facts without saying what went wrong, used after the
+            description's own words for the problem (so the story never contradicts them).
     """
 
     key: str
@@ -32,6 +35,7 @@ class Situation:
     story: str
     facts: Callable[[random.Random], Facts]
     unknown: tuple[str, ...]
+    details: str = ""
 
 
 def _money(rng: random.Random, low: int, high: int) -> str:
@@ -122,10 +126,12 @@ SITUATIONS: tuple[Situation, ...] = (
             "invoice",
             "refund",
         ),
-        "On {charge_date} {pronoun} was charged {charge_amount} twice on the card ending "
-        "{card_last_four} and wants the duplicate charge refunded.",
+        "On {charge_date} {pronoun} was charged {charge_amount} on the card ending "
+        "{card_last_four} and wants the charge explained or refunded.",
         _billing,
-        ("why the second charge happened", "the refund policy", "how long a refund takes"),
+        ("why the charge happened", "the refund policy", "how long a refund takes"),
+        "The charge is {charge_amount}, taken on {charge_date} from the card ending "
+        "{card_last_four}; the account number is {account_number}.",
     ),
     Situation(
         "delivery",
@@ -144,6 +150,7 @@ SITUATIONS: tuple[Situation, ...] = (
         "in the state promised.",
         _delivery,
         ("the tracking number", "which courier delivers", "the return window"),
+        "The order is {order_id}: {item}, ordered on {order_date}.",
     ),
     Situation(
         "tech",
@@ -163,19 +170,28 @@ SITUATIONS: tuple[Situation, ...] = (
             "computer",
             "printer",
             "tech",
+            "tv",
+            "television",
+            "modem",
+            "tablet",
+            "restarting",
+            "keeps crashing",
         ),
         "{pronoun_cap} has had trouble with the {device} since {problem_since} and has already "
         "tried turning it off and on again.",
         _tech,
         ("the model number", "the firmware version", "what the lights on the device mean"),
+        "The trouble with the {device} started {problem_since}; the account number is "
+        "{account_number}.",
     ),
     Situation(
         "travel",
         ("flight", "booking", "hotel", "trip", "reservation", "airline", "travel", "luggage"),
-        "{pronoun_cap} has a booking {booking_reference} to {destination} on {travel_date} that "
-        "needs changing.",
+        "{pronoun_cap} has a booking {booking_reference} to {destination} on {travel_date} and "
+        "needs help with it.",
         _travel,
         ("the fare rules", "the change fee", "the flight number"),
+        "The booking is {booking_reference}, to {destination} on {travel_date}.",
     ),
     Situation(
         "banking",
@@ -184,6 +200,8 @@ SITUATIONS: tuple[Situation, ...] = (
         "{card_last_four}) after a {last_transaction} transaction.",
         _banking,
         ("the routing number", "the daily limit", "the dispute process"),
+        "It is the {account_type} account, card ending {card_last_four}; the last transaction "
+        "was {last_transaction}.",
     ),
     Situation(
         "subscription",
@@ -192,6 +210,8 @@ SITUATIONS: tuple[Situation, ...] = (
         "month and wants to change or cancel it.",
         _subscription,
         ("the cancellation terms", "the renewal date"),
+        "{pronoun_cap} has been on the {plan} plan since {member_since}, at {monthly_price} a "
+        "month.",
     ),
 )
 
@@ -201,7 +221,17 @@ GENERAL = Situation(
     "{pronoun_cap} has a question about the account {account_number} and wants a clear answer.",
     _general,
     ("the company's internal policies",),
+    "The account number is {account_number}.",
 )
+
+
+NOT_A_DEVICE = re.compile(r"\b(?:phone menus?|phone calls?|on the phone|by phone|phone trees?)\b")
+"""Phrases that name the phone as a way of calling, not as the thing that is broken."""
+
+
+def _word(word: str) -> str:
+    """A keyword as a whole word, with its usual endings ("charge" matches "charged")."""
+    return rf"\b{re.escape(word)}(?:s|es|d|ed|led|ing|ling)?\b"
 
 
 def pick_situation(text: str) -> Situation:
@@ -210,10 +240,10 @@ def pick_situation(text: str) -> Situation:
     The situation with most keyword hits wins; ties go to the earlier one in ``SITUATIONS``.
     ``GENERAL`` when nothing matches.
     """
-    low = text.lower()
+    low = NOT_A_DEVICE.sub(" ", text.lower())
     best, best_hits = GENERAL, 0
     for situation in SITUATIONS:
-        hits = sum(1 for word in situation.words if word in low)
+        hits = sum(1 for word in situation.words if re.search(_word(word), low))
         if hits > best_hits:
             best, best_hits = situation, hits
     return best
