@@ -62,7 +62,7 @@ def responder_for(turns: int) -> Any:
 
 
 async def play_batch(
-    n: int, base_url: str, no_cache: bool, concurrency: int | None = None
+    n: int, base_url: str, no_cache: bool, concurrency: int | None = None, workers: int = 1
 ) -> tuple[float, float, dict[str, Any], int]:
     """Play one batch; return wall and CPU seconds, LLM usage and the longest conversation's turns.
 
@@ -93,11 +93,14 @@ async def play_batch(
     store = Store()
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        outcome = await play(plan, store)
+        outcome = await play(plan, store, usage=run, workers=workers)
     finally:
         await run.aclose()
     wall, used = time.perf_counter() - started, time.process_time() - cpu
-    print(f"  batch of {n}, concurrency {plan.concurrency}: {wall:.2f} s wall, {used:.2f} s CPU")
+    print(
+        f"  batch of {n}, concurrency {plan.concurrency}, {workers} process(es): {wall:.2f} s "
+        f"wall, {used:.2f} s CPU (driver)"
+    )
     errors = [c.result.error for c in outcome.result.conversations if c.result.error]
     if errors:
         raise SystemExit(f"{len(errors)} conversations failed, e.g. {errors[0]}")
@@ -146,6 +149,9 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, help="conversations and calls per model in flight (CLI default)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (one shared limit; default 1)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -163,11 +169,10 @@ def main() -> None:
         server = ServerProcess(args.turns, args.delay)
         try:
             url = server.base_url
-            wall, cpu, usage, turns = asyncio.run(play_batch(args.n, url, True, args.concurrency))
-            asyncio.run(play_batch(args.n, url, False, args.concurrency))  # fills the cache
-            replay_wall, _, replay, _ = asyncio.run(
-                play_batch(args.n, url, False, args.concurrency)
-            )
+            options = (args.concurrency, args.workers)
+            wall, cpu, usage, turns = asyncio.run(play_batch(args.n, url, True, *options))
+            asyncio.run(play_batch(args.n, url, False, *options))  # fills the cache
+            replay_wall, _, replay, _ = asyncio.run(play_batch(args.n, url, False, *options))
         finally:
             answered = server.close()
     critical = turns * 2 * args.delay

@@ -107,3 +107,30 @@ def test_without_ray_the_ray_backend_names_the_install_command(
     assert "pip install 'understudy[ray]'" in result.output
     listed = runner.invoke(app, ["runs", "list", "--json"])
     assert json.loads(listed.output) == [], "nothing was recorded"
+
+
+@pytest.mark.slow
+async def test_an_llm_batch_on_the_cluster_shares_one_limit_and_one_budget(
+    cluster: str, understudy_home: Path
+) -> None:
+    from llm_batch import TOKENS_PER_CALL, import_agent, lines, plan_for, play_llm, server
+
+    import_agent(understudy_home)
+    with server(delay_s=0.1) as single_server:
+        plan, run = plan_for(single_server.base_url, 8, 8, concurrency=3)
+        single = await play_llm(plan, run)
+    with server(delay_s=0.1) as seen:
+        plan, run = plan_for(seen.base_url, 8, 8, concurrency=3)
+        remote = await play_llm(plan, run, backend="ray", address=cluster)
+    assert lines(remote) == lines(single), "the same lines and endings on the cluster"
+    assert seen.peak_in_flight == {"agent": 3, "customer": 3}, (
+        "8 conversations on 2 nodes, never more than 3 calls per model"
+    )
+    budget = 150
+    with server(delay_s=0.05) as seen:
+        plan, run = plan_for(seen.base_url, 10, 6, concurrency=2, max_tokens_per_run=budget)
+        cut = await play_llm(plan, run, backend="ray", address=cluster)
+    # No call starts once the budget is reached; the 2 in flight per model (2 models) may finish.
+    assert budget <= TOKENS_PER_CALL * len(seen.requests) <= budget + 2 * 2 * TOKENS_PER_CALL
+    assert cut.stopped == "token budget spent" and cut.result.skipped > 0
+    assert Store().get_run(cut.run_id or "").error == "token budget spent"

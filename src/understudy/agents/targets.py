@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -41,6 +42,9 @@ from understudy.content.hashing import content_hash
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
 from understudy.settings import config_path, load_config, load_config_with_lines
+
+if TYPE_CHECKING:
+    from understudy.domain.agent_persona import AgentPersona
 
 
 class WebhookResolveOptions(AgentOptions):
@@ -231,16 +235,9 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
     channel = str(options.get("channel") or "chat")
     locale = str(options.get("locale") or "en-US")
 
-    def factory() -> Agent:
-        return LLMAgent(
-            persona,
-            channel=channel,
-            locale=locale,
-            run=run,
-            model=model if isinstance(model, str) else None,
-            llm_model=llm_model,
-        )
-
+    factory = PersonaAgents(
+        persona, channel, locale, run, model if isinstance(model, str) else None, llm_model
+    )
     if llm_model is None:  # a wrong model name or key is refused before the first conversation
         chosen = LLMAgent(persona, channel=channel, locale=locale, run=run, model=None)
         run.check_model(
@@ -250,6 +247,43 @@ def resolve_agent_persona(target: str, **options: Any) -> tuple[AgentFactory, Ag
             else f"the model of agent persona {target!r} (understudy agents edit {target})",
         )
     return factory, info
+
+
+@dataclass(frozen=True)
+class PersonaAgents:
+    """Makes a fresh LLM agent of an agent persona per conversation.
+
+    A class rather than a closure so an LLM-backed batch can be sent to worker processes (the
+    run pickles once its limits are shared: ``understudy.runs.limits``).
+
+    Attributes:
+        persona: the agent persona (one version).
+        channel: ``chat`` or ``voice``.
+        locale: locale of the voice configuration.
+        run: the batch's LLM run.
+        model: overrides the configuration's model; None: the persona's.
+        llm_model: a ready pydantic-ai model (tests), None to build from the name.
+    """
+
+    persona: AgentPersona
+    channel: str
+    locale: str
+    run: Any
+    model: str | None = None
+    llm_model: Any = None
+
+    def __call__(self) -> Agent:
+        """Return a fresh agent for one conversation."""
+        from understudy.agents.llm_agent import LLMAgent
+
+        return LLMAgent(
+            self.persona,
+            channel=self.channel,
+            locale=self.locale,
+            run=self.run,
+            model=self.model,
+            llm_model=self.llm_model,
+        )
 
 
 class WebhookKind(AgentKind):

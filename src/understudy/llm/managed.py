@@ -28,7 +28,7 @@ def _output_of(params: ModelRequestParameters) -> dict[str, Any]:
 
 
 class ManagedModel(WrapperModel):
-    """Wraps a model so its calls get the run's cache, budget, concurrency limit and retries.
+    """Wraps a model so its calls get the run's cache, budget, limits and retries.
 
     Args:
         wrapped: the real model.
@@ -68,15 +68,18 @@ class ManagedModel(WrapperModel):
                 if isinstance(response, ModelResponse):
                     run.record(self.usage, 0, 0, cached=True)
                     return response
-        run.check_budget()
-        async with run.semaphore(self.call_label):
-            run.check_budget()
+        lease = await run.acquire(self.call_label)
+        tokens = 0
+        try:
             response = await run.call_with_retries(
                 self.call_label,
                 self.usage,
                 lambda: self.wrapped.request(messages, model_settings, model_request_parameters),
             )
-        assert isinstance(response, ModelResponse)
+            assert isinstance(response, ModelResponse)
+            tokens = response.usage.input_tokens + response.usage.output_tokens
+        finally:
+            run.release(lease, tokens)
         run.record(
             self.usage, response.usage.input_tokens, response.usage.output_tokens, cached=False
         )

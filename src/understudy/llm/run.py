@@ -8,11 +8,18 @@ conversation with :meth:`LLMRun.model`; every call made through that model:
 2. checks the token budget (``max_tokens_per_run``) and raises :class:`BudgetExhausted` when spent
    (a call already in flight may finish, so the total can pass the budget by one call per
    concurrent conversation);
-3. waits for a slot of the model's ``asyncio.Semaphore`` (``concurrency`` calls in flight per
-   model name);
+3. waits for a slot of the run's limits (:mod:`understudy.llm.limits`): ``concurrency`` calls in
+   flight and ``requests_per_minute`` call starts per model name;
 4. is bounded by ``timeout_s`` and retried up to ``max_retries`` times on a 429, a 5xx, a timeout
    or a connection error, waiting ``backoff_s * 2**attempt`` seconds in between;
 5. adds its tokens to the conversation's and the run's :class:`Usage`, and is stored in the cache.
+
+A batch played on several processes or a Ray cluster shares one run's limits and budget:
+``share`` hands the run a shared implementation (``understudy.runs.limits``), and the run can then
+be pickled: each process gets a run with the same settings and cache folder, its own HTTP
+clients, and the shared limits; the usage of each conversation travels back with its result
+(``take_usage`` in the worker, ``absorb`` in the driver). A run whose limits are not shared
+refuses to be pickled, so a batch cannot silently multiply its limits by its processes.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from understudy.llm import require_llm
 from understudy.llm.cache import ReplayCache
+from understudy.llm.limits import CallLimits, LocalLimits
 from understudy.llm.models import split_model_name
 from understudy.llm.settings import LLMSettings, load_llm_settings
 from understudy.llm.usage import BudgetExhausted, LLMError, Usage
@@ -75,7 +83,45 @@ class LLMRun:
         self._sleep = sleep
         self._models: dict[str, Model] = {}
         self._clients: dict[tuple[str, str], Any] = {}
-        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+        self._limits: CallLimits | None = None
+        self._shared: CallLimits | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as a run with the same settings and cache folder and the shared limits.
+
+        Raises:
+            TypeError: the run's limits are not shared (see ``share``).
+        """
+        if self._shared is None:
+            raise TypeError(
+                "an LLM run can be sent to other processes only with its limits shared "
+                "(play the batch through understudy.runs.play with usage=the run)"
+            )
+        folder = self.cache.folder if self.cache is not None else None
+        return (_shared_run, (self.settings, folder, self._shared))
+
+    def share(self, here: CallLimits, remote: CallLimits) -> None:
+        """Play this run's calls under limits shared with other processes.
+
+        Args:
+            here: the limits as this process reaches them (the driver's side).
+            remote: what other processes reach them through; pickled with the run.
+        """
+        self._limits, self._shared = here, remote
+
+    def unshare(self) -> None:
+        """Go back to limits held in this process (the shared ones are gone)."""
+        self._limits, self._shared = None, None
+
+    @property
+    def limits(self) -> CallLimits:
+        """The limits every call goes through: this process's, or shared ones."""
+        if self._limits is None:
+            settings = self.settings
+            self._limits = LocalLimits(
+                settings.concurrency, settings.requests_per_minute, settings.max_tokens_per_run
+            )
+        return self._limits
 
     @property
     def settings(self) -> LLMSettings:
@@ -107,18 +153,55 @@ class LLMRun:
     @property
     def exhausted(self) -> bool:
         """True when the token budget is set and spent (never before the settings are read)."""
-        if self._settings is None:  # no model call yet, so no token spent
+        if self._settings is None and self._shared is None:  # no model call yet, no token spent
             return False
         limit = self.settings.max_tokens_per_run
-        return limit is not None and self.usage.total_tokens >= limit
+        if limit is None:
+            return False
+        spent = self.usage.total_tokens if self._shared is None else self.limits.spent_now()
+        return spent >= limit
 
     def check_budget(self) -> None:
         """Raise :class:`BudgetExhausted` when the run's token budget is spent."""
         if self.exhausted:
-            raise BudgetExhausted(
-                f"token budget of {self.settings.max_tokens_per_run} tokens for this run is spent "
-                f"({self.usage.total_tokens} used); raise llm.max_tokens_per_run or --max-tokens"
-            )
+            raise self._spent()
+
+    def _spent(self) -> BudgetExhausted:
+        used = self.usage.total_tokens if self._shared is None else self.limits.spent_now()
+        return BudgetExhausted(
+            f"token budget of {self.settings.max_tokens_per_run} tokens for this run is spent "
+            f"({used} used); raise llm.max_tokens_per_run or --max-tokens"
+        )
+
+    async def acquire(self, label: str) -> object:
+        """Wait for a slot to call ``label`` under the run's limits; return its lease.
+
+        Raises:
+            BudgetExhausted: the token budget is spent (no slot is held).
+        """
+        if self._shared is None:
+            self.check_budget()
+        lease = await self.limits.acquire(label)
+        if lease is None:
+            raise self._spent()
+        return lease
+
+    def release(self, lease: object, tokens: int) -> None:
+        """Give back a slot with the tokens its call used (input + output)."""
+        self.limits.release(lease, tokens)
+
+    def take_usage(self, conversation_id: str) -> dict[str, int] | None:
+        """Remove and return one conversation's usage (a worker sends it with the result)."""
+        usage = self.by_conversation.pop(conversation_id, None)
+        return usage.as_dict() if usage is not None and (usage.requests or usage.cached) else None
+
+    def absorb(self, conversation_id: str, usage: dict[str, int]) -> None:
+        """Add the usage of a conversation played in another process to this run's counters."""
+        fields = {k: v for k, v in usage.items() if k != "total_tokens"}
+        played = Usage(**fields)
+        self.by_conversation[conversation_id] = played
+        for name, value in fields.items():
+            setattr(self.usage, name, getattr(self.usage, name) + value)
 
     # --- models -------------------------------------------------------------------------------
 
@@ -208,13 +291,6 @@ class LLMRun:
         for client in clients.values():
             await client.close()
 
-    def semaphore(self, label: str) -> asyncio.Semaphore:
-        """Return the semaphore bounding calls in flight to the model ``label``."""
-        key = (id(asyncio.get_running_loop()), label)
-        if key not in self._semaphores:
-            self._semaphores[key] = asyncio.Semaphore(self.settings.concurrency)
-        return self._semaphores[key]
-
     # --- calls --------------------------------------------------------------------------------
 
     def record(self, usage: Usage, input_tokens: int, output_tokens: int, *, cached: bool) -> None:
@@ -269,3 +345,12 @@ class LLMRun:
             out["cache_hits"] = self.cache.hits
             out["cache_misses"] = self.cache.misses
         return out
+
+
+def _shared_run(settings: LLMSettings, cache_folder: Any, limits: CallLimits) -> LLMRun:
+    """Rebuild a pickled run in another process: same settings and cache, shared limits."""
+    run = LLMRun(settings, cache=cache_folder is not None)
+    if cache_folder is not None:
+        run.cache = ReplayCache(cache_folder)
+    run.share(limits, limits)
+    return run

@@ -10,6 +10,7 @@ Example::
       max_retries: 4                 # on 429 and 5xx answers, timeouts and connection errors
       backoff_s: 1.0                 # first wait; doubles on every retry (1, 2, 4, 8 s)
       concurrency: 64                # calls in flight at once, per model
+      requests_per_minute: 500       # call starts per minute, per model; none by default
       max_tokens_per_run: 200000     # budget; none by default
       cache: true                    # replay cache under $UNDERSTUDY_HOME/cache/llm
       grader_passes: 2               # the LLM grader grades twice and flags disagreements
@@ -41,7 +42,10 @@ class LLMSettings(StrictModel):
         timeout_s: seconds one model call may take before it counts as failed (and is retried).
         max_retries: retries after a 429, a 5xx, a timeout or a connection error.
         backoff_s: seconds to wait before the first retry; doubled on each further retry.
-        concurrency: calls in flight at once per model (an ``asyncio.Semaphore`` per model name).
+        concurrency: calls in flight at once per model name, over the whole batch (every
+            worker process or Ray node shares one limit: ``understudy.runs.limits``).
+        requests_per_minute: call starts per minute per model name, evenly spaced, over the
+            whole batch; None for no limit.
         max_tokens_per_run: token budget of one batch run (input + output); None for no budget.
         cache: use the replay cache (``--no-cache`` turns it off for one command).
         grader_passes: how many times the LLM grader grades each call (1 or more; 2 checks the
@@ -56,6 +60,7 @@ class LLMSettings(StrictModel):
     max_retries: int = Field(default=4, ge=0, le=20)
     backoff_s: float = Field(default=1.0, ge=0)
     concurrency: int = Field(default=64, ge=1, le=1024)
+    requests_per_minute: int | None = Field(default=None, ge=1)
     max_tokens_per_run: int | None = Field(default=None, ge=1)
     cache: bool = True
     grader_passes: int = Field(default=1, ge=1, le=5)

@@ -3,7 +3,10 @@
 :class:`ChatServer` listens on 127.0.0.1 (loopback only, a free port), answers
 ``POST /v1/chat/completions`` after a fixed delay, and stops when its ``with`` block ends. What it
 answers is up to a ``responder``: a function of the request's JSON returning a :class:`Reply` (a
-text, or an HTTP status with a raw body to test failures). Every request is kept in ``requests``.
+text, or an HTTP status with a raw body to test failures). Every request is kept in ``requests``,
+its model and the moment it arrived in ``arrivals`` (``(model, time.monotonic())``), and the most
+requests of each model it was answering at once in ``peak_in_flight`` (what a per-model rate or
+concurrency limit is checked against).
 Given ``models``, it also lists them at ``GET /v1/models`` (otherwise that route answers 501, as a
 server without a listing does); given ``api_key``, any request without that bearer key gets the
 401 OpenAI answers.
@@ -93,6 +96,9 @@ class ChatServer:
     models: list[str] | None = None
     api_key: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
+    arrivals: list[tuple[str, float]] = field(default_factory=list)
+    in_flight: dict[str, int] = field(default_factory=dict)
+    peak_in_flight: dict[str, int] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -149,9 +155,25 @@ class ChatServer:
                     request = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
                     request = {}
+                model = str(request.get("model", ""))
                 with owner._lock:
                     owner.requests.append(request)
+                    owner.arrivals.append((model, time.monotonic()))
                     count = len(owner.requests)
+                    now = owner.in_flight[model] = owner.in_flight.get(model, 0) + 1
+                    owner.peak_in_flight[model] = max(owner.peak_in_flight.get(model, 0), now)
+                try:
+                    status, data = self.answer(request, count)
+                finally:  # counted until the answer leaves, so a client's next call is not
+                    with owner._lock:  # seen overlapping the one it just got back
+                        owner.in_flight[model] -= 1
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def answer(self, request: dict[str, Any], count: int) -> tuple[int, bytes]:
                 if owner.delay_s:
                     time.sleep(owner.delay_s)
                 if count > owner.max_requests:
@@ -159,20 +181,14 @@ class ChatServer:
                 else:
                     reply = owner.responder(request)
                 if reply.body is not None:
-                    data = reply.body.encode()
-                else:
-                    body = completion(
-                        reply.text,
-                        str(request.get("model", "local")),
-                        reply.prompt_tokens,
-                        reply.completion_tokens,
-                    )
-                    data = json.dumps(body).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    return reply.status, reply.body.encode()
+                body = completion(
+                    reply.text,
+                    str(request.get("model", "local")),
+                    reply.prompt_tokens,
+                    reply.completion_tokens,
+                )
+                return reply.status, json.dumps(body).encode()
 
         server = _Server(("127.0.0.1", 0), Handler)
         self._server = server

@@ -9,16 +9,19 @@ budget ran out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from understudy.domain.transcript import TerminationReason
 from understudy.engine.events import Observer
 from understudy.errors import ConfigError
+from understudy.llm.run import LLMRun
 from understudy.metrics.batch import BatchMetrics, MetricsTally
 from understudy.runs.batch import BatchConversation, BatchResult, run_batch
+from understudy.runs.limits import ray_limits, served_limits
 from understudy.runs.plan import StressPlan
-from understudy.runs.ray_backend import load_ray, run_on_ray
+from understudy.runs.ray_backend import connect, load_ray, run_on_ray
 from understudy.runs.record import RunRecorder, UsageSource
 from understudy.runs.workers import Shard, run_in_processes
 from understudy.storage.store import Store
@@ -116,7 +119,10 @@ async def play(
             every transcript is the same whatever the number. Live ``conversation_observers``
             need 1.
         backend: ``local`` (this machine: ``workers`` processes) or ``ray`` (tasks on a Ray
-            cluster, ``understudy.runs.ray_backend``; the ``ray`` extra).
+            cluster, ``understudy.runs.ray_backend``; the ``ray`` extra). An LLM-backed batch
+            (``usage`` is its ``LLMRun``) shares one set of limits and one token budget over
+            every process (``understudy.runs.limits``), and each process plays
+            ``concurrency / workers`` of its conversations at once.
         address: the Ray cluster (``auto``, ``ray://host:10001``); None starts a local one.
         resume: the id of a stored run to finish instead of starting a new one: only its
             missing conversation indices are played (``understudy.runs.resume.plan_resume``
@@ -138,16 +144,58 @@ async def play(
     sharded = workers > 1 or backend == "ray"
     if sharded and conversation_observers is not None:
         raise ConfigError("live conversation observers need the batch played in one process")
-    shard = None
-    if sharded:
-        shard = Shard(
-            plan.agent_factory,
-            plan.simulator_factory,
-            plan.scenarios,
-            plan.seed,
-            plan.clock_factory(),
+    llm_run = usage if isinstance(usage, LLMRun) and sharded and plan.uses_model else None
+    async with contextlib.AsyncExitStack() as stack:
+        if llm_run is not None and backend == "ray":
+            await stack.enter_async_context(ray_limits(llm_run, connect(address)))
+        elif llm_run is not None:
+            await stack.enter_async_context(served_limits(llm_run))
+        shard = None
+        if sharded:
+            shard = Shard(
+                plan.agent_factory,
+                plan.simulator_factory,
+                plan.scenarios,
+                plan.seed,
+                plan.clock_factory(),
+                llm_run=llm_run,
+            )
+            shard.payload()  # raises ConfigError now, before the run is recorded
+        return await _play(
+            plan,
+            store,
+            shard,
+            on_conversation_end=on_conversation_end,
+            on_start=on_start,
+            usage=usage,
+            budget_spent=budget_spent,
+            conversation_observers=conversation_observers,
+            keep_conversations=keep_conversations,
+            workers=workers,
+            resume=resume,
+            backend=backend,
+            address=address,
         )
-        shard.payload()  # raises ConfigError now, before the run is recorded
+
+
+async def _play(
+    plan: StressPlan,
+    store: Store | None,
+    shard: Shard | None,
+    *,
+    on_conversation_end: Callable[[BatchConversation], None] | None,
+    on_start: Callable[[str | None], None] | None,
+    usage: UsageSource | None,
+    budget_spent: Callable[[], bool] | None,
+    conversation_observers: Callable[[int], Sequence[Observer]] | None,
+    keep_conversations: bool,
+    workers: int,
+    resume: str | None,
+    backend: str,
+    address: str | None,
+) -> StressOutcome:
+    """``play``, once the batch's shard (None: this process plays it) is ready."""
+    io_bound = shard is not None and shard.llm_run is not None
     tally = MetricsTally()
     cut: list[int] = []
     errors: list[tuple[int, str]] = []
@@ -191,6 +239,7 @@ async def play(
                     on_conversation_end=ended,
                     should_stop=budget_spent,
                     keep=keep_conversations,
+                    concurrency=plan.concurrency if io_bound else None,
                 )
             elif shard is not None:
                 result = await run_in_processes(
@@ -201,6 +250,7 @@ async def play(
                     on_conversation_end=ended,
                     should_stop=budget_spent,
                     keep=keep_conversations,
+                    per_task=-(-plan.concurrency // workers) if io_bound else 1,
                 )
             else:
                 result = await run_batch(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import pickle
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -33,7 +34,7 @@ from typing import Any
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import ConfigError
 from understudy.runs.batch import BatchResult, Collector, OnEnd
-from understudy.runs.workers import Shard, died_result
+from understudy.runs.workers import Played, Shard, died_result
 
 INSTALL_HINT = "pip install 'understudy[ray]'"
 """The command that installs Ray for ``--backend ray``."""
@@ -43,6 +44,9 @@ TASK_RETRIES = 3
 
 _shards: dict[str, Shard] = {}
 """Shards unpickled in this Ray worker process, by payload digest (one per batch)."""
+
+_loop: asyncio.AbstractEventLoop | None = None
+"""The event loop of this Ray worker process's conversations."""
 
 
 def load_ray() -> ModuleType:
@@ -60,19 +64,21 @@ def load_ray() -> ModuleType:
     return ray
 
 
-def _play_on_ray(payload: bytes, digest: str, index: int) -> tuple[int, ConversationResult]:
-    """Ray task: play conversation ``index`` of the shard in ``payload`` (cached per worker)."""
+def _play_on_ray(payload: bytes, digest: str, indices: list[int]) -> list[Played]:
+    """Ray task: play conversations ``indices`` of the shard in ``payload`` (cached per worker).
+
+    One event loop serves every task of the worker process, so what the shard keeps between
+    conversations (an LLM run's HTTP clients) stays on the loop it was made on.
+    """
+    global _loop
     shard = _shards.get(digest)
     if shard is None:
         shard = pickle.loads(payload)
         _shards.clear()
         _shards[digest] = shard
-    loop = asyncio.new_event_loop()
-    try:
-        done = loop.run_until_complete(shard.play(index))
-    finally:
-        loop.close()
-    return index, done.result
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+    return _loop.run_until_complete(shard.play_many(indices))
 
 
 def connect(address: str | None) -> ModuleType:
@@ -103,6 +109,7 @@ async def run_on_ray(
     should_stop: Callable[[], bool] | None = None,
     keep: bool = True,
     in_flight: int | None = None,
+    concurrency: int | None = None,
 ) -> BatchResult:
     """Play conversations of a batch as Ray tasks (see the module docstring).
 
@@ -114,7 +121,11 @@ async def run_on_ray(
         on_conversation_end: called (and awaited) in the driver as each conversation comes back.
         should_stop: asked before each task is submitted; once True, no more start.
         keep: keep every conversation in the result (False: memory stays flat).
-        in_flight: tasks submitted at once; twice the cluster's CPUs when None.
+        in_flight: tasks submitted at once; twice the cluster's CPUs when None (the CPUs
+            when ``concurrency`` is given).
+        concurrency: conversations in flight over the cluster, for a batch that waits on the
+            network (LLM-backed): each task then plays ``concurrency / CPUs`` conversations
+            concurrently. None: one conversation per task (CPU-bound batches).
 
     Returns:
         The played conversations (none when ``keep`` is False), the wall time, how many were
@@ -129,7 +140,9 @@ async def run_on_ray(
         raise ValueError(f"conversation indices must lie in 0..{n - 1}")
     payload = shard.payload()
     ray = connect(address)
-    limit = in_flight or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    per_task = 1 if concurrency is None else max(1, -(-concurrency // cpus))
+    limit = in_flight or (max(2, 2 * cpus) if concurrency is None else cpus)
     task = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)(_play_on_ray)
     payload_ref = ray.put(payload)
     digest = hashlib.sha256(payload).hexdigest()
@@ -137,35 +150,39 @@ async def run_on_ray(
     started = loop.time()
     collector = Collector(keep, on_conversation_end)
     pending = iter(wanted)
-    flying: dict[asyncio.Future[Any], int] = {}
+    flying: dict[asyncio.Future[Any], list[int]] = {}
 
-    async def report(index: int, result: ConversationResult) -> None:
-        await collector.add(shard.conversation(index, result))
+    async def report(
+        index: int, result: ConversationResult, usage: dict[str, int] | None = None
+    ) -> None:
+        await collector.add(shard.conversation(index, result, usage))
 
     stopped = False
     try:
         while True:
             while not stopped and len(flying) < limit:
-                index = next(pending, None)
-                if index is None:
+                chunk = list(itertools.islice(pending, per_task))
+                if not chunk:
                     break
                 if should_stop is not None and should_stop():
                     stopped = True
                     break
-                ref = task.remote(payload_ref, digest, index)
-                flying[asyncio.wrap_future(ref.future())] = index
+                ref = task.remote(payload_ref, digest, chunk)
+                flying[asyncio.wrap_future(ref.future())] = chunk
             if not flying:
                 break
             done, _ = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
             for future in done:
-                index = flying.pop(future)
+                chunk = flying.pop(future)
                 error = future.exception()
                 if error is None:
-                    await report(index, future.result()[1])
+                    for index, result, usage in future.result():
+                        await report(index, result, usage)
                 elif isinstance(
                     error, ray.exceptions.WorkerCrashedError | ray.exceptions.NodeDiedError
                 ):
-                    await report(index, died_result(shard, index))
+                    for index in chunk:
+                        await report(index, died_result(shard, index))
                 else:
                     raise error
     finally:

@@ -14,6 +14,11 @@ number of workers and the order they finish in. Each result comes back as soon a
 and the driver reports it (``on_conversation_end``: the store commits it there), so a killed
 driver loses nothing that was stored, and ``runs resume`` plays the rest.
 
+An LLM-backed batch waits on the network, not the CPU: each hand-out is then a group of
+``per_task`` conversations that the worker plays concurrently on its event loop, under the
+batch's shared limits (``understudy.runs.limits``), and each conversation's token usage comes
+back with its result.
+
 A worker that dies (killed, out of memory, a bot calling ``os._exit``) breaks the pool: the
 conversations that were in flight are played again in a fresh pool, nothing finished is lost or
 reported twice. A conversation in flight during two such deaths is then played alone; if its
@@ -32,6 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ConversationResult, TerminationReason
@@ -48,6 +54,12 @@ from understudy.runs.batch import (
     conversation_seed,
     play_conversation,
 )
+
+Played = tuple[int, ConversationResult, dict[str, int] | None]
+"""What a worker sends back per conversation: its index, result and LLM usage (None: none)."""
+
+if TYPE_CHECKING:
+    from understudy.llm.run import LLMRun
 
 WORKER_DIED = "the worker process playing this conversation died (killed, or the bot exited it)"
 """Error of a conversation whose worker process died every time it was played."""
@@ -68,6 +80,9 @@ class Shard:
         seed: the batch seed.
         clock_factory: a fresh clock per conversation (a class: ``ManualClock``, ``SystemClock``).
         settings: engine timeouts.
+        llm_run: the LLM run the factories share (an LLM-backed batch), None otherwise. Its
+            limits must be shared (``understudy.runs.limits``) to send it; each conversation's
+            usage comes back with its result and is added to the driver's run.
     """
 
     agent_factory: AgentFactory
@@ -76,6 +91,7 @@ class Shard:
     seed: str
     clock_factory: Callable[[], Clock]
     settings: EngineSettings | None = None
+    llm_run: LLMRun | None = None
 
     def payload(self) -> bytes:
         """Return this shard pickled, as sent to each worker.
@@ -93,10 +109,36 @@ class Shard:
                 "files with the offline simulator can be sharded)"
             ) from exc
 
-    def conversation(self, index: int, result: ConversationResult) -> BatchConversation:
-        """Return conversation ``index``'s result with its seed and scenario, as stored."""
+    def conversation(
+        self, index: int, result: ConversationResult, usage: dict[str, int] | None = None
+    ) -> BatchConversation:
+        """Return conversation ``index``'s result with its seed and scenario, as stored.
+
+        In the driver, the conversation's LLM ``usage`` (played elsewhere) is added to the run.
+        """
+        if usage is not None and self.llm_run is not None:
+            self.llm_run.absorb(result.conversation_id, usage)
         scenario = self.scenarios[index % len(self.scenarios)]
         return BatchConversation(index, conversation_seed(self.seed, index), scenario, result)
+
+    async def play_many(self, indices: Sequence[int]) -> list[Played]:
+        """Play ``indices`` concurrently (in a worker); return what each played.
+
+        A conversation not started because the LLM token budget is spent is left out (the
+        driver counts it as skipped, and ``runs resume`` plays it later).
+        """
+
+        async def one(index: int) -> Played | None:
+            if self.llm_run is not None and self.llm_run.exhausted:
+                return None
+            done = await self.play(index)
+            usage = None
+            if self.llm_run is not None:
+                usage = self.llm_run.take_usage(done.result.conversation_id)
+            return index, done.result, usage
+
+        played = await asyncio.gather(*(one(index) for index in indices))
+        return [p for p in played if p is not None]
 
     async def play(self, index: int) -> BatchConversation:
         """Play conversation ``index`` of the batch (see ``play_conversation``)."""
@@ -128,15 +170,14 @@ def _ready() -> bool:
     return _worker is not None
 
 
-def _play_index(index: int) -> tuple[int, ConversationResult]:
-    """Play one conversation in a worker process and return it."""
+def _play_indices(indices: list[int]) -> list[Played]:
+    """Play conversations (concurrently when several) in a worker process and return them."""
     assert _worker is not None, "the pool's initializer starts each worker"
     shard, loop = _worker
-    done = loop.run_until_complete(shard.play(index))
-    return index, done.result
+    return loop.run_until_complete(shard.play_many(indices))
 
 
-def _broke(future: asyncio.Future[tuple[int, ConversationResult]]) -> bool:
+def _broke(future: asyncio.Future[list[Played]]) -> bool:
     """True when ``future`` failed because its worker process (or another one) died."""
     return not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
 
@@ -182,6 +223,7 @@ async def run_in_processes(
     should_stop: Callable[[], bool] | None = None,
     keep: bool = True,
     in_flight: int | None = None,
+    per_task: int = 1,
 ) -> BatchResult:
     """Play conversations of a batch on ``workers`` processes (see the module docstring).
 
@@ -193,7 +235,11 @@ async def run_in_processes(
         on_conversation_end: called (and awaited) in the driver as each conversation comes back.
         should_stop: asked before each conversation is handed out; once True, no more start.
         keep: keep every conversation in the result (False: memory stays flat).
-        in_flight: conversations handed out at once; twice the workers when None.
+        in_flight: hand-outs at once; twice the workers when None (the workers when
+            ``per_task`` is above 1).
+        per_task: conversations handed to a worker at once and played concurrently there (an
+            LLM-backed batch waits on the network: one process plays many at a time); 1 for
+            CPU-bound batches.
 
     Returns:
         The played conversations (none when ``keep`` is False), the wall time, how many were
@@ -211,7 +257,8 @@ async def run_in_processes(
         raise ValueError(f"conversation indices must lie in 0..{n - 1}")
     total = len(wanted)
     payload = shard.payload()
-    limit = in_flight or workers * 2
+    limit = in_flight or (workers * 2 if per_task <= 1 else workers)
+    per_task = max(1, per_task)
     loop = asyncio.get_running_loop()
     started = loop.time()
     collector = Collector(keep, on_conversation_end)
@@ -219,15 +266,17 @@ async def run_in_processes(
     alone: deque[int] = deque()
     context = worker_context()
 
-    async def report(index: int, result: ConversationResult) -> None:
-        await collector.add(shard.conversation(index, result))
+    async def report(
+        index: int, result: ConversationResult, usage: dict[str, int] | None = None
+    ) -> None:
+        await collector.add(shard.conversation(index, result, usage))
 
     stopped = False
     while wanted or alone:
         pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=(payload,)
         )
-        flying: dict[asyncio.Future[tuple[int, ConversationResult]], int] = {}
+        flying: dict[asyncio.Future[list[Played]], list[int]] = {}
         lost: list[int] = []
         try:  # a worker that cannot even start (bad payload, broken main module) fails here
             await asyncio.wrap_future(pool.submit(_ready))
@@ -245,26 +294,26 @@ async def run_in_processes(
                     if alone:
                         if flying:
                             break  # wait until the suspect can play on its own
-                        index = alone.popleft()
-                        solo = index
+                        chunk = [alone.popleft()]
+                        solo = chunk[0]
                     elif wanted and len(flying) < limit:
                         if should_stop is not None and should_stop():
                             stopped = True
                             break
-                        index = wanted.popleft()
+                        chunk = [wanted.popleft() for _ in range(min(per_task, len(wanted)))]
                     else:
                         break
                     try:
-                        submitted = pool.submit(_play_index, index)
+                        submitted = pool.submit(_play_indices, chunk)
                     except BrokenProcessPool:  # a worker died since the last result
                         broken = True
-                        if index == solo:
+                        if solo is not None and solo in chunk:
                             solo = None
-                            alone.appendleft(index)
+                            alone.appendleft(chunk[0])
                         else:
-                            wanted.appendleft(index)
+                            wanted.extendleft(reversed(chunk))
                         break
-                    flying[asyncio.wrap_future(submitted)] = index
+                    flying[asyncio.wrap_future(submitted)] = chunk
                 if not flying:
                     break
                 if broken:
@@ -277,13 +326,14 @@ async def run_in_processes(
                         await asyncio.wait(flying)
                         done = set(flying)
                 for future in done:
-                    index = flying.pop(future)
+                    chunk = flying.pop(future)
                     if _broke(future):
-                        lost.append(index)
+                        lost.extend(chunk)
                         continue
-                    if index == solo:
+                    if solo is not None and solo in chunk:
                         solo = None
-                    await report(index, future.result()[1])
+                    for index, result, usage in future.result():
+                        await report(index, result, usage)
                 if lost or broken:
                     break
         finally:

@@ -1,0 +1,134 @@
+"""Limits on a run's model calls: calls in flight, calls per minute, and the token budget.
+
+Every model call of an ``LLMRun`` asks its limits for a slot first (``acquire``) and gives it
+back with the call's tokens when it ends (``release``). The limits answer with:
+
+* at most ``concurrency`` calls in flight per model label;
+* at most ``requests_per_minute`` call starts per model label, evenly spaced: two calls start at
+  least ``60 / requests_per_minute`` seconds apart, so no window of ``W`` seconds sees more than
+  ``W * requests_per_minute / 60 + 1`` calls (a provider's per-minute limit is never reached in
+  a burst);
+* no slot at all (``acquire`` returns None) once ``max_tokens`` tokens (input + output) have been
+  released: the run's token budget is spent. A call already in flight may finish, so the total can
+  pass the budget by one call per slot in flight.
+
+``CallLimits`` is the interface; ``LocalLimits`` holds the counters in this process (a single
+process run, and the driver's side of the shared implementations). A batch played on several
+processes or a Ray cluster shares one set of limits through ``understudy.runs.limits``: the same
+interface, served by the driver over loopback, or by a named Ray actor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+
+class CallLimits(Protocol):
+    """The limits every model call of a run goes through (see the module docstring)."""
+
+    async def acquire(self, label: str) -> object | None:
+        """Wait for a slot to call the model ``label``.
+
+        Returns:
+            A lease to give back to ``release``, or None when the token budget is spent (no
+            slot is held then).
+        """
+        ...
+
+    def release(self, lease: object, tokens: int) -> None:
+        """Give back the slot of ``lease`` and count the call's ``tokens`` (input + output).
+
+        Never blocks, so it can run while a call is being cancelled.
+        """
+        ...
+
+    def spent_now(self) -> int:
+        """Return the tokens counted so far over every process sharing the limits."""
+        ...
+
+
+class LocalLimits:
+    """``CallLimits`` held in this process (asyncio primitives, one set per event loop).
+
+    Args:
+        concurrency: calls in flight at most per model label (>= 1).
+        requests_per_minute: call starts per minute at most per model label; None: no limit.
+        max_tokens: the token budget; None: no budget.
+        clock: monotonic seconds (injected in tests).
+        sleep: waits between spaced call starts (injected in tests).
+
+    Attributes:
+        tokens: tokens counted so far (input + output of released calls).
+    """
+
+    def __init__(
+        self,
+        concurrency: int,
+        requests_per_minute: int | None = None,
+        max_tokens: int | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self.concurrency = concurrency
+        self.interval_s = 60.0 / requests_per_minute if requests_per_minute else 0.0
+        self.max_tokens = max_tokens
+        self.tokens = 0
+        self._clock = clock
+        self._sleep = sleep
+        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+        self._leases: dict[int, asyncio.Semaphore] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def spent(self) -> bool:
+        """True when the budget is set and reached."""
+        return self.max_tokens is not None and self.tokens >= self.max_tokens
+
+    def semaphore(self, label: str) -> asyncio.Semaphore:
+        """Return the semaphore bounding calls in flight to ``label`` in the running loop."""
+        key = (id(asyncio.get_running_loop()), label)
+        if key not in self._semaphores:
+            self._semaphores[key] = asyncio.Semaphore(self.concurrency)
+        return self._semaphores[key]
+
+    async def acquire(self, label: str) -> int | None:
+        """Wait for a slot of ``label`` (see ``CallLimits.acquire``); the lease is an int."""
+        if self.spent:
+            return None
+        semaphore = self.semaphore(label)
+        await semaphore.acquire()
+        try:
+            if self.spent:
+                semaphore.release()
+                return None
+            if self.interval_s:
+                now = self._clock()
+                start = max(now, self._next_start.get(label, now))
+                self._next_start[label] = start + self.interval_s
+                if start > now:
+                    await self._sleep(start - now)
+        except BaseException:
+            semaphore.release()
+            raise
+        lease = next(self._ids)
+        self._leases[lease] = semaphore
+        return lease
+
+    def release(self, lease: object, tokens: int) -> None:
+        """Give back ``lease`` and count ``tokens``; an unknown lease only counts the tokens."""
+        self.tokens += tokens
+        semaphore = self._leases.pop(lease, None) if isinstance(lease, int) else None
+        if semaphore is not None:
+            semaphore.release()
+
+    def spent_now(self) -> int:
+        """Return the tokens counted so far."""
+        return self.tokens

@@ -1,0 +1,243 @@
+"""One set of LLM limits for a whole batch, however many processes or nodes play it.
+
+An LLM-backed batch played by ``--workers N`` or ``--backend ray`` must not multiply the model's
+limits by its processes: the calls in flight and the call starts per minute of each model, and
+the run's token budget, hold across the whole batch. Both implementations below serve the same
+``understudy.llm.limits.CallLimits`` interface from one place, backed by one ``LocalLimits``:
+
+* ``served_limits`` (``--workers``): the driver serves the limits on a loopback TCP port
+  (127.0.0.1, a random port, a random key each batch). A worker's call opens a connection, asks
+  for a slot, holds the connection while the call runs, and sends the tokens used when it
+  releases; a connection that closes without releasing (a worker that died mid-call) gives its
+  slot back, so a dead worker never keeps a slot.
+* ``ray_limits`` (``--backend ray``): a named Ray actor of the batch holds them; every task's
+  calls ask it for a slot and release it. The actor lives as long as the driver (if the driver
+  dies, so does the batch). A worker process that dies while holding a slot keeps it until the
+  batch ends (Ray re-runs its conversation; the slot is lost, not the call).
+
+Each context manager hands the driver's ``LLMRun`` the shared limits (``LLMRun.share``) while the
+batch plays, so the run can be pickled for the workers, and takes them back at the end.
+
+Both count tokens as calls end: the budget stops new calls everywhere once it is reached, and
+calls already in flight may finish (the total can pass the budget by one call per slot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from understudy.llm.limits import LocalLimits
+
+if TYPE_CHECKING:
+    from understudy.llm.run import LLMRun
+
+_BUDGET = b"budget\n"
+_OK = b"ok\n"
+
+
+def local_limits(run: LLMRun) -> LocalLimits:
+    """Return fresh limits holding ``run``'s settings (concurrency, rate, budget)."""
+    settings = run.settings
+    return LocalLimits(
+        settings.concurrency, settings.requests_per_minute, settings.max_tokens_per_run
+    )
+
+
+class LimitsServer:
+    """Serves a ``LocalLimits`` to worker processes on a loopback port (see the module docstring).
+
+    Args:
+        limits: the batch's limits, held in the driver.
+    """
+
+    def __init__(self, limits: LocalLimits) -> None:
+        self.limits = limits
+        self.key = secrets.token_hex(16)
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> LoopbackLimits:
+        """Start listening on 127.0.0.1 and return the handle workers reach the limits with."""
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return LoopbackLimits("127.0.0.1", int(port), self.key)
+
+    async def close(self) -> None:
+        """Stop listening (connections still open are closed)."""
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        lease: object | None = None
+        tokens = 0
+        try:
+            request = json.loads(await reader.readline() or b"{}")
+            if request.get("key") != self.key:
+                return
+            if request.get("op") == "spent":
+                writer.write(f"{self.limits.tokens}\n".encode())
+                await writer.drain()
+                return
+            lease = await self.limits.acquire(str(request.get("model", "")))
+            writer.write(_BUDGET if lease is None else _OK)
+            await writer.drain()
+            if lease is None:
+                return
+            line = await reader.readline()  # the tokens used, or EOF if the worker died
+            tokens = int(line) if line.strip().isdigit() else 0
+        except (ConnectionError, ValueError, OSError):
+            pass
+        finally:
+            if lease is not None:
+                self.limits.release(lease, tokens)
+            writer.close()
+
+
+class LoopbackLimits:
+    """A worker's handle on limits served by the driver (``LimitsServer``); pickles by value.
+
+    Args:
+        host: the driver's loopback address.
+        port: its port.
+        key: the batch's key (a connection without it is refused).
+    """
+
+    def __init__(self, host: str, port: int, key: str) -> None:
+        self.host, self.port, self.key = host, port, key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LoopbackLimits, (self.host, self.port, self.key))
+
+    async def acquire(self, label: str) -> object | None:
+        """Wait for a slot; the lease is the open connection (see ``CallLimits``)."""
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            request = {"key": self.key, "op": "acquire", "model": label}
+            writer.write(json.dumps(request).encode() + b"\n")
+            await writer.drain()
+            answer = await reader.readline()
+        except BaseException:
+            writer.close()
+            raise
+        if answer != _OK:
+            writer.close()
+            if answer == _BUDGET:
+                return None
+            raise ConnectionError("the batch's driver stopped serving the LLM limits")
+        return writer
+
+    def release(self, lease: object, tokens: int) -> None:
+        """Send the tokens used and close the lease's connection."""
+        if isinstance(lease, asyncio.StreamWriter):
+            with contextlib.suppress(Exception):
+                lease.write(f"{tokens}\n".encode())
+            lease.close()
+
+    def spent_now(self) -> int:
+        """Ask the driver for the tokens counted so far (a short blocking request)."""
+        with socket.create_connection((self.host, self.port), timeout=10) as conn:
+            conn.sendall(json.dumps({"key": self.key, "op": "spent"}).encode() + b"\n")
+            return int(conn.makefile("rb").readline() or 0)
+
+
+@contextlib.asynccontextmanager
+async def served_limits(run: LLMRun) -> AsyncIterator[LocalLimits]:
+    """Share ``run``'s limits with worker processes while the block runs (loopback server)."""
+    limits = local_limits(run)
+    server = LimitsServer(limits)
+    handle = await server.start()
+    run.share(limits, handle)
+    try:
+        yield limits
+    finally:
+        run.unshare()
+        await server.close()
+
+
+class LimitsActor:
+    """The Ray actor holding a batch's limits (one ``LocalLimits``, on the actor's event loop)."""
+
+    def __init__(self, concurrency: int, per_minute: int | None, max_tokens: int | None) -> None:
+        self.limits = LocalLimits(concurrency, per_minute, max_tokens)
+
+    async def acquire(self, label: str) -> int | None:
+        """Wait for a slot; the lease is an int (see ``CallLimits``)."""
+        return await self.limits.acquire(label)
+
+    async def release(self, lease: int, tokens: int) -> None:
+        """Give back a slot and count its tokens."""
+        self.limits.release(lease, tokens)
+
+    async def spent(self) -> int:
+        """Return the tokens counted so far."""
+        return self.limits.tokens
+
+
+class RayLimits:
+    """A handle on the batch's ``LimitsActor``, by name (pickles by value; ``CallLimits``).
+
+    Args:
+        name: the actor's name.
+        namespace: its Ray namespace.
+    """
+
+    def __init__(self, name: str, namespace: str | None) -> None:
+        self.name, self.namespace = name, namespace
+        self._actor: Any = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RayLimits, (self.name, self.namespace))
+
+    @property
+    def actor(self) -> Any:
+        """The actor, looked up by name on first use in this process."""
+        if self._actor is None:
+            import ray
+
+            self._actor = ray.get_actor(self.name, namespace=self.namespace)
+        return self._actor
+
+    async def acquire(self, label: str) -> object | None:
+        """Wait for a slot from the actor."""
+        lease: int | None = await self.actor.acquire.remote(label)
+        return lease
+
+    def release(self, lease: object, tokens: int) -> None:
+        """Give back a slot (sent to the actor; not awaited)."""
+        self.actor.release.remote(lease, tokens)
+
+    def spent_now(self) -> int:
+        """Ask the actor for the tokens counted so far."""
+        import ray
+
+        return int(ray.get(self.actor.spent.remote(), timeout=30))
+
+
+@contextlib.asynccontextmanager
+async def ray_limits(run: LLMRun, ray: Any) -> AsyncIterator[RayLimits]:
+    """Share ``run``'s limits with Ray tasks while the block runs (a named actor of the batch)."""
+    settings = run.settings
+    name = f"understudy-limits-{uuid.uuid4().hex}"
+    namespace = ray.get_runtime_context().namespace
+    actor = (
+        ray.remote(LimitsActor)
+        .options(name=name, namespace=namespace, max_concurrency=10_000, num_cpus=0)
+        .remote(settings.concurrency, settings.requests_per_minute, settings.max_tokens_per_run)
+    )
+    handle = RayLimits(name, namespace)
+    handle._actor = actor
+    await asyncio.wrap_future(actor.spent.remote().future())  # started before any task asks
+    run.share(handle, handle)
+    try:
+        yield handle
+    finally:
+        run.unshare()
+        ray.kill(actor)

@@ -1,0 +1,101 @@
+"""LLM-backed batches on worker processes share one rate limiter and one token budget: the model
+server never sees more than the configured calls in flight or calls per window, the budget stops
+the batch at its limit, and the transcripts equal a single process's for the same seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llm_batch import (
+    TOKENS_PER_CALL,
+    import_agent,
+    lines,
+    most_in_window,
+    plan_for,
+    play_llm,
+    server,
+)
+from understudy.llm.limits import LocalLimits
+from understudy.runs import BUDGET_SPENT
+from understudy.storage.store import Store
+
+RATE = 600  # calls per minute: 10 a second, one every 100 ms (3 slots of 0.1 s would allow 30)
+
+
+@pytest.mark.slow
+async def test_two_workers_share_one_limit_and_play_the_single_process_transcripts(
+    understudy_home: Path,
+) -> None:
+    import_agent(understudy_home)
+    with server(delay_s=0.1) as single_server:
+        plan, run = plan_for(single_server.base_url, 8, 8, concurrency=3, requests_per_minute=RATE)
+        single = await play_llm(plan, run)
+    with server(delay_s=0.1) as shared_server:
+        plan, run = plan_for(shared_server.base_url, 8, 8, concurrency=3, requests_per_minute=RATE)
+        sharded = await play_llm(plan, run, workers=2)
+    assert [c.index for c in sharded.result.conversations] == list(range(8))
+    assert lines(sharded) == lines(single), "the same lines, endings and order whatever the workers"
+    assert all(c.result.error is None for c in sharded.result.conversations)
+    for seen in (single_server, shared_server):
+        assert max(seen.peak_in_flight.values()) <= 3
+        for model in ("agent", "customer"):
+            # Calls start at least 100 ms apart: at most 10 a second, +1 at the window's edge,
+            # +1 for a call that took longer to reach the server (a first connection); without
+            # the limit, 3 slots of 0.1 s would let 30 through.
+            assert most_in_window(seen.arrivals, model, 1.0) <= RATE // 60 + 2
+    assert len(shared_server.requests) == len(single_server.requests)
+    assert sharded.metrics == single.metrics
+    stored = Store().get_run(sharded.run_id or "")
+    assert stored.usage is not None and stored.usage["requests"] == len(shared_server.requests), (
+        "each conversation's usage travels back from its worker and is stored"
+    )
+
+
+@pytest.mark.slow
+async def test_the_token_budget_holds_across_workers(understudy_home: Path) -> None:
+    import_agent(understudy_home)
+    budget = 200
+    with server(delay_s=0.05) as seen:
+        plan, run = plan_for(seen.base_url, 12, 6, concurrency=3, max_tokens_per_run=budget)
+        outcome = await play_llm(plan, run, workers=2, keep_conversations=True)
+    assert seen.peak_in_flight == {"agent": 3, "customer": 3}, (
+        "6 conversations at once on 2 workers, but never more than 3 calls per model"
+    )
+    spent = TOKENS_PER_CALL * len(seen.requests)
+    assert budget <= spent <= budget + 2 * 3 * TOKENS_PER_CALL, (
+        "no call starts once the budget is reached; the 3 in flight per model may finish"
+    )
+    assert outcome.stopped == BUDGET_SPENT
+    assert outcome.result.skipped > 0, "conversations not started once the budget was spent"
+    assert outcome.result.played + outcome.result.skipped == 12
+    for conversation in outcome.cut:
+        assert "token budget of 200 tokens for this run is spent" in conversation.result.detail
+    stored = Store().get_run(outcome.run_id or "")
+    assert stored.status == "interrupted" and stored.error == BUDGET_SPENT
+    assert Store().count_conversations(outcome.run_id or "") == outcome.result.played
+
+
+async def test_calls_start_evenly_spaced_under_a_per_minute_rate() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limits = LocalLimits(10, requests_per_minute=120, clock=lambda: now[0], sleep=sleep)
+    leases = [await limits.acquire("m") for _ in range(3)]
+    assert waits == [0.5, 0.5], "120 a minute: each call starts half a second after the last"
+    for lease in leases:
+        limits.release(lease, 7)
+    assert limits.tokens == 21
+
+
+async def test_a_spent_budget_gives_no_slot() -> None:
+    limits = LocalLimits(2, max_tokens=10)
+    lease = await limits.acquire("m")
+    assert lease is not None
+    limits.release(lease, 10)
+    assert await limits.acquire("m") is None
