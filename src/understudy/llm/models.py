@@ -11,9 +11,10 @@ Rules, in order:
 - ``openai:M`` with ``llm.base_url`` set: that OpenAI-compatible server.
 - ``openai:M`` otherwise: OpenAI, key from ``llm.api_key``/``llm.api_key_env`` or
   ``OPENAI_API_KEY``.
-- anything else (``anthropic:...``, ``google-gla:...``, ``azure:...``, ``groq:...``): handed to
+- anything else (``anthropic:...``, ``google:...``, ``azure:...``, ``groq:...``): handed to
   pydantic-ai, which reads the provider's usual environment variables; a provider whose package is
-  missing fails with pydantic-ai's own install hint.
+  missing fails with pydantic-ai's own install hint. ``google-gla:M`` (the Gemini API's older
+  prefix) is read as ``google:M``.
 
 OpenAI-style clients are built with their own retries off, so the retries and timeouts of
 :class:`understudy.llm.run.LLMRun` are the only ones.
@@ -98,6 +99,8 @@ def build_model(
         return _openai_compatible(model, None, settings.resolved_api_key(), settings, clients)
     from pydantic_ai.models import infer_model
 
+    if provider == "google-gla":  # the Gemini API's older prefix, still in many configs
+        name = f"google:{model}"
     try:
         return infer_model(name)
     except Exception as exc:  # pydantic-ai explains missing packages and keys

@@ -239,8 +239,9 @@ class LLMRun:
         """Check the model ``name`` before a run starts: build it, and ask its server about it.
 
         Building catches a malformed name, an unknown provider, a missing package or key; the
-        model is kept for the run's later ``model()`` calls. For OpenAI and OpenAI-compatible
-        servers the server's model list is then read (no tokens spent), so a misspelt model
+        model is kept for the run's later ``model()`` calls. An Anthropic or Gemini model with no
+        key variable set is refused first. For OpenAI, OpenAI-compatible servers, Anthropic and
+        Gemini the provider is then asked about the model (no tokens spent), so a misspelt model
         or a refused key fails here too (``understudy.llm.preflight``).
 
         Args:
@@ -253,9 +254,10 @@ class LLMRun:
                 or does not serve the model; the message says what to set, and where.
         """
         require_llm("LLM support")
-        from understudy.llm.preflight import check_served
+        from understudy.llm.preflight import check_key, check_served
 
         label = name or self.settings.model
+        check_key(label, self.settings, given=name, given_as=given_as)
         self._built(label)
         if split_model_name(label)[0] != "test":
             check_served(label, self.settings, given=name, given_as=given_as)
