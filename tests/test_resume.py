@@ -31,6 +31,43 @@ def _transcripts(run_id: str) -> list[str]:
     return [t.model_dump_json(exclude={"conversation_id"}) for t in Store().transcripts(run_id)]
 
 
+def _stat(pid: int) -> tuple[int, bytes, bytes] | None:
+    """``(parent pid, state, start time)`` of a process, None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), fields[0], fields[19]
+
+
+def _descendants(root: int) -> dict[int, bytes]:
+    """Every process below ``root`` (its workers, fork server...), by pid, with start times."""
+    parents: dict[int, int] = {}
+    starts: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)], starts[int(entry.name)] = stat[0], stat[2]
+    found: dict[int, bytes] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in found:
+                found[pid] = starts[pid]
+                frontier.append(pid)
+    return found
+
+
+def _living(family: dict[int, bytes]) -> list[int]:
+    """The processes of ``family`` still running (not gone, not a zombie, not a reused pid)."""
+    living = []
+    for pid, started in family.items():
+        stat = _stat(pid)
+        if stat is not None and stat[1] != b"Z" and stat[2] == started:
+            living.append(pid)
+    return living
+
+
 def _metrics(run_id: str) -> dict[str, object]:
     metrics = Store().get_run(run_id).metrics
     assert metrics is not None
@@ -101,6 +138,7 @@ def test_a_killed_driver_loses_nothing_and_runs_resume_completes_it(tmp_path: Pa
     command += ["-n", "150", "--seed", "8", "--workers", "2"]
     driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = Store()
+    family: dict[int, bytes] = {}
     try:
         deadline = time.monotonic() + 120
         run_id = None
@@ -112,10 +150,15 @@ def test_a_killed_driver_loses_nothing_and_runs_resume_completes_it(tmp_path: Pa
                     break
             time.sleep(0.05)
         assert run_id is not None, "the driver started a run"
+        family = _descendants(driver.pid)
         os.kill(driver.pid, signal.SIGKILL)  # no chance to close the run
     finally:
         driver.wait(30)
-    time.sleep(1)  # its worker processes see the driver gone and exit
+    assert len(family) >= 3, f"a fork server and 2 workers were playing: {family}"
+    deadline = time.monotonic() + 10  # the workers see the driver gone and exit
+    while time.monotonic() < deadline and _living(family):
+        time.sleep(0.1)
+    assert not _living(family), "no worker process outlives a killed driver"
     stored = store.count_conversations(run_id)
     assert 20 <= stored < 150, f"the driver was killed midway ({stored} stored)"
     assert store.get_run(run_id).status == "interrupted", "a dead driver's run is interrupted"

@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import pickle
 import signal
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -156,12 +159,55 @@ class Shard:
 _worker: tuple[Shard, asyncio.AbstractEventLoop] | None = None
 
 
-def _start_worker(payload: bytes) -> None:
-    """Initialise a worker process: unpickle the shard, open one event loop for its life."""
+DRIVER_GONE_EXIT = 70
+"""Exit status of a worker process that stopped because its driver died."""
+
+
+def _alive(pid: int) -> bool:
+    """True when process ``pid`` exists (and is not a zombie waiting to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:  # no /proc (not Linux): the signal answered, so it lives
+        return True
+
+
+def watch_driver(driver: int, every_s: float = 0.5) -> threading.Thread:
+    """Exit this worker process as soon as the driver ``driver`` dies (a daemon thread).
+
+    A SIGKILLed driver runs no clean-up, and the fork server its workers came from exits with
+    it, so the workers would be left to ``init``, playing on. The thread polls every
+    ``every_s`` seconds whether this process was reparented or the driver is gone, and then
+    exits with ``DRIVER_GONE_EXIT`` at once (``os._exit``: nothing of the driver's is left to
+    report to). Nothing is lost: the driver stored every conversation that came back, and
+    ``runs resume`` plays the rest.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent or not _alive(driver):
+                os._exit(DRIVER_GONE_EXIT)
+
+    thread = threading.Thread(target=watch, name="understudy-watch-driver", daemon=True)
+    thread.start()
+    return thread
+
+
+def _start_worker(payload: bytes, driver: int) -> None:
+    """Initialise a worker process: watch the driver, unpickle the shard, open one event loop."""
     global _worker
     # Ctrl-C reaches every process of the terminal's group; the driver handles it (the run is
     # kept as interrupted) and stops the pool, so workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_driver(driver)
     _worker = (pickle.loads(payload), asyncio.new_event_loop())
 
 
@@ -274,7 +320,7 @@ async def run_in_processes(
     stopped = False
     while wanted or alone:
         pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(payload,)
+            workers, mp_context=context, initializer=_start_worker, initargs=(payload, os.getpid())
         )
         flying: dict[asyncio.Future[list[Played]], list[int]] = {}
         lost: list[int] = []
