@@ -7,7 +7,10 @@ full disk and a read-only database are produced by SQLite itself, through a ``si
 module that sets ``PRAGMA max_page_count`` (SQLite then fails with SQLITE_FULL, "database or disk
 is full", the error of a full disk) or ``PRAGMA query_only`` (SQLITE_READONLY) on every
 connection. A run on a real 900 kB tmpfs gave the same message and exit code (see
-docs/hardening.md).
+docs/hardening.md). A genuinely read-only home (every folder 0555, every file 0444) and a missing
+home in a read-only folder are produced with file modes; as root (CI) the CLI runs through
+``setpriv`` without the capabilities that let root ignore them, and a probe first checks that the
+folder really refuses writes, so the tests fail rather than pass vacuously where that is not so.
 """
 
 from __future__ import annotations
@@ -162,3 +165,95 @@ def test_an_unusable_home_folder_is_explained(tmp_path: Path, where: str) -> Non
     code, err = understudy(home, "stress-test", str(FLOW), "-n", "2")
     assert code == 2, err
     assert_one_paragraph(err, "UNDERSTUDY_HOME", str(blocker))
+
+
+DROP_ROOT_POWERS = [
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+    "--",
+]
+"""Run a command as root without the two capabilities that let root ignore file modes, so a
+0555 folder refuses it as it refuses any user (``setpriv`` is in util-linux, on every Debian). It
+stays uid 0, so it still reads the checkout and the virtual environment wherever they are. As a
+user other than root, the file modes alone refuse it."""
+
+
+def understudy_without_root_powers(home: Path, *args: str) -> tuple[int, str]:
+    """Run the CLI (as ``understudy`` does) unable to write into read-only folders, even as root."""
+    env = {**os.environ, "UNDERSTUDY_HOME": str(home)}
+    env.pop("UNDERSTUDY_DATABASE_URL", None)
+    code = "import sys; from understudy.cli.app import main; sys.argv[0] = 'understudy'; main()"
+    prefix = DROP_ROOT_POWERS if os.geteuid() == 0 else []
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    return done.returncode, done.stderr
+
+
+def make_read_only(top: Path) -> None:
+    for folder, _dirs, files in os.walk(top):
+        for name in files:
+            Path(folder, name).chmod(0o444)
+        Path(folder).chmod(0o555)
+
+
+def make_writable(top: Path) -> None:
+    for folder, _dirs, files in os.walk(top):
+        Path(folder).chmod(0o755)
+        for name in files:
+            Path(folder, name).chmod(0o644)
+
+
+def assert_really_read_only(folder: Path) -> None:
+    """The mechanism works here: a process started like the CLI cannot create a file in it."""
+    prefix = DROP_ROOT_POWERS if os.geteuid() == 0 else []
+    probe = folder / "probe"
+    done = subprocess.run([*prefix, "touch", str(probe)], capture_output=True, timeout=30)
+    assert done.returncode != 0 and not probe.exists(), "the folder must refuse writes"
+
+
+def test_a_really_read_only_home_is_explained_and_nothing_stored_is_lost(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    code, err = understudy(home, "stress-test", str(FLOW), "-n", "2", "--seed", "3")
+    assert code == 0, err
+    with sqlite3.connect(home / "understudy.db") as connection:
+        before = connection.execute("SELECT id, status FROM runs").fetchall()
+        stored = connection.execute("SELECT count(*) FROM conversations").fetchone()[0]
+    snapshot = (home / "understudy.db").read_bytes()
+    make_read_only(home)
+    try:
+        assert_really_read_only(home)
+        code, err = understudy_without_root_powers(home, "stress-test", str(FLOW), "-n", "2")
+        assert code == 2, err
+        assert_one_paragraph(err, "read-only", "UNDERSTUDY_HOME", "is kept")
+        assert len(err.strip().splitlines()) <= 6, err
+        assert (home / "understudy.db").read_bytes() == snapshot, "the database is untouched"
+    finally:
+        make_writable(home)
+    with sqlite3.connect(home / "understudy.db") as connection:
+        assert connection.execute("SELECT id, status FROM runs").fetchall() == before
+        assert connection.execute("SELECT count(*) FROM conversations").fetchone()[0] == stored
+    assert before and stored > 0
+
+
+def test_a_missing_home_in_a_read_only_folder_is_explained(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    (parent / "kept.txt").write_text("left alone")
+    make_read_only(parent)
+    try:
+        assert_really_read_only(parent)
+        home = parent / "home"
+        code, err = understudy_without_root_powers(home, "stress-test", str(FLOW), "-n", "2")
+        assert code == 2, err
+        assert_one_paragraph(err, str(home), "UNDERSTUDY_HOME", "Permission denied")
+        assert not home.exists()
+    finally:
+        make_writable(parent)
+    assert (parent / "kept.txt").read_text() == "left alone"
