@@ -22,10 +22,12 @@ from understudy.cli.app import app as cli_app
 from understudy.content import scenario_library
 from understudy.content.personas import resolve_persona
 from understudy.content.scenarios import load_scenario
+from understudy.domain.contact import ContactDetails
 from understudy.domain.grade import CriterionGrade, Grade
 from understudy.domain.transcript import Message
 from understudy.domain.transcript import Role as Speaker
 from understudy.storage.attempt_store import AttemptStore
+from understudy.storage.contacts import ContactStore
 from understudy.teams.accounts import Accounts
 from understudy.teams.context import acting_as
 from understudy.teams.permissions import PERMISSIONS, Action, Grant, Role
@@ -55,6 +57,8 @@ EXPECTED: dict[Action, tuple[Grant, Grant, Grant]] = {
     Action.EDIT_AGENT_PERSONA: (Y, Y, N),
     Action.INVITE_PARTICIPANTS: (Y, Y, N),
     Action.REPORT_SCENARIO: (Y, Y, N),
+    Action.EDIT_CONTACT: (Y, Y, N),  # contacts are created like scenarios: full members
+    Action.DELETE_CONTACT: (Y, OWN, N),  # like a chat: an administrator, or its creator
     Action.OPEN_REPORT: (Y, Y, N),  # "opening the Report is available only to full members"
     Action.SEE_PARTICIPANTS: (Y, N, N),  # "Participant filter and column ... administrators"
     Action.MANAGE_USERS: (Y, N, N),
@@ -79,6 +83,7 @@ class World:
     """What every probe acts on: a scenario created by mo and a graded attempt of mo's."""
 
     attempt_id: int
+    contact_id: int = 0
 
 
 @pytest.fixture
@@ -99,7 +104,8 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
             "customer-service-call", "offline", [CriterionGrade(id="resolution", score=0.5)]
         )
         store.save_grade(attempt, grade)
-    return World(attempt)
+        contact = ContactStore().add(ContactDetails(name="Dana Okafor", persona="impatient"))
+    return World(attempt, contact.id)
 
 
 SESSION_FORM = {
@@ -144,6 +150,8 @@ HTTP_PROBES: dict[Action, Probe] = {
     Action.REPORT_SCENARIO: lambda c, w: c.post(
         f"/attempts/{w.attempt_id}/report", data={"turn": "1", "note": "it said it is an AI"}
     ),
+    Action.EDIT_CONTACT: lambda c, w: c.post("/contacts/new", data={"name": "Lee Park"}),
+    Action.DELETE_CONTACT: lambda c, w: c.post(f"/contacts/{w.contact_id}/delete"),
     Action.OPEN_REPORT: lambda c, w: c.get("/report"),
     Action.SEE_PARTICIPANTS: lambda c, w: c.get("/report", params={"participant": OWNER}),
     Action.MANAGE_USERS: lambda c, w: c.get("/users"),
@@ -272,6 +280,8 @@ CLI_PROBES: dict[Action, CliProbe] = {
     ],
     Action.EDIT_AGENT_PERSONA: lambda w, t: ["agents", "import", _agent_file(t)],
     Action.MANAGE_USERS: lambda w, t: ["users", "set-role", "rita", "read-only"],
+    Action.EDIT_CONTACT: lambda w, t: ["contacts", "add", "Lee Park", "--persona", "calm"],
+    Action.DELETE_CONTACT: lambda w, t: ["contacts", "delete", str(w.contact_id), "--yes"],
 }
 
 

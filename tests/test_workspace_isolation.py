@@ -72,7 +72,7 @@ def spaces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
     yield {space: _fill(space, user, tmp_path) for space, user in SPACES.items()}
 
 
-LISTS = ["/personas", "/scenarios", "/sessions", "/agents", "/flows", "/users"]
+LISTS = ["/personas", "/scenarios", "/sessions", "/agents", "/flows", "/users", "/contacts"]
 
 
 def test_every_web_list_shows_only_its_own_workspace(spaces: dict[str, dict[str, str]]) -> None:
@@ -160,3 +160,33 @@ def _turn(text: str) -> Any:
     from understudy.domain.transcript import Role as Speaker
 
     return Message(index=1, role=Speaker.customer, text=text)
+
+
+def test_contacts_and_their_roleplays_stay_in_their_workspace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from understudy.domain.contact import ContactDetails
+    from understudy.storage.contacts import ContactStore
+
+    monkeypatch.chdir(REPO)
+    ensure_user("ada", Role.ADMIN)
+    ensure_user("eve", Role.ADMIN, workspace="acme")
+    ids = {}
+    for space, user in SPACES.items():
+        with acting_as(Accounts().get(user).actor()):
+            contact = ContactStore().add(ContactDetails(name=f"{space}-contact"))
+            ContactStore().start_roleplay(contact.id, f"{space}-trainee", f"{space}-scenario")
+            ids[space] = contact.id
+    runner = CliRunner()
+    for space, user in SPACES.items():
+        other = "acme" if space == "default" else "default"
+        with signed_in(username=user, workspace=space) as client:
+            page = client.get("/contacts").text
+            assert f"{space}-contact" in page and f"{other}-contact" not in page
+            assert client.get(f"/contacts/{ids[other]}").status_code == 404
+            roleplays = client.get(f"/contacts/{ids[space]}", params={"tab": "roleplay"}).text
+            assert f"{space}-trainee" in roleplays and f"{other}-trainee" not in roleplays
+        listed = runner.invoke(cli_app, ["--as", user, "contacts", "list", "--json"])
+        assert [c["name"] for c in json.loads(listed.output)] == [f"{space}-contact"]
+        shown = runner.invoke(cli_app, ["--as", user, "contacts", "show", str(ids[other])])
+        assert shown.exit_code == 2 and f"no contact {ids[other]}" in shown.output

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "export",
     "serve",
     "users",
+    "contacts",
 ]
 
 for _name in COMMAND_MODULES:

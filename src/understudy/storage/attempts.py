@@ -8,7 +8,8 @@ seconds since the call started, from the engine's clock.
   when the deadline has passed without one, To do otherwise. Sessions a coach assigned (migration
   ``0003_assignments``) also carry the expected frequency (``per_week``), who assigned them, the
   instructions for the trainee and when they were assigned; ``removed_at`` marks an assignment
-  removed while keeping its attempts.
+  removed while keeping its attempts. A session started from a contact carries its id
+  (``contact_id``, migration ``0012_contacts``; ``storage.contacts``).
 - ``attempts``: one run of a session: number, snapshots and content hashes of the scenario and
   persona (the runs' format, ``content.hashing``: canonical JSON, the scenario as a one-item
   list; migration ``0006_one_store``), times, termination reason, status (``interrupted``
@@ -60,6 +61,7 @@ class PracticeSessionRow(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     workspace_id: Mapped[int] = mapped_column(Integer, index=True, default=1)
+    contact_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     attempts: Mapped[list[AttemptRow]] = relationship(
         back_populates="session", order_by="AttemptRow.number"

@@ -9,7 +9,8 @@ Roles (product document 004, "Before you start" and "Open and edit a scenario"):
   nothing more; in particular cannot create a session.
 
 Some actions are allowed only on what the actor owns (``Grant.OWN``): only a scenario's creator
-may delete it (not even an administrator), and a member may delete only their own chats.
+may delete it (not even an administrator), and a member may delete only their own chats and
+contacts.
 
 Library code calls ``authorize(action, owner=...)`` before it writes; the web app and the CLI
 call the same function (through the library) and use ``allowed`` to decide what to show, so a
@@ -47,6 +48,8 @@ class Action(StrEnum):
     EDIT_AGENT_PERSONA = "edit an agent persona"
     INVITE_PARTICIPANTS = "invite or remove participants"
     REPORT_SCENARIO = "submit a scenario for review"
+    EDIT_CONTACT = "create or edit a contact"
+    DELETE_CONTACT = "delete a contact"
     OPEN_REPORT = "open the Report"
     SEE_PARTICIPANTS = "see the Participant filter and column"
     MANAGE_USERS = "manage users"
@@ -78,6 +81,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.EDIT_AGENT_PERSONA: dict(zip(Role, (_Y, _Y, _N), strict=True)),
     Action.INVITE_PARTICIPANTS: dict(zip(Role, (_Y, _Y, _N), strict=True)),
     Action.REPORT_SCENARIO: dict(zip(Role, (_Y, _Y, _N), strict=True)),
+    Action.EDIT_CONTACT: dict(zip(Role, (_Y, _Y, _N), strict=True)),
+    Action.DELETE_CONTACT: dict(zip(Role, (_Y, _O, _N), strict=True)),
     Action.OPEN_REPORT: dict(zip(Role, (_Y, _Y, _N), strict=True)),
     Action.SEE_PARTICIPANTS: dict(zip(Role, (_Y, _N, _N), strict=True)),
     Action.MANAGE_USERS: dict(zip(Role, (_Y, _N, _N), strict=True)),

@@ -31,6 +31,7 @@ def create_app() -> FastAPI:
         accounts,
         agents,
         calls,
+        contacts,
         flowchat,
         flows,
         participants,
@@ -64,7 +65,7 @@ def create_app() -> FastAPI:
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     modules = [accounts, personas, participants, scenarios, sessions, calls, flows, flowchat]
-    modules += [agents, report]
+    modules += [agents, report, contacts]
     for module in modules:
         app.include_router(module.router)
     secret = secret_key()

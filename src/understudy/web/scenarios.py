@@ -75,7 +75,8 @@ VOICE_CHARACTERS = [
 ]
 
 
-def _persona_options() -> list[tuple[str, str]]:
+def persona_options() -> list[tuple[str, str]]:
+    """The persona select's options: (id, name) of every persona of the workspace, by id."""
     personas = load_persona_library().personas
     return [(pid, p.name) for pid, (p, _path) in sorted(personas.items())]
 
@@ -152,9 +153,7 @@ def scenario_steps() -> list[tuple[str, list[FormField]]]:
             [
                 FormField("persona_mapping.ecosystem", "Ecosystem", help="e.g. retail, SaaS"),
                 FormField("persona_mapping.vertical", "Vertical", help="e.g. fashion"),
-                FormField(
-                    "persona", "Persona", "select", options=_persona_options(), required=True
-                ),
+                FormField("persona", "Persona", "select", options=persona_options(), required=True),
                 FormField(
                     "persona_mapping.profile_url",
                     "Profile URL",
@@ -288,7 +287,8 @@ def scenario_data(form: Any, base: dict[str, Any]) -> tuple[dict[str, Any], list
     return data, lines_of(str(form.get("participants", "") or ""))
 
 
-def _values_of(data: dict[str, Any]) -> dict[str, Any]:
+def values_of(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the form's control values for scenario data (``model_dump(mode="json")``)."""
     values = data_to_values(_all_fields(), data)
     values["exit_conditions"] = _exits_as_lines(list(data.get("exit_conditions") or []))
     return values
@@ -304,6 +304,7 @@ def scenario_form_page(
     steps: int = 6,
     action: str = "/scenarios/new",
     status_code: int = 200,
+    skip: frozenset[str] = frozenset(),
 ) -> HTMLResponse:
     """Render the scenario form at ``step`` of its first ``steps`` steps.
 
@@ -316,11 +317,24 @@ def scenario_form_page(
         steps: 6 for a scenario, 4 for a New session (Details to Evaluation Instructions).
         action: where the form posts.
         status_code: the response status.
+        skip: titles of steps left out (their controls ride along hidden), e.g. Persona
+            mapping for a roleplay from a contact with persona details; a step with an error
+            is shown all the same.
     """
     shown = scenario_steps()[:steps]
+    errors = errors or {}
+    skipped = {
+        title
+        for title, fields in shown
+        if title in skip and not any(f.name in errors for f in fields)
+    }
+    visible = [n for n, (title, _f) in enumerate(shown, start=1) if title not in skipped]
     step = max(1, min(step, len(shown)))
+    if step not in visible:
+        step = next((n for n in visible if n > step), visible[-1])
+    at = visible.index(step)
     if values is None:
-        values = _values_of(_new_scenario_data())
+        values = values_of(new_scenario_data())
     if editing:
         action = f"/scenarios/{editing}/edit"
         title = f"Edit scenario {editing}"
@@ -333,8 +347,12 @@ def scenario_form_page(
             "title": title,
             "steps": shown,
             "step": step,
+            "skipped": skipped,
+            "numbers": {n: i for i, n in enumerate(visible, start=1)},
+            "previous_step": visible[at - 1] if at > 0 else None,
+            "next_step": visible[at + 1] if at + 1 < len(visible) else None,
             "values": values,
-            "errors": errors or {},
+            "errors": errors,
             "editing": editing,
             "action": action,
             "session": steps < 6,
@@ -344,7 +362,8 @@ def scenario_form_page(
     )
 
 
-def _new_scenario_data() -> dict[str, Any]:
+def new_scenario_data() -> dict[str, Any]:
+    """Return a new scenario's data: the model's defaults, a blank id and reason for call."""
     data = Scenario(id="new", persona="calm", goal={"reason_for_call": ""}).model_dump(
         mode="json", exclude_none=True
     )
@@ -393,8 +412,8 @@ def new_scenario(request: Request, step: int = 1, duplicate: str = "") -> HTMLRe
         data["name"] = f"{entry.scenario.name or entry.scenario.id} (copy)"
         data["id"] = ""
     else:
-        data = _new_scenario_data()
-    values = _values_of(data)
+        data = new_scenario_data()
+    values = values_of(data)
     values["duplicate"] = duplicate
     return scenario_form_page(request, values=values, step=step)
 
@@ -413,6 +432,7 @@ async def submit_scenario(
     *,
     steps: int = 6,
     action: str = "/scenarios/new",
+    skip: frozenset[str] = frozenset(),
 ) -> Scenario | Response:
     """Handle a post of the scenario form: move between steps, or validate and save.
 
@@ -425,10 +445,17 @@ async def submit_scenario(
         authorize(Action.CREATE_SCENARIO if editing is None else Action.EDIT_SCENARIO)
     values = form_values(_all_fields(), form)
     values["duplicate"] = str(form.get("duplicate", "") or "")
+    values["contact"] = str(form.get("contact", "") or "")
     if go != "save":
         step = int(go) if go.isdigit() else 1
         return scenario_form_page(
-            request, values=values, step=step, editing=editing, steps=steps, action=action
+            request,
+            values=values,
+            step=step,
+            editing=editing,
+            steps=steps,
+            action=action,
+            skip=skip,
         )
     base: dict[str, Any] = {}
     if editing is not None:
@@ -475,6 +502,7 @@ async def submit_scenario(
         editing=editing,
         steps=steps,
         action=action,
+        skip=skip,
     )
 
 
@@ -505,7 +533,7 @@ def scenario_detail(request: Request, scenario_id: str, tab: str = "details") ->
             "entry": entry,
             "s": entry.scenario,
             "steps": scenario_steps()[:5],
-            "values": _values_of(data),
+            "values": values_of(data),
             "tab": tab,
             "sessions": sessions,
             "participants": [s for s in sessions if s.assigned],
@@ -524,7 +552,7 @@ def edit_scenario(request: Request, scenario_id: str, step: int = 1) -> HTMLResp
     """The Edit scenario dialog: the same steps as creation, filled in."""
     entry = library.library_entry(scenario_id)
     _header, data = read_yaml(entry.path)
-    values = _values_of(entry.scenario.model_dump(mode="json", exclude_none=True))
+    values = values_of(entry.scenario.model_dump(mode="json", exclude_none=True))
     del data
     return scenario_form_page(request, values=values, step=step, editing=scenario_id)
 

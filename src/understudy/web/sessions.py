@@ -1,5 +1,9 @@
 """Roleplay Training: sessions table, New session (four steps), Session history, attempts.
 
+New session from a contact (``/sessions/new?contact=ID``, the contact's Create Roleplay) is the
+same dialog pre-filled from the contact, without the Persona mapping step when the contact
+carries persona details; the session it starts is tied to the contact.
+
 Sessions and attempts are the practice records of ``understudy.storage`` (the same the
 ``understudy attempts`` commands read); grading and reviews go through the attempt store.
 """
@@ -12,13 +16,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from understudy.content import scenario_library as library
+from understudy.content.importers.common import slug
 from understudy.errors import ConfigError, NotFoundError, UnderstudyError
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.attempts import EVALUATED
+from understudy.storage.contacts import Contact, ContactStore
 from understudy.teams.permissions import Action, authorize, can
 from understudy.web.calls import begin_call
 from understudy.web.fields import RowId
-from understudy.web.scenarios import current_user, scenario_form_page, submit_scenario
+from understudy.web.scenarios import (
+    current_user,
+    new_scenario_data,
+    scenario_form_page,
+    submit_scenario,
+    values_of,
+)
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -60,23 +72,94 @@ def session_list(request: Request, participant: str = "") -> HTMLResponse:
     return render(request, "sessions/list.html", context)
 
 
+PERSONA_MAPPING = "Persona mapping"
+
+
+def _contact(raw: str) -> Contact | None:
+    """The contact a roleplay is started from (``contact`` query or form field), if any."""
+    if not raw.strip():
+        return None
+    if not raw.strip().isdigit() or len(raw.strip()) > 9:
+        raise NotFoundError(f"no contact {raw!r} (see Contacts)")
+    return ContactStore().get(int(raw))
+
+
+def _skip(contact: Contact | None) -> frozenset[str]:
+    """Persona mapping is skipped for a contact that carries persona details."""
+    if contact is not None and contact.details.has_persona_details:
+        return frozenset({PERSONA_MAPPING})
+    return frozenset()
+
+
+def _free_id(name: str) -> str:
+    """A scenario id from ``name`` that the library does not use yet (``-2``, ``-3``...)."""
+    base = slug(name)[:80] or "roleplay"
+    candidate, number = base, 1
+    while library.library_path(candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def contact_values(contact: Contact) -> dict[str, Any]:
+    """The Create Roleplay Session dialog pre-filled from a contact.
+
+    Name and id after the contact; the contact's persona details fill Persona mapping (persona,
+    ecosystem, vertical, profile URL); who they are goes to the briefing and their notes to
+    Scenario tuning.
+    """
+    d = contact.details
+    data = new_scenario_data()
+    data["name"] = f"Roleplay with {d.name}"
+    data["id"] = _free_id(data["name"])
+    data["type"] = "sales_discovery"
+    if d.persona:
+        data["persona"] = d.persona
+    mapping = {"ecosystem": d.ecosystem, "vertical": d.vertical, "profile_url": d.profile_url}
+    data["persona_mapping"] = {k: v for k, v in mapping.items() if v}
+    data["briefing"] = {**data.get("briefing", {}), "persona_summary": d.summary()}
+    if d.notes:
+        data["tuning"] = d.notes
+    values = values_of(data)
+    values["contact"] = str(contact.id)
+    return values
+
+
 @router.get("/sessions/new", response_class=HTMLResponse)
-def new_session(request: Request, step: int = 1) -> HTMLResponse:
-    """The four-step Create Roleplay Session dialog."""
-    return scenario_form_page(request, step=step, steps=SESSION_STEPS, action="/sessions/new")
+def new_session(request: Request, step: int = 1, contact: str = "") -> HTMLResponse:
+    """The four-step Create Roleplay Session dialog; ``contact`` pre-fills it from a contact
+    (and skips Persona mapping when the contact carries persona details)."""
+    source = _contact(contact)
+    return scenario_form_page(
+        request,
+        step=step,
+        steps=SESSION_STEPS,
+        action="/sessions/new",
+        values=contact_values(source) if source is not None else None,
+        skip=_skip(source),
+    )
 
 
 @router.post("/sessions/new", response_model=None)
 async def create_session(request: Request) -> Response:
-    """Save the session's scenario in the library, then start its call (Start)."""
+    """Save the session's scenario in the library, then start its call (Start).
+
+    A roleplay from a contact is tied to it (it shows on the contact's Roleplay tab).
+    """
     authorize(Action.CREATE_SESSION)
     form = await request.form()
+    source = _contact(str(form.get("contact", "") or ""))
     outcome = await submit_scenario(
-        request, form, None, steps=SESSION_STEPS, action="/sessions/new"
+        request, form, None, steps=SESSION_STEPS, action="/sessions/new", skip=_skip(source)
     )
     if isinstance(outcome, Response):
         return outcome
-    call = begin_call(request, outcome.id, str(form.get("trainee", "") or ""))
+    trainee = str(form.get("trainee", "") or "").strip() or current_user() or "trainee"
+    if source is not None:
+        ContactStore().start_roleplay(
+            source.id, trainee, outcome.id, outcome.name, outcome.deadline
+        )
+    call = begin_call(request, outcome.id, trainee)
     return RedirectResponse(f"/calls/{call.token}", status_code=303)
 
 

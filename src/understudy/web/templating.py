@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
             ("Personas", "/personas"),
             ("Roleplay Scenarios", "/scenarios"),
             ("Roleplay Training", "/sessions"),
+            ("Contacts", "/contacts"),
         ],
     ),
     ("Bot builders", [("Flows", "/flows"), ("Agent personas", "/agents")]),
