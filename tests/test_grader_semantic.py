@@ -213,3 +213,160 @@ async def test_the_offline_grader_meets_the_agreement_bar_on_the_held_out_calls(
         assert row.kappa is not None and row.kappa >= 0.6, f"{row.criterion}: kappa {row.kappa}"
     assert report.ranking is not None and report.ranking >= 0.85
     assert report.fatal_exemplary == [], "no exemplary call may fail a fatal criterion"
+
+
+async def test_a_courtesy_formula_is_not_empathy_but_plain_words_of_fellow_feeling_are() -> None:
+    formula = await grade(
+        call("Thank you for calling. I apologise for any inconvenience. Full name and zip code?")
+    )
+    plain = await grade(
+        call("Hey, good morning. Oh, that's rotten. Can I grab your full name and zip code?")
+    )
+    assert score(formula, "empathy") == 0.0
+    assert score(plain, "empathy") == 1.0 and score(plain, "greeting") == 1.0
+
+
+async def test_one_complaint_answered_and_one_not_is_half_empathy() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. The refund goes to your original payment method. Shall I set that up?",
+            "Does it really have to go back to the original payment? That takes ages.",
+            "Yes, it does. Shall I go ahead?",
+        )
+    )
+    assert score(g, "empathy") == 0.5
+
+
+async def test_asking_who_is_calling_and_their_city_is_a_partial_verification() -> None:
+    g = await grade(
+        call(
+            "Hello, thanks for calling. Who am I speaking with, and which city are you in?",
+            "Greg Novak, I'm in Denver.",
+            "Thanks, Greg. The purifier was delivered, so it can go back.",
+        )
+    )
+    assert score(g, "identity_verification") == 0.5
+
+
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "Is it okay if I go ahead with that?",
+        "Okay to go ahead?",
+        "Refund to your original payment method, okay?",
+        "the refund would go back to your original payment method is that okay with you",
+    ],
+)
+async def test_permission_asked_in_other_words_counts_as_asking_for_the_yes(
+    permission: str,
+) -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            f"Thanks. The refund goes to your original payment method. {permission}",
+            "Yes, please.",
+            "All done. Did that take care of everything for you?",
+            "That's great, yeah. Thank you.",
+            "Thanks for calling, take care.",
+        )
+    )
+    assert score(g, "resolution") == 1.0, "the customer's yes came before acting"
+    assert score(g, "confirmation") == 1.0
+
+
+async def test_an_account_mentioned_after_acting_is_not_blame() -> None:
+    g = await grade(call(*FRONT, "Great, that's on your account now. Thanks for calling."))
+    assert score(g, "professional_language") == 1.0
+    blame = await grade(
+        call(*FRONT, "Most people who call about these just didn't bother reading the manual.")
+    )
+    assert score(blame, "professional_language") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "kappa", "criterion_kappa", "ranking"),
+    [
+        ("independent-returns-calibration.yaml", 0.98, 0.95, 0.98),
+        ("independent-returns-heldout.yaml", 0.82, 0.7, 0.8),
+    ],
+)
+async def test_the_offline_grader_on_the_independent_returns_set(
+    name: str, kappa: float, criterion_kappa: float, ranking: float
+) -> None:
+    """Regression bars at the figures measured and documented in docs/rubrics.md (the held-out
+    part's ranking, 81%, is below the issue's 85% target: see there)."""
+    cases = load_labelled_set(REPO / "examples" / "grading" / name)
+    report = await evaluate(cases, make_grader("offline"))
+    assert report.overall.kappa is not None and report.overall.kappa >= kappa
+    for row in report.criteria:
+        assert row.kappa is not None and row.kappa >= criterion_kappa, row
+    assert report.ranking is not None and report.ranking >= ranking
+    assert report.fatal_exemplary == []
+
+
+async def test_a_full_set_asked_but_half_answered_is_a_partial_verification() -> None:
+    half = await grade(
+        call(
+            "Hello, thanks for calling. Can I have your full name and zip code, please?",
+            "It's Daiki Johnson.",
+            "Thanks, Daiki. The purifier was delivered, so it can go back.",
+        )
+    )
+    fallback = await grade(
+        call(
+            "Hello, thanks for calling. What's the email address on your account?",
+            "I honestly don't remember which email I used.",
+            "That's fine. Your full name and zip code will do instead.",
+            "Daiki Johnson, eight oh two seven three.",
+            "Thanks, Daiki. The purifier was delivered, so it can go back.",
+        )
+    )
+    verification = half.criterion("identity_verification")
+    assert verification is not None and verification.score == 0.5
+    assert "without the caller's zip" in verification.rationale
+    assert score(fallback, "identity_verification") == 1.0, "the fallback set was answered"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "For returns you'll need to go to our website and request the refund to your original "
+        "payment method there.",
+        "I'll pass you to a colleague who can set up the refund to your original payment method.",
+    ],
+)
+async def test_sending_the_caller_elsewhere_does_not_resolve_the_request(elsewhere: str) -> None:
+    g = await grade(call(*FRONT, f"Thanks. {elsewhere}", "Oh, okay. Fine, thanks."))
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.0
+    assert "elsewhere" in resolution.rationale
+
+
+async def test_store_credit_offered_declined_then_the_right_refund_is_half_resolution() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. Would you prefer store credit, or a refund to your original payment method?",
+            "The refund, please.",
+            "Sure. I'll set up the refund to your original payment method, okay?",
+            "Yes.",
+            "Done. Anything else?",
+            "No.",
+        )
+    )
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.5
+    assert "store credit" in resolution.rationale
+
+
+async def test_a_caller_who_hangs_up_before_any_check_leaves_confirmation_at_zero() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. The refund goes to your original payment method.",
+            "That's no use to me. Bye.",
+            ended=TerminationReason.customer_left,
+        )
+    )
+    assert score(g, "confirmation") == 0.0 and score(g, "closing") is None

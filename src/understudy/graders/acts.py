@@ -83,7 +83,9 @@ COURTESY = _any(
         r"\b(?:how|what) (?:can|may|could) i (?:help|do for you|assist)",
         r"\bhappy to help\b",
         r"\bhere to help\b",
-        r"\blet's (?:get (?:that|this|it) sorted|put (?:that|this|it) right|sort (?:that|this|it))",
+        r"\blet's (?:get (?:that|this|it) (?:sorted|back|returned|fixed|sent back)|"
+        r"put (?:that|this|it) right|sort (?:that|this|it))",
+        r"\bi can (?:help|sort)\b",
     ]
 )
 
@@ -93,10 +95,13 @@ IDENTITY_FIELDS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\be-?mail\b"),
     "name": re.compile(
         r"\b(?:full name|your name|the name|name on the account|account name|first and last|"
-        r"surname|last name)\b|^name\b"
+        r"surname|last name)\b|^name\b|\bwho am i (?:speaking|talking) (?:with|to)\b|"
+        r"\bwho's calling\b"
     ),
     "zip": re.compile(r"\b(?:zip(?: ?code)?|post ?code|postal code)\b"),
     "phone": re.compile(r"\bphone number\b"),
+    "city": re.compile(r"\b(?:which|what) (?:city|town)\b|\bcity\b.*\?"),
+    "address": re.compile(r"\b(?:your|the|home|postal|delivery) address\b"),
     "date_of_birth": re.compile(r"\b(?:date of birth|birth ?date|dob)\b"),
     "account_number": re.compile(r"\b(?:account number|customer number|member(?:ship)? number)\b"),
     "last_four": re.compile(r"\blast (?:four|4) digits\b"),
@@ -145,12 +150,44 @@ def identity_fields_asked(sentence: Sentence) -> set[str]:
     return fields
 
 
-def identity_level(fields: set[str]) -> float:
-    """1 when ``fields`` make a full identity set, 0.5 for part of one, 0 for none."""
+CHECKABLE_FIELDS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"@|\bat\b.*\bdot\b|\b(?:gmail|hotmail|yahoo|outlook|icloud)\b"),
+    "zip": re.compile(
+        r"\b\d{5}(?:-\d{4})?\b|(?:\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+        r"\b[\s,-]*){5}"
+    ),
+}
+"""Identity fields whose answer can be seen in the caller's words (an e-mail address, a zip
+code in digits or spoken); other fields (a name...) count as given once the caller answers."""
+
+
+def identity_fields_given(message: Message) -> set[str]:
+    """The checkable identity fields (``CHECKABLE_FIELDS``) a caller's turn gives."""
+    text = _fold(message.clean_text or message.text)
+    return {name for name, pattern in CHECKABLE_FIELDS.items() if pattern.search(text)}
+
+
+def identity_level(fields: set[str], given: set[str] | None = None) -> float:
+    """1 when ``fields`` make a full identity set, 0.5 for part of one, 0 for none.
+
+    With ``given`` (the checkable fields the caller gave), a full set counts only when the
+    caller gave each of its checkable fields: asked for name and zip code, answered with the
+    name alone, is part of a set.
+    """
     fields = fields - {"verify"}
-    if any(s <= fields for s in IDENTITY_SETS):
+    if any(s <= fields and _answered(s, given) for s in IDENTITY_SETS):
         return 1.0
     return 0.5 if fields else 0.0
+
+
+def _answered(fields: frozenset[str], given: set[str] | None) -> bool:
+    return given is None or (fields & set(CHECKABLE_FIELDS)) <= given
+
+
+def unanswered_fields(fields: set[str], given: set[str]) -> set[str]:
+    """Checkable fields asked for (in a full set) that the caller did not give."""
+    full = [s for s in IDENTITY_SETS if s <= fields]
+    return {f for s in full for f in s & set(CHECKABLE_FIELDS) if f not in given}
 
 
 # --- disclosure of account details ---------------------------------------------------------------
@@ -228,7 +265,11 @@ EMPATHY = _any(
         r"\bthat's a shame\b",
         r"\boh no\b",
         r"\bno fun\b",
-        r"\bnobody wants\b",
+        r"\b(?:nobody|no one|no-one) (?:wants|likes|enjoys)\b",
+        r"\bi (?:totally |completely |really )?get (?:it|that|why|how)\b",
+        r"\b(?:that's|that is|it's|that sounds) (?:so |really |just )?(?:rotten|awful|rubbish|"
+        r"no good|not great|not good|a drag|a bummer|a nuisance|maddening)\b",
+        r"\bis a (?:drag|pain|nuisance|bummer)\b",
         r"\b(?:what|how) a (?:pain|shame|nuisance)\b",
         r"\bmust be (?:frustrating|annoying|disappointing)",
         r"\bletting you down\b",
@@ -237,7 +278,9 @@ EMPATHY = _any(
 )
 BARE_APOLOGY = re.compile(
     r"^(?:oh,? )?(?:sorry|so sorry|i'm sorry|apologies|my apologies)(?: about| for)? ?"
-    r"(?:that|this|it)?[.!]?$"
+    r"(?:that|this|it)?[.!]?$|"
+    r"^(?:(?:i|we) (?:do )?apologi[sz]e|(?:i'm|we're|we are|i am) sorry|sorry|(?:my )?apologies) "
+    r"for (?:any|the) inconvenience(?: (?:caused|this (?:has|may have) caused))?[.!]?$"
 )
 """A formula that names nothing ("Sorry about that."): not empathy on its own."""
 
@@ -247,11 +290,12 @@ BLAME = _any(
         r"\bif you(?:'d| had) (?:read|followed|set|checked|looked|bothered)",
         r"\byou (?:probably |must have |clearly )?(?:didn't|did not|never) (?:set|read|follow|"
         r"use|install|check)",
-        r"\b(?:that's|that is|it's) (?:on you|your (?:own )?fault|your problem)",
+        r"\b(?:that's|that is|it's) (?:on you\b|your (?:own )?fault|your problem)",
         r"\byour (?:own )?fault\b",
         r"\buser error\b",
         r"\bworks (?:perfectly|fine|great) for everyone else\b",
-        r"\bmost people who call about this\b",
+        r"\bmost people who call about (?:this|these|that|it)\b",
+        r"\b(?:didn't|did not|never) (?:bother|even bother)\b",
         r"\bskipped the\b",
     ]
 )
@@ -266,6 +310,7 @@ CONDESCENSION = _any(
         r"\b(?:it's|that's|this is) (?:obvious|simple|basic)\b",
         r"\bconfusing you\b",
         r"\bpay attention\b",
+        r"\bdid you (?:actually|even)\b",
         r"\bfor the (?:last|third|second) time\b",
         r"\bi already told you\b",
         r"\blisten carefully\b",
@@ -331,7 +376,11 @@ PERMISSION = _any(
         r"\b(?:shall|should) i\b.*\?",
         r"\bwould you like (?:me to|that|to)\b",
         r"\bdo you want (?:me to|that|to)\b",
-        r"\bis that (?:ok|okay|alright|all right|fine)(?: with you)?\?",
+        r"\bis (?:that|it|this) (?:ok|okay|alright|all right|fine)(?: with you)?"
+        r"(?:\?|$| if\b| for)",
+        r"\b(?:ok|okay|alright|all right) (?:to|if i) (?:go ahead|proceed|do that|set|start)",
+        r"(?:,|^) ?(?:ok|okay|alright|all right|yes)\?$",
+        r"\byes or no\?",
         r"\bdoes that sound (?:ok|okay|good|alright)",
         r"\bare you happy (?:for me to|with that)\b",
         r"\bwant me to\b",
@@ -346,6 +395,7 @@ DONE = _any(
         r"\b(?:it's|it is|that's|the return is|the refund is|return is) (?:all )?(?:set up|started|"
         r"processed|arranged|done|sorted)\b",
         r"\bis on your account\b",
+        r"\bi(?:'ve| have) put (?:the|your|it|that)\b.*\bthrough\b",
         r"\bit's started\b",
     ]
 )
@@ -368,6 +418,8 @@ RESOLUTION_CHECK = _any(
         r"\b(?:everything|all) (?:sorted|resolved|settled) (?:for you|now)?\?",
         r"\bsomething else i can\b",
         r"\bany other questions\b",
+        r"\b(?:did|does|has|will) (?:that|this) (?:take care of|sort|fix|solve|resolve|cover)\b",
+        r"\b(?:got|have|has) everything (?:covered|sorted|you need)\b",
     ]
 )
 CLOSING = _any(
@@ -402,6 +454,19 @@ POLITE_CLOSE = _any(
     ]
 )
 
+DEFLECT = _any(
+    [
+        r"\b(?:on|via|through|from|using) (?:our|the) (?:website|web ?site|app|site|portal)\b",
+        r"\bgo (?:to|on|onto)\b.*\b(?:website|web ?site|online|portal|app)\b",
+        r"\b(?:pass|transfer|put|hand|send) you (?:over |through |across )?to\b",
+        r"\b(?:a|my|one of my) colleagues?\b",
+        r"\bsomeone (?:else|from|in)\b",
+        r"\b(?:call|ring|contact|email) (?:back |in )?(?:the|our)\b.*\b(?:team|department|line)\b",
+        r"\byou(?:'ll| will)? (?:need|have) to (?:go|do|request|fill|submit|call|contact)\b",
+    ]
+)
+"""Sending the caller elsewhere (the website, a colleague) instead of acting on the request."""
+
 CUSTOMER_YES = _any(
     [
         r"^(?:yes|yeah|yep|yup|sure|ok|okay|alright|all right|fine|go ahead|please do|"
@@ -414,6 +479,9 @@ CUSTOMER_YES = _any(
         r"\bnothing else\b",
         r"\bthat's (?:all|it|everything)\b",
         r"\b(?:ok|okay|alright|fine)[.!]*$",
+        r"\b(?:yes|yeah|yep|yup)\b",
+        r"^(?:that's|that is) (?:great|perfect|lovely|brilliant|wonderful|fine|good)\b",
+        r"\b(?:thanks|thank you)[.!]*$",
     ]
 )
 """A customer turn that agrees or says it needs nothing more."""

@@ -186,18 +186,22 @@ def check_asks_before_disclosing(
         check.disclose_phrases if check.disclose_phrases != _default("disclose") else []
     )
     asked: set[str] = set()
+    given: set[str] = set()
     ask_turn: tuple[Message, Sentence] | None = None
     verified = False
     for message in messages:
         if message.role is Role.customer:
             if ask_turn is not None and message.text.strip():
                 verified = True
+                given |= acts.identity_fields_given(message)
             continue
+        disclosed_after = False
         for sentence in sentences(message):
             fields = acts.identity_fields_asked(sentence)
             if custom_ask and best_match(custom_ask, sentence.text, check.threshold):
                 fields |= {"verify", *_full_set()}
-            if fields and not verified:
+                given |= _full_set()
+            if fields:
                 asked |= fields
                 ask_turn = ask_turn or (message, sentence)
             disclosed = acts.discloses(sentence) or bool(
@@ -215,8 +219,11 @@ def check_asks_before_disclosing(
                     f"The agent disclosed account details on turn {message.index} {when}.",
                     [_evidence(message, sentence)],
                 )
-        if verified:
-            break
+            if disclosed:
+                disclosed_after = True
+                break
+        if disclosed_after:
+            break  # what was asked and answered before the first account detail decides
     if ask_turn is None:
         return CheckResult(0.0, "The agent never asked the caller to verify their identity.")
     message, sentence = ask_turn
@@ -226,6 +233,14 @@ def check_asks_before_disclosing(
             0.5,
             f"The agent asked for identity on turn {message.index} before any account detail, "
             f"but only for {named}, not a full set (e.g. email, or name and zip code).",
+            [_evidence(message, sentence)],
+        )
+    if acts.identity_level(asked, given) < 1.0:
+        missing = ", ".join(sorted(acts.unanswered_fields(asked, given)))
+        return CheckResult(
+            0.5,
+            f"The agent asked for a full identity set on turn {message.index}, but went on "
+            f"without the caller's {missing}.",
             [_evidence(message, sentence)],
         )
     return CheckResult(
@@ -254,8 +269,9 @@ def _full_set() -> set[str]:
 def check_empathy(
     check: EmpathyAfterComplaintCheck, result: ConversationResult, scenario: Scenario
 ) -> CheckResult:
-    """Score ``empathy_after_complaint``: per complaint 1 answered with empathy in the next agent
-    turn, 0.5 acknowledged only later, 0 never; the mean over complaints.
+    """Score ``empathy_after_complaint``: 1 when every complaint is answered with empathy in the
+    next agent turn, 0 when none is ever acknowledged, 0.5 otherwise (some answered, or
+    acknowledged only a turn later).
 
     A complaint is a customer turn with a ``complain``/``object`` act, complaint wording
     (``acts.COMPLAINT`` or the rubric's ``complaint_phrases``) or one of the scenario's
@@ -315,7 +331,10 @@ def check_empathy(
             f"The agent answered {answered} of {total} complaint(s) with empathy in its next "
             f"turn; {'; '.join(parts)}."
         )
-    return CheckResult(round(sum(scores) / total, 4), rationale, evidence[:4])
+    # The labelling guide's levels: every complaint answered at once 1, none acknowledged 0,
+    # anything between (some answered, or acknowledged a turn late) 0.5.
+    value = 1.0 if all(v == 1.0 for v in scores) else 0.0 if not any(scores) else 0.5
+    return CheckResult(value, rationale, evidence[:4])
 
 
 def _complains(message: Message, check: EmpathyAfterComplaintCheck, scenario: Scenario) -> bool:
@@ -383,7 +402,8 @@ def check_confirms_resolution(
             "confirm it.",
             [_evidence(message, found)],
         )
-    if _cut_short(result) and (start is None or not _agent_after(result, start)):
+    left = result.termination_reason is TerminationReason.customer_left
+    if _cut_short(result) and not left and (start is None or not _agent_after(result, start)):
         return CheckResult(
             None,
             f"The call ended ({result.termination_reason.value}) on the customer's turn before "
@@ -464,19 +484,40 @@ def check_resolves_within_policy(
         return CheckResult(None, "The scenario has no exit condition to resolve.")
     policy = scenario.policy
     turns = _agent_turns(result)
+    offered: tuple[Message, Sentence, str] | None = None
     for message in turns:
         for sentence in sentences(message):
             if _NEGATED.search(sentence.low):
                 continue
             hit = best_match(policy.must_not_offer, sentence.text, 90.0)
-            if hit is not None:
-                return CheckResult(
-                    0.0,
-                    f"The agent offered {hit[0]} on turn {message.index}, which the scenario's "
-                    "policy does not allow.",
-                    [_evidence(message, sentence)],
-                )
-    if not _remedy_agreed(result, scenario, check.condition):
+            if hit is not None and offered is None:
+                offered = (message, sentence, hit[0])
+    resolved = _remedy_agreed(result, scenario, check.condition)
+    if offered is not None:
+        message, sentence, what = offered
+        if not resolved:
+            return CheckResult(
+                0.0,
+                f"The agent offered {what} on turn {message.index}, which the scenario's policy "
+                "does not allow.",
+                [_evidence(message, sentence)],
+            )
+        return CheckResult(
+            0.5,
+            f"The request was resolved, but the agent offered {what} on turn {message.index}, "
+            "which the scenario's policy does not allow.",
+            [_evidence(message, sentence)],
+        )
+    sent_away = _sent_elsewhere(turns)
+    if sent_away is not None:
+        message, sentence = sent_away
+        return CheckResult(
+            0.0,
+            f"The agent sent the caller elsewhere on turn {message.index} instead of setting the "
+            "request up.",
+            [_evidence(message, sentence)],
+        )
+    if not resolved:
         names = "; ".join(
             c.description or c.id
             for c in scenario.exit_conditions
@@ -492,6 +533,19 @@ def check_resolves_within_policy(
             [_evidence(m, s) for m, s, _w in broken[:2]],
         )
     return CheckResult(1.0, "The request was resolved the way the scenario's policy asks.")
+
+
+def _sent_elsewhere(turns: list[Message]) -> tuple[Message, Sentence] | None:
+    """The first sentence sending the caller to a website or a colleague, when the agent never
+    acted on the request itself (no "done" sentence); else None."""
+    sent: tuple[Message, Sentence] | None = None
+    for message in turns:
+        for sentence in sentences(message):
+            if acts.DEFLECT.search(sentence.low):
+                sent = sent or (message, sentence)
+            elif _is_done(sentence) and not _NEGATED.search(sentence.low):
+                return None
+    return sent
 
 
 def _broken_steps(
