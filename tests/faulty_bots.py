@@ -97,3 +97,27 @@ for _how in HOW:
 def name_of(how: str, kind: str = "sync", *, every_other: bool = False) -> str:
     """The ``faulty_bots:NAME`` reference of a faulty bot."""
     return f"faulty_bots:{how.replace('.', '_')}_{kind}{'_every_other' if every_other else ''}"
+
+
+HUGE_CHARS = 5_000_000
+"""Length of ``huge``'s oversized reply text (five times the default reply cap)."""
+
+
+def huge(messages: list[Any], conversation_id: str = "") -> dict[str, Any]:
+    """Answers with ``HUGE_CHARS`` characters in conversations whose id ends in an odd digit."""
+    reply = healthy(messages, conversation_id)
+    if int(conversation_id[-1]) % 2:
+        reply["text"] = "x" * HUGE_CHARS
+    return reply
+
+
+def flood(messages: list[Any], conversation_id: str = "") -> dict[str, Any]:
+    """Writes an 8 MB message straight into its worker's pipe, past the worker's own size check,
+    then hangs (a bot that tampers with the protocol)."""
+    import gc
+    from multiprocessing.connection import Connection
+
+    pipe = next(o for o in gc.get_objects() if isinstance(o, Connection) and not o.closed)
+    pipe.send_bytes(b"x" * 8_000_000)
+    time.sleep(120)
+    return healthy(messages, conversation_id)

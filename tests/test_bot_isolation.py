@@ -207,19 +207,28 @@ asyncio.run(main())
 """
 
 
+GENEROUS = 8
+"""Bound of the subprocess test, in turn timeouts per round: far above the few hundredths of a
+second per round a hanging bot costs (measured by ``benchmarks/bench_hanging_bots.py``, which is
+where that figure belongs), so machine load cannot fail it, and far below the bot's 120 s hang, so
+a batch that waits for the bot still does."""
+
+
 @pytest.mark.slow
 def test_a_program_running_a_hanging_bot_exits_on_time(tmp_path: Path) -> None:
+    timeout_s, n, concurrency = 0.5, 8, 4  # as in SCRIPT
     (tmp_path / "faulty_bot.py").write_text(textwrap.dedent(BOT_MODULE))
     script = SCRIPT.format(folder=str(tmp_path), tests=str(Path(__file__).parent))
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=110, check=False
     )
     wall = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     batch_s = float(done.stdout.split()[-1])
-    assert batch_s <= (0.5 + MARGIN_S) * math.ceil(8 / 4), done.stdout
-    assert wall - batch_s < 20, "the program must not wait for the hung bot's threads (120 s)"
+    bound = GENEROUS * timeout_s * math.ceil(n / concurrency)
+    assert batch_s <= bound, f"{done.stdout.strip()} s: more than {bound:g} s, near the 120 s hang"
+    assert wall - batch_s < 60, "the program must not wait for the hung bot's threads (120 s)"
 
 
 def test_a_bot_calling_os_exit_0_makes_the_cli_fail_with_the_documented_code(

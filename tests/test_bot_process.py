@@ -152,6 +152,55 @@ async def test_a_timed_out_worker_is_killed_and_a_healthy_one_is_reused() -> Non
     assert time.monotonic() - started < 10
 
 
+async def _play_with_cap(reference: str, n: int, cap: int) -> BatchResult:
+    function = load_callable(reference)
+    bot_process.prepare(reference, CAP_MB)
+
+    def agent() -> CallableAgent:
+        return CallableAgent(
+            function, reference, isolation="process", memory_mb=CAP_MB, max_reply_bytes=cap
+        )
+
+    return await run_batch(
+        agent,
+        dice_simulators,
+        [scenario()],
+        n=n,
+        seed=5,
+        concurrency=3,
+        settings=EngineSettings(agent_timeout_s=10.0),
+    )
+
+
+async def test_a_reply_over_the_cap_ends_only_its_conversation_naming_the_limit() -> None:
+    result = await _play_with_cap("faulty_bots:huge", 6, bot_process.DEFAULT_MAX_REPLY_BYTES)
+    by_id = {c.result.conversation_id: c.result for c in result.conversations}
+    assert len(by_id) == 6
+    for conversation_id, outcome in by_id.items():
+        if int(conversation_id[-1]) % 2:
+            assert outcome.termination_reason is TerminationReason.error, conversation_id
+            error = outcome.error or ""
+            assert "over callable.max_reply_bytes=1,000,000" in error, error
+            assert "returned a reply of 5,000," in error, error
+            assert all(len(m.text) < 1000 for m in outcome.messages), "nothing huge was kept"
+        else:
+            assert outcome.termination_reason is TerminationReason.goal_met, outcome.error
+    raised = await _play_with_cap("faulty_bots:huge", 2, 2 * faulty_bots.HUGE_CHARS)
+    texts = [m.text for c in raised.conversations for m in c.result.messages]
+    assert any(len(t) == faulty_bots.HUGE_CHARS for t in texts), "a raised cap lets it through"
+
+
+async def test_a_worker_writing_past_the_cap_is_killed_without_reading_it() -> None:
+    started = time.monotonic()
+    result = await _play_with_cap("faulty_bots:flood", 1, bot_process.DEFAULT_MAX_REPLY_BYTES)
+    outcome = result.conversations[0].result
+    assert outcome.termination_reason is TerminationReason.error
+    assert "returned a reply of more, over callable.max_reply_bytes=1,000,000" in (
+        outcome.error or ""
+    )
+    assert time.monotonic() - started < 10, "not held up by the flood or its 120 s hang"
+
+
 async def test_an_async_healthy_bot_in_a_worker_is_awaited() -> None:
     result, _ = await play("faulty_bots:healthy_async", 2, 2)
     assert {c.result.termination_reason for c in result.conversations} == {
@@ -178,6 +227,7 @@ def write_config(home: Path, text: str) -> Path:
     [
         ("callable:\n  isolation: fork\n", "config.yaml:2: callable.isolation"),
         ("callable:\n  memory_mb: 8\n", "config.yaml:2: callable.memory_mb"),
+        ("callable:\n  max_reply_bytes: 0\n", "config.yaml:2: callable.max_reply_bytes"),
         ("callable:\n  isolation: process\n  cores: 2\n", "config.yaml:3: callable.cores"),
     ],
 )

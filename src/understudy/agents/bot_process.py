@@ -24,6 +24,10 @@ from another thread). So, by default, a ``module:function`` bot runs in a worker
   ends that conversation with ``error``; the batch goes on with a fresh worker;
 - a worker's address space is capped (``RLIMIT_AS``, ``memory_mb``, 2,048 MiB by default): a bot
   that leaks runs into ``MemoryError`` in its own process, reported as such;
+- a reply is capped in size (``max_reply_bytes``, 1 MB by default, as a webhook's): the worker
+  measures the pickled reply and sends ``ReplyTooLarge``'s reason instead of a larger one, and
+  this program reads at most that many bytes from the pipe (a worker that writes more anyway is
+  killed), so no reply can hold up the event loop reading or unpickling it;
 - a worker ignores Ctrl-C (the program handles it) and, on Linux, is killed when the server it
   was forked from ends, which is when this program ends, however it ends.
 
@@ -61,11 +65,21 @@ MAX_IDLE = 32
 """Idle workers kept, all bots together, for the next conversations (a batch leaves at most its
 concurrency idle); past it the oldest is killed, so a long-lived process stays bounded."""
 
+DEFAULT_MAX_REPLY_BYTES = 1_000_000
+"""Largest reply a worker may send, in bytes of its pickled form (a chat reply is a few kB)."""
+
+_FRAME_SLACK = 1024
+"""Bytes allowed beyond the reply's cap for the reply's envelope (its kind and tuple)."""
+
 START_TIMEOUT_S = 60.0
 """Seconds a worker may take to import the bot before ``prepare`` gives up."""
 
 _PRELOAD = ["understudy.agents.bot_process", "understudy.agents.callable"]
 """Imported once by the fork server, so a worker starts with them (the reply models, pydantic)."""
+
+
+class ReplyTooLarge(UnderstudyError):
+    """A bot's reply is larger than ``max_reply_bytes`` (the message names the limit)."""
 
 
 class BotRaised(UnderstudyError):
@@ -135,9 +149,11 @@ def _call(function: Any, request: tuple[list[Any], dict[str, Any]], state: dict[
 def serve(conn: Connection, reference: str, sys_path: list[str], memory_mb: int | None) -> None:
     """The worker's main function: load ``reference`` and answer calls until the pipe closes.
 
-    Replies on ``conn``: ``("ready", None)`` or ``("config", message)`` once, then per call
-    ``("ok", value)``, ``("raised", exception)``, ``("crashed", message)`` (the bot tried to
-    stop the program), ``("memory", message)`` or ``("unsendable", message)``.
+    Requests are ``(messages, kwargs, max_reply_bytes)``. Replies on ``conn``: ``("ready",
+    None)`` or ``("config", message)`` once, then per call ``("ok", value)``, ``("raised",
+    exception)``, ``("crashed", message)`` (the bot tried to stop the program), ``("memory",
+    message)``, ``("unsendable", message)`` or ``("too_large", size)`` (the pickled reply had
+    ``size`` bytes, more than ``max_reply_bytes``).
 
     Args:
         conn: this worker's end of the pipe.
@@ -166,9 +182,10 @@ def serve(conn: Connection, reference: str, sys_path: list[str], memory_mb: int 
             request = conn.recv()
         except (EOFError, OSError):
             return
+        messages, kwargs, limit = request
         reply: tuple[str, Any]
         try:
-            reply = ("ok", _call(function, request, state))
+            reply = ("ok", _call(function, (messages, kwargs), state))
         except MemoryError:
             reply = ("memory", f"{reference} ran out of memory (MemoryError)")
         except Exception as exc:
@@ -176,10 +193,15 @@ def serve(conn: Connection, reference: str, sys_path: list[str], memory_mb: int 
         except BaseException as exc:
             reply = ("crashed", _describe_exit(exc, reference))
         try:
-            conn.send(reply)
+            data = pickle.dumps(reply)
         except Exception as exc:
             kind = type(reply[1]).__name__
             conn.send(("unsendable", f"{reference} returned a {kind} that cannot be sent: {exc}"))
+            continue
+        if len(data) > limit + _FRAME_SLACK:
+            conn.send(("too_large", len(data)))
+        else:
+            conn.send_bytes(data)
 
 
 # --- the program's side ----------------------------------------------------------------------
@@ -285,18 +307,38 @@ class BotWorker:
         """True while the process runs and no call was cut short."""
         return not self.conn.closed and self.process.is_alive()
 
-    def _take(self, source: str) -> tuple[str, Any]:
+    def _take(self, source: str, limit: int = DEFAULT_MAX_REPLY_BYTES) -> tuple[str, Any]:
+        """Read one message of at most ``limit`` bytes (plus its envelope).
+
+        Raises:
+            ReplyTooLarge: the worker wrote a longer one (it is killed; nothing more is read).
+            BotCrashed: the worker died.
+        """
         try:
-            return self.conn.recv()  # type: ignore[no-any-return]
-        except (EOFError, OSError):
-            self.process.join(1.0)
+            data = self.conn.recv_bytes(limit + _FRAME_SLACK)
+        except OSError as exc:
+            if "bad message length" not in str(exc):
+                return self._died(source)
             self.kill()
-            if not self.ready:
-                raise BotCrashed(
-                    f"{source}'s worker process ended with exit code {self.process.exitcode} "
-                    "before the bot was loaded (the error is printed above)"
-                ) from None
-            raise BotCrashed(_death(self.process.exitcode, source)) from None
+            raise ReplyTooLarge(_too_large(source, None, limit)) from None
+        except EOFError:
+            return self._died(source)
+        return pickle.loads(data)  # type: ignore[no-any-return]
+
+    def _died(self, source: str) -> tuple[str, Any]:
+        """Report how the worker ended (it closed the pipe).
+
+        Raises:
+            BotCrashed: always.
+        """
+        self.process.join(1.0)
+        self.kill()
+        if not self.ready:
+            raise BotCrashed(
+                f"{source}'s worker process ended with exit code {self.process.exitcode} "
+                "before the bot was loaded (the error is printed above)"
+            )
+        raise BotCrashed(_death(self.process.exitcode, source))
 
     def _check_ready(self, reply: tuple[str, Any]) -> None:
         kind, value = reply
@@ -319,10 +361,24 @@ class BotWorker:
             raise BotCrashed(f"{self.reference}'s worker did not start within {timeout_s:g} s")
         self._check_ready(self._take(self.reference))
 
-    async def call(self, messages: list[Any], kwargs: dict[str, Any], source: str) -> Any:
+    async def call(
+        self,
+        messages: list[Any],
+        kwargs: dict[str, Any],
+        source: str,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+    ) -> Any:
         """Send one call and await its reply; a cancelled wait kills the worker.
 
+        Args:
+            messages: the conversation so far.
+            kwargs: keyword arguments of the bot (``conversation_id``).
+            source: the bot's name, for messages.
+            max_reply_bytes: the largest reply accepted (its pickled size, in bytes).
+
         Raises:
+            ReplyTooLarge: the reply is larger than ``max_reply_bytes``; the worker stays
+                usable (it sent the size instead), unless it wrote a longer message anyway.
             BotCrashed: the worker died, or the bot tried to stop the program.
             ConfigError: the bot no longer imports (first call of a worker).
             Exception: what the bot raised (``BotRaised`` when it cannot be carried back).
@@ -332,9 +388,9 @@ class BotWorker:
             if not self.ready:
                 await _readable(self.conn)
                 self._check_ready(self._take(source))
-            self.conn.send((messages, kwargs))
+            self.conn.send((messages, kwargs, max_reply_bytes))
             await _readable(self.conn)
-            kind, value = self._take(source)
+            kind, value = self._take(source, max_reply_bytes)
         except BaseException:  # cancelled (turn timeout) or failed: this worker is done
             self.kill()
             raise
@@ -343,6 +399,8 @@ class BotWorker:
             return value
         if kind == "raised":
             raise value
+        if kind == "too_large":
+            raise ReplyTooLarge(_too_large(source, int(value), max_reply_bytes))
         self.kill()
         if kind == "memory":
             cap = f" under its cap of {self.memory_mb} MiB" if self.memory_mb else ""
@@ -355,6 +413,14 @@ class BotWorker:
             if self.process.is_alive():
                 self.process.kill()
         self.conn.close()
+
+
+def _too_large(source: str, size: int | None, limit: int) -> str:
+    got = f"{size:,} bytes" if size is not None else "more"
+    return (
+        f"{source} returned a reply of {got}, over callable.max_reply_bytes={limit:,}; "
+        "raise it in config.yaml's callable section if such replies are meant"
+    )
 
 
 PoolKey = tuple[str, int | None, str, int]

@@ -128,6 +128,8 @@ class CallableAgent(Agent):
         isolation: ``process`` (a worker process, killed on timeout), ``thread`` (this process)
             or ``auto``: ``process`` when the function can be imported by name, else ``thread``.
         memory_mb: a worker's address-space cap in MiB (None: no cap); process isolation only.
+        max_reply_bytes: the largest reply a worker may send, in bytes (``ReplyTooLarge``
+            beyond it); process isolation only (a thread's reply is not copied).
         reference: the name a worker imports the function by (``module:function``); found from
             the function when None.
 
@@ -144,6 +146,7 @@ class CallableAgent(Agent):
         *,
         isolation: Isolation = "auto",
         memory_mb: int | None = bot_process.DEFAULT_MEMORY_MB,
+        max_reply_bytes: int = bot_process.DEFAULT_MAX_REPLY_BYTES,
         reference: str | None = None,
     ) -> None:
         self.function = function
@@ -163,6 +166,7 @@ class CallableAgent(Agent):
         if self.isolation == "auto":
             self.isolation = "thread"
         self.memory_mb = memory_mb
+        self.max_reply_bytes = max_reply_bytes
         self._worker: bot_process.BotWorker | None = None
 
     async def respond(self, state: ConversationState) -> AgentTurn:
@@ -177,7 +181,7 @@ class CallableAgent(Agent):
         if self.isolation == "process" and self.reference is not None:
             if self._worker is None or not self._worker.alive:
                 self._worker = bot_process.acquire(self.reference, self.memory_mb)
-            value = await self._worker.call(messages, kwargs, self.source)
+            value = await self._worker.call(messages, kwargs, self.source, self.max_reply_bytes)
         elif self._is_async:
             value = await call_async_isolated(self.function, messages, kwargs, self.source)
         else:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from understudy.agents.bot_process import DEFAULT_MEMORY_MB
+from understudy.agents.bot_process import DEFAULT_MAX_REPLY_BYTES, DEFAULT_MEMORY_MB
 from understudy.agents.resolve import (
     AgentFactory,
     AgentInfo,
@@ -67,12 +67,15 @@ class CallableSettings(BaseModel):
             (in this process: no start-up cost, but an endless loop keeps spinning and a crash in
             C code ends the run). See ``understudy.agents.callable``.
         memory_mb: address-space cap of a worker in MiB (``RLIMIT_AS``), None for none.
+        max_reply_bytes: the largest reply a worker may send back, in bytes (its pickled size;
+            1 MB by default); a larger one ends the conversation with an error naming the limit.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     isolation: Literal["process", "thread"] = "process"
     memory_mb: int | None = Field(default=DEFAULT_MEMORY_MB, ge=64)
+    max_reply_bytes: int = Field(default=DEFAULT_MAX_REPLY_BYTES, gt=0)
 
 
 class CallableResolveOptions(AgentOptions):
@@ -187,6 +190,7 @@ def resolve_callable(target: str, **options: Any) -> tuple[AgentFactory, AgentIn
             target,
             isolation=settings.isolation,
             memory_mb=settings.memory_mb,
+            max_reply_bytes=settings.max_reply_bytes,
             reference=target,
         )
 
