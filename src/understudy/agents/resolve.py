@@ -8,9 +8,10 @@ Agent kinds are ``AgentKind`` classes registered in ``AGENTS`` (entry-point grou
 ``understudy.agents``, see ``understudy.registry``); ``resolve_agent`` tries them by priority
 and the first whose ``matches`` accepts the target resolves it. Built in, all registered the
 way plugins are: ``http`` (an ``http(s)://`` webhook URL), ``flow`` (an assistant flow file,
-``*.yaml`` / ``*.yml`` / ``*.json``), ``callable`` (``module:function``) and ``agent-persona``
-(the id of a stored agent persona). Capabilities (realtime, versioned, rerunnable) are class
-attributes of the kinds, and the options of each kind a pydantic model that forbids unknown keys.
+``*.yaml`` / ``*.yml`` / ``*.json``), ``callable`` (``module:function``), ``agent-persona``
+(the id of a stored agent persona) and ``voice`` (a ``ws(s)://`` voice bot, the voice extra).
+Capabilities (realtime, versioned, rerunnable) are class attributes of the kinds, and the options
+of each kind a pydantic model that forbids unknown keys.
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ AGENTS.add("http", "understudy.agents.targets:WebhookKind")
 AGENTS.add("flow", "understudy.agents.resolve:FlowKind")
 AGENTS.add("callable", "understudy.agents.targets:CallableKind")
 AGENTS.add("agent-persona", "understudy.agents.targets:AgentPersonaKind")
+AGENTS.add("voice", "understudy.agents.targets:VoiceBotKind")
 
 
 def agent_kinds() -> list[type[AgentKind]]:

@@ -12,12 +12,17 @@ flow files), ``callable`` and ``agent-persona`` (tried last):
   ``callable`` resolver option, says ``isolation: thread``; ``memory_mb`` caps a worker (see
   :class:`CallableSettings`). The function must import in a worker before the run starts;
 - the id of a stored agent persona: an :class:`~understudy.agents.llm_agent.LLMAgent` playing
-  its draft, or the version given by ``version=`` (``production``, ``3``).
+  its draft, or the version given by ``version=`` (``production``, ``3``);
+- ``ws://...`` / ``wss://...`` (kind ``voice``, the voice extra): a voice bot speaking pipecat's
+  WebSocket protocol, a :class:`~understudy.voice.bot_client.VoiceBotAgent`; options from the
+  ``voice_bot:`` section of config.yaml (any ``VoiceBotOptions`` field but ``url``) and the
+  ``voice_bot`` resolver option. The customer speaks in the persona's voice.
 
 Options (validated per kind, unknown ones are errors): every kind takes ``version`` and ``llm_run``
 (an :class:`understudy.llm.run.LLMRun` shared by the run); ``http`` takes ``webhook`` (a dict of
 webhook options); ``callable`` takes ``callable`` (a dict of ``CallableSettings`` fields);
-``agent-persona`` takes ``model`` (overrides the persona's model), ``llm_model``
+``voice`` takes ``voice_bot`` (a dict of voice bot options); ``agent-persona`` takes ``model``
+(overrides the persona's model), ``llm_model``
 (a ready pydantic-ai model), ``channel`` and ``locale``.
 """
 
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -39,6 +44,7 @@ from understudy.agents.resolve import (
     generic_scenario,
 )
 from understudy.content.hashing import content_hash
+from understudy.domain.persona import Persona
 from understudy.engine.seams import Agent
 from understudy.errors import ConfigError
 from understudy.settings import config_path, load_config, load_config_with_lines
@@ -87,6 +93,17 @@ class CallableResolveOptions(AgentOptions):
     """
 
     callable: dict[str, Any] = Field(default_factory=dict)
+
+
+class VoiceBotResolveOptions(AgentOptions):
+    """Options of the ``voice`` kind.
+
+    Attributes:
+        voice_bot: ``understudy.voice.bot_client.VoiceBotOptions`` fields but ``url``, over
+            those of the config file's ``voice_bot:`` section.
+    """
+
+    voice_bot: dict[str, Any] = Field(default_factory=dict)
 
 
 class AgentPersonaOptions(AgentOptions):
@@ -195,6 +212,74 @@ def resolve_callable(target: str, **options: Any) -> tuple[AgentFactory, AgentIn
         )
 
     return factory, info
+
+
+@dataclass(frozen=True)
+class VoiceBotAgents:
+    """Makes a fresh ``VoiceBotAgent`` per conversation, the customer speaking in ``voice``.
+
+    Attributes:
+        options: the bot's address and timings.
+        voice: the customer's eSpeak NG voice when ``options.voice`` names none.
+    """
+
+    options: Any
+    voice: str = "en-us"
+
+    def __call__(self) -> Agent:
+        """Return a fresh agent for one conversation (one connection to the bot)."""
+        from understudy.voice.bot_client import VoiceBotAgent
+
+        return VoiceBotAgent(self.options, voice=self.voice)
+
+    def for_persona(self, persona: Persona) -> VoiceBotAgents:
+        """The same bot, the customer speaking in ``persona``'s voice (``check_voice``).
+
+        Raises:
+            VoiceSetupError: the persona's voice is not installed (the message lists those that
+                are).
+        """
+        from understudy.voice.engines import check_voice
+
+        return replace(self, voice=check_voice(persona.voice))
+
+
+def resolve_voice_bot(target: str, **options: Any) -> tuple[AgentFactory, AgentInfo]:
+    """Resolve a ``ws(s)://`` URL into voice bot agents.
+
+    Raises:
+        VoiceUnavailable: the voice extra or eSpeak NG is missing (the message has the command
+            that installs it).
+        ConfigError: invalid voice bot options (config file line named).
+        VoiceSetupError: ``voice`` names a voice that is not installed.
+    """
+    from understudy.redaction import redact_url
+    from understudy.voice import require_voice
+
+    require_voice()
+    from understudy.voice.bot_client import VoiceBotOptions
+    from understudy.voice.engines import check_voice
+
+    configured = _config_section("voice_bot")
+    raw = {**configured, **dict(options.get("voice_bot") or {}), "url": target}
+    try:
+        settings = VoiceBotOptions.model_validate(raw)
+    except ValidationError as exc:
+        raise _option_error("voice_bot", configured, exc) from exc
+    if settings.voice:
+        settings = settings.model_copy(update={"voice": check_voice(settings.voice)})
+    shown = redact_url(target)
+    snapshot = settings.model_copy(update={"url": shown}).model_dump_json()
+    info = AgentInfo(
+        kind="voice",
+        ref=shown,
+        name=shown,
+        snapshot=snapshot,
+        content_hash=content_hash(json.loads(snapshot)),
+        generic_scenario=generic_scenario(shown, slug="voice-bot"),
+        realtime=True,
+    )
+    return VoiceBotAgents(settings), info
 
 
 def _is_agent_persona(target: str) -> bool:
@@ -328,6 +413,26 @@ class CallableKind(AgentKind):
     def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
         """Resolve a callable (see ``resolve_callable``)."""
         return resolve_callable(target, callable=options.callable)
+
+
+class VoiceBotKind(AgentKind):
+    """``ws://...`` / ``wss://...``: a voice bot over pipecat's WebSocket protocol."""
+
+    name = "voice"
+    label = "ws(s):// voice bot URL"
+    priority = 10
+    realtime = True
+    Options = VoiceBotResolveOptions
+
+    @classmethod
+    def matches(cls, target: str) -> bool:
+        """True for a ``ws://`` or ``wss://`` URL."""
+        return target.startswith(("ws://", "wss://"))
+
+    @classmethod
+    def resolve(cls, target: str, options: Any) -> tuple[AgentFactory, AgentInfo]:
+        """Resolve a voice bot URL (see ``resolve_voice_bot``)."""
+        return resolve_voice_bot(target, voice_bot=options.voice_bot)
 
 
 class AgentPersonaKind(AgentKind):

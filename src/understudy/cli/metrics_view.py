@@ -10,6 +10,7 @@ from rich.text import Text
 from understudy.metrics.bands import Band
 from understudy.metrics.batch import METRIC_LABELS, RATE_NAMES, BatchMetrics, Mean, Rate
 from understudy.metrics.compare import MetricDelta, Verdict
+from understudy.metrics.voice import VoiceMetrics
 
 LABELS = METRIC_LABELS
 
@@ -137,4 +138,23 @@ def comparison_table(deltas: list[MetricDelta], a: str, b: str) -> Table:
             interval,
             Text(d.verdict.value, style=VERDICT_STYLES[d.verdict]),
         )
+    return table
+
+
+def voice_table(voice: VoiceMetrics) -> Table:
+    """The voice metrics of a run against a voice bot (``understudy.metrics.voice``)."""
+
+    def seconds(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f} s"
+
+    table = Table(title="voice (from the audio)", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("bot replies timed", str(voice.replies))
+    table.add_row("response latency p50", seconds(voice.latency_p50_s))
+    table.add_row("response latency p90", seconds(voice.latency_p90_s))
+    table.add_row("slowest response", seconds(voice.latency_max_s))
+    table.add_row("interruptions (bot talked over the customer)", str(voice.interruptions))
+    table.add_row("long silences", str(voice.long_silences))
+    table.add_row("longest silence", seconds(voice.longest_silence_s))
     return table

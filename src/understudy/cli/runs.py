@@ -21,6 +21,7 @@ from understudy.cli.metrics_view import (
     metrics_json,
     metrics_table,
     rate_text,
+    voice_table,
 )
 from understudy.metrics.bands import Bands, load_bands
 from understudy.metrics.compare import Verdict
@@ -177,6 +178,14 @@ def funnel_table(funnel: list[NodeStep]) -> Table:
     return table
 
 
+def _voice_json(store: Store, run_id: str) -> dict[str, Any] | None:
+    """The run's voice metrics as JSON (a run against a voice bot), else None."""
+    from understudy.metrics.voice import voice_metrics
+
+    voice = voice_metrics(store.voice_timings(run_id))
+    return voice.model_dump() if voice is not None else None
+
+
 @runs_app.command("show")
 def show_run(
     run_ref: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix, or 'last'."),
@@ -228,6 +237,7 @@ def show_run(
                     for step in funnel_of_turns(store.agent_node_steps(run.id))
                 ],
                 "llm_usage": run.usage,
+                "voice": _voice_json(store, run.id),
                 "simulator_info": run.simulator_info,
                 "conversations_stored": store.count_conversations(run.id),
                 "page": {"page": page, "limit": per_page} if per_page else None,
@@ -269,6 +279,7 @@ def print_run(
         limit: conversations per page, and errors listed at most.
     """
     from understudy.metrics.funnel import funnel_of_turns
+    from understudy.metrics.voice import voice_metrics
     from understudy.runs.compare import run_metrics
 
     metrics = run_metrics(store, run, bands)
@@ -294,6 +305,9 @@ def print_run(
         used = ", ".join(f"{key} {value}" for key, value in run.usage.items())
         out.print(f"LLM usage: {used}", highlight=False)
     out.print(metrics_table(metrics))
+    voice = voice_metrics(store.voice_timings(run.id))
+    if voice is not None:
+        out.print(voice_table(voice))
     table = Table(title="conversations", title_justify="left")
     for column in ("#", "ending", "turns", "fallbacks", "off-topic", "detail / error"):
         table.add_column(column)

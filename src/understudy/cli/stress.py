@@ -26,10 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.metrics_view import metrics_json, metrics_table
+from understudy.cli.metrics_view import metrics_json, metrics_table, voice_table
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
+    from understudy.metrics.voice import VoiceMetrics
     from understudy.runs import StressOutcome, StressPlan
     from understudy.storage.store import Store
 
@@ -106,6 +107,13 @@ def _json_report(plan: StressPlan, outcome: StressOutcome) -> dict[str, Any]:
     }
 
 
+def _voice_metrics(store: Store, run_id: str | None) -> VoiceMetrics | None:
+    """The run's voice metrics when the agent was a voice bot, else None."""
+    from understudy.metrics.voice import voice_metrics
+
+    return voice_metrics(store.voice_timings(run_id)) if run_id is not None else None
+
+
 @app.command("stress-test")
 def stress_test(
     flow: str | None = typer.Argument(
@@ -114,7 +122,10 @@ def stress_test(
     agent: str | None = typer.Option(
         None,
         "--agent",
-        help="Agent under test: flow file, http(s):// webhook, module:function, agent persona id.",
+        help=(
+            "Agent under test: flow file, http(s):// webhook, ws(s):// voice bot, "
+            "module:function, agent persona id."
+        ),
     ),
     model: str | None = typer.Option(
         None, "--model", help="Model of the LLM user simulator (provider:model)."
@@ -246,8 +257,11 @@ def stress_test(
     gate_results = check_gates(metrics, gates)
     if junit is not None and outcome.run_id is not None:
         write_run_junit(store, outcome.run_id, metrics, gate_results, junit)
+    voice = _voice_metrics(store, outcome.run_id)
     if as_json:
         report = _json_report(plan, outcome)
+        if voice is not None:
+            report["voice"] = voice.model_dump()
         if gates:
             report["gates"] = gates_json(gate_results)
         if llm_run.usage.requests or llm_run.usage.cached:
@@ -260,6 +274,8 @@ def stress_test(
             f"persona {plan.persona.id}, {plan.n} conversations, seed {plan.seed}"
         )
         console.print(metrics_table(metrics, title=title))
+        if voice is not None:
+            console.print(voice_table(voice))
         if llm_run.usage.requests or llm_run.usage.cached:
             console.print(usage_line(llm_run))
     print_gates(gate_results)

@@ -194,6 +194,9 @@ def plan_stress_test(
         raise ConfigError(f"{target} names no default scenario: give one with --scenario FILE")
     # A scenario's persona path is relative to the scenario's folder; --persona to the user's.
     who = resolve_persona(persona) if persona else resolve_persona(chosen[0].persona, base)
+    speaking = getattr(factory, "for_persona", None)
+    if callable(speaking):  # an agent the customer talks to (a voice bot) takes its voice
+        factory = speaking(who)
     options, simulator_info = simulator_content(simulator, simulator_options)
     sims = registered_simulators(simulator, who, **options)
     return StressPlan(

@@ -611,6 +611,22 @@ class Store:
             ):
                 yield int(index), str(reason), name, bool(fell_back)
 
+    def voice_timings(self, run_id: str) -> list[dict[str, Any]]:
+        """Return the voice timings of a run's agent turns (``meta["voice"]``), in order.
+
+        Only a run against a voice bot has them (``understudy.voice.bot_client``); the list is
+        empty otherwise. Read in SQL, without rebuilding the transcripts.
+        """
+        timing = _MESSAGES.c.meta["voice"]
+        query = (
+            select(timing)
+            .join(_CONVERSATIONS, _MESSAGES.c.conversation_id == _CONVERSATIONS.c.id)
+            .where(_CONVERSATIONS.c.run_id == run_id, _MESSAGES.c.role == Role.agent.value)
+            .order_by(_CONVERSATIONS.c.index, _MESSAGES.c.index)
+        )
+        with self._sessions() as session:
+            return [dict(t) for (t,) in session.execute(query) if isinstance(t, dict)]
+
     def count_conversations(self, run_id: str) -> int:
         """Return how many conversations of a run are stored."""
         with self._sessions() as session:
