@@ -83,12 +83,21 @@ VOICE_PHRASES: dict[str, tuple[str, ...]] = {
     "ask_repeat": ("sorry what was that", "sorry can you say that again", "i'm sorry what"),
     "reassurance": ("and that'll be okay right", "so that's all fine then"),
     "object": ("hmm i'm not sure about that", "that doesn't really work for me"),
+    "ask_proof": (
+        "okay can i get a confirmation number for that",
+        "and will i get something in writing",
+    ),
     "off_topic": (
         "oh and are you open on saturdays",
         "oh by the way do you have a branch downtown",
     ),
 }
 """Act -> phone phrasings (lower case, no punctuation: how a transcript reads)."""
+
+TERSE_VOICE_PHRASES: dict[str, tuple[str, ...]] = {
+    "off_topic": ("also you open saturdays", "oh and the branch downtown still open"),
+}
+"""An impatient caller's asides (``temperament``): a few words, then back to the point."""
 
 TERSE_INTROS: tuple[str, ...] = ("hi my name is {n}", "hi this is {n}", "my name is {n}")
 """Self-introductions of a terse caller."""

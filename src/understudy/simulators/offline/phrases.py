@@ -165,6 +165,15 @@ PHRASES: PhraseTable = {
         "terse": ("No. Not good enough.",),
         "simple": ("I am not sure about this.",),
     },
+    "ask_proof": {
+        "plain": (
+            "Can you send me a confirmation of that?",
+            "How do I know it went through? Can I get that in writing?",
+            "Is there a reference number I can keep for that?",
+        ),
+        "terse": ("Confirmation number?", "Send that in writing."),
+        "simple": ("Please, can you send me a paper or e-mail for this?",),
+    },
     "off_topic": {
         "plain": (
             "By the way, are you open on weekends?",
@@ -173,7 +182,12 @@ PHRASES: PhraseTable = {
             "By the way, do you have a store near the city centre?",
             "Random question, but can I change my newsletter settings here?",
         ),
-        "terse": ("Also, open Sundays?",),
+        "terse": (
+            "Also, open Sundays?",
+            "Also: gift cards, you sell them?",
+            "Quick one: store downtown?",
+            "Also, is your app down?",
+        ),
         "simple": ("Also, one question: you are open on Sunday?",),
     },
     "push_back": {

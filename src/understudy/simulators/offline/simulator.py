@@ -26,6 +26,12 @@ How it ends, as the customer:
   scenario has no exit conditions -> thanks and goodbye, done with ``goal_met``. With exit
   conditions the customer leaves the verdict to them (and keeps talking).
 
+Its own story (``backstory``): the backstory's sentences about the case and about earlier
+contacts are told in the first person, in the opening (with a chance), when the agent asks what
+happened, and on a complaint. Personality words (``temperament``) fill the behaviour numbers the
+persona leaves unset; an impatient customer's asides are terse, a sceptical one asks for proof of
+a resolution once.
+
 Otherwise it never ends the call itself: on "anything else?" it answers "no, thanks" with
 ``negate``, ``thank`` and ``bye`` acts and lets the agent (or the engine's limits) end it, since
 in a stress test it is the agent's flow that reports completion.
@@ -44,6 +50,12 @@ from understudy.engine.seams import ConversationState, CustomerTurn, UserSimulat
 from understudy.simulators.languages import primary, require_language
 from understudy.simulators.mood import MoodModel
 from understudy.simulators.offline.agenda import Agenda, EffectiveKnowledge
+from understudy.simulators.offline.backstory import (
+    ASKS_STORY,
+    StoryLine,
+    StoryTeller,
+    story_lines,
+)
 from understudy.simulators.offline.beats import scenario_beats
 from understudy.simulators.offline.identity import conversation_identity
 from understudy.simulators.offline.noise import add_noise
@@ -58,6 +70,7 @@ from understudy.simulators.offline.plan import (
 from understudy.simulators.offline.replies import RepliesMixin
 from understudy.simulators.offline.rules import content_words as _content_words
 from understudy.simulators.offline.slots import canonical_slot
+from understudy.simulators.offline.temperament import Temperament
 from understudy.simulators.offline.understanding import (
     AgentReading,
     ConversationTracker,
@@ -69,6 +82,13 @@ from understudy.simulators.offline.wording import Wording
 _GREETING_START = re.compile(
     r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening|day)|greetings)\b", re.IGNORECASE
 )
+
+
+STORY_OPENING_CHAT = 0.6
+"""Chance that a chat opening also tells the backstory's case ("my card was charged $42.99
+twice"); otherwise it comes when the agent asks what happened."""
+STORY_OPENING_VOICE = 0.3
+"""The same in a voice call, where callers state the goal first and the details when asked."""
 
 
 class OfflineSimulator(RepliesMixin, UserSimulator):
@@ -111,6 +131,9 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if primary(persona.language) not in self.languages:  # never play it in English
             require_language(self.name, persona)
         self.options = OfflineOptions(**options)
+        # Personality words fill the behaviour numbers the persona leaves unset (``temperament``).
+        self.temperament = Temperament.of(persona)
+        persona = self.temperament.persona
         self.persona = persona
         self.scenario = scenario
         self.rng = rng
@@ -127,8 +150,11 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         self.agenda = Agenda(scenario, persona.behaviour.off_topic_tendency)
         self.beats = scenario_beats(scenario)
         self.wording = Wording(persona, scenario, rng, self.knowledge.known, bank=self.options.bank)
+        terse = self.wording.style.key == "terse"
+        self.story = StoryTeller(story_lines(persona, self.knowledge.known, scenario, terse=terse))
         self.turn = 0
         self.asked_human = False
+        self.asked_proof = False
         self.last_acts: list[DialogueAct] = []
         self.pending_return = False
         self._agent_text = ""
@@ -175,7 +201,19 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             if greeted:
                 plan.act(ActType.greet)
             plan.act(ActType.state_goal)
+            chance = STORY_OPENING_VOICE if self.wording.voice else STORY_OPENING_CHAT
+            self._tell(plan, self.story.opening(self.rng, chance))
         self.agenda.goal_stated = True
+
+    def _tell(self, plan: TurnPlan, line: StoryLine | None) -> bool:
+        """Say a line of the backstory (``backstory``); False when there is none."""
+        if line is None:
+            return False
+        if line.history:
+            plan.act(ActType.complain)
+        facts = {k: self.knowledge.known[k] for k in line.keys}
+        self.wording.told(plan.utt, line.text, facts)
+        return True
 
     def _react(self, plan: TurnPlan, reading: AgentReading, text: str) -> None:
         loop = self.tracker.reprompts > reprompt_limit(self.persona.behaviour.patience)
@@ -216,8 +254,13 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             self.asked_human = True
             return
         if not reading.repeat and self.agenda.wander(self.rng, self.turn):
-            line = self.agenda.off_topic_line(self.rng) or self.wording.pick("off_topic")
             plan.act(ActType.off_topic)
+            if self.temperament.impatient:  # tersely, and straight back to the point
+                self.wording.line(plan.utt, self.wording.pick_terse("off_topic"))
+                self.wording.goal(plan.utt, opening=False, restate=True)
+                plan.act(ActType.return_to_goal)
+                return
+            line = self.agenda.off_topic_line(self.rng) or self.wording.pick("off_topic")
             self.wording.line(plan.utt, line)
             self.pending_return = True
             return
@@ -254,6 +297,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         plan.act(ActType.negate)
         plan.act(ActType.complain)
         self.wording.line(plan.utt, self.wording.pick("push_back_upset" if upset else "push_back"))
+        if upset:  # "I've already called twice"
+            self._tell(plan, self.story.next(history=True))
         if reading.requested:
             self._answer_requests(plan, reading)
 
@@ -357,6 +402,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             if self.mood.mood.value in ("frustrated", "angry") and self.rng.random() < 0.5:
                 plan.act(ActType.complain)
                 wording.line(plan.utt, wording.pick("complain"))
+                self._tell(plan, self.story.next(history=True))
             if reading.requested:  # "Sorry, I didn't catch that. What is your zip code?"
                 self._answer_requests(plan, reading)
                 return
@@ -371,6 +417,8 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.repeat:  # "can you repeat that please": the last turn again, in other words
             self._rephrase(plan, reading)
             return
+        if ASKS_STORY.search(self._agent_text) and self._tell(plan, self.story.next()):
+            return  # "can you tell me what happened?": the next part of its own story
         if reading.open_request and self._answer_open(plan):
             return
         if reading.confirmation:
@@ -379,6 +427,7 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         if reading.greeting:
             plan.act(ActType.state_goal)
             wording.goal(plan.utt, opening=False, restate=self.turn > 2)
+            self._tell(plan, self.story.next(history=False))
             return
         told = [k for k in reading.mentioned if k in self.scenario.goal.unknown_info]
         if told and not reading.question:  # "the branch hours are nine thirty to five"
@@ -396,6 +445,10 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
             if objection and not reading.resolution:
                 plan.act(ActType.object)
                 wording.line(plan.utt, objection)
+            elif reading.resolution and self.temperament.sceptical and not self.asked_proof:
+                self.asked_proof = True  # "can you send me a confirmation of that?"
+                plan.act(ActType.request)
+                wording.line(plan.utt, wording.pick("ask_proof"))
             elif reading.resolution:
                 plan.act(ActType.thank)
                 wording.thank(plan.utt)

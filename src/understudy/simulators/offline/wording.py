@@ -209,6 +209,14 @@ class Wording:
         table = PHRASES[kind]
         return self.rng.choice(table.get(self.style.key) or table["plain"])
 
+    def pick_terse(self, kind: str) -> str:
+        """Return a terse phrasing of ``kind`` whatever the persona's style (an impatient
+        customer's aside), in the register of the call."""
+        if self.voice and kind in caller.TERSE_VOICE_PHRASES:
+            return self.rng.choice(caller.TERSE_VOICE_PHRASES[kind])
+        table = PHRASES[kind]
+        return self.rng.choice(table.get("terse") or table["plain"])
+
     def _value(self, utt: Utterance, key: str, value: str) -> str:
         utt.values.append(value)
         utt.keys.append(key)
@@ -389,6 +397,16 @@ class Wording:
             utt.add(self._harper(self._thanks))
         else:
             utt.add(self.pick("thank"))
+
+    def told(self, utt: Utterance, text: str, facts: dict[str, str]) -> None:
+        """Add a line of the customer's own story (``backstory``), its values as markers, so
+        they are never noised and are said aloud in a voice call."""
+        for key, value in sorted(facts.items(), key=lambda kv: -len(kv[1])):
+            if value and value in text:
+                text = text.replace(value, self._value(utt, key, value))
+        if self.voice:  # how a transcript reads: no punctuation, lower case
+            text = lower_first(re.sub(r"[,;:.!?](?=\s|$)", "", text))
+        utt.add(text)
 
     def line(self, utt: Utterance, text: str) -> None:
         """Add a scripted line (objection, off-topic question) as it is."""
