@@ -8,9 +8,12 @@ session per (trainee, scenario). ``understudy practice`` attaches its attempt to
 Status rules (``session_status``): a session is **Completed** once it has a finished attempt
 (even one after the deadline: it is then flagged *late*, never Overdue); otherwise **Overdue** when
 the report date is past the deadline (the deadline day itself still counts as on time); otherwise
-**To do**. The weekly frequency counts finished attempts started in the calendar week (Monday to
-Sunday, UTC) that contains the report date. Interrupted attempts count as attempts but neither
-complete a session nor count toward the week.
+**To do**. A session with a weekly frequency and no fixed deadline instead has due dates that
+roll forward (``storage.due_dates``): its deadline is the earliest due date not met yet, a missed
+one makes it Overdue, and each finished attempt moves it to the next. The weekly frequency
+counts finished attempts started in the calendar week (Monday to Sunday, UTC) that contains the
+report date. Interrupted attempts count as attempts but neither complete a session nor count
+toward the week.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from understudy.errors import ConfigError, NotFoundError
 from understudy.storage.attempt_records import Now, SessionSummary, session_status, utc_now
 from understudy.storage.attempts import ATTEMPT_FINISHED, PracticeSessionRow
 from understudy.storage.db import open_database, serialize
+from understudy.storage.due_dates import rolling_schedule, rolling_status
 from understudy.teams.context import current_workspace_id
 from understudy.teams.permissions import Action, authorize
 
@@ -52,17 +56,6 @@ class UnassignOutcome:
     attempts: int
 
 
-def due_date(assigned: date, per_week: int | None) -> date | None:
-    """Return when a session assigned on ``assigned`` is due, from its weekly frequency.
-
-    ``per_week`` sessions a week leave ``7 // per_week`` days (at least 1) for each, so the
-    first is due that many days after assignment; None without a frequency (or 0 a week).
-    """
-    if not per_week:
-        return None
-    return assigned + timedelta(days=max(1, 7 // per_week))
-
-
 def week_start(day: date) -> date:
     """Return the Monday of ``day``'s calendar week."""
     return day - timedelta(days=day.weekday())
@@ -70,6 +63,9 @@ def week_start(day: date) -> date:
 
 def summarize(row: PracticeSessionRow, today: date) -> SessionSummary:
     """Return a session's summary with its status as of ``today``.
+
+    A session with a frequency and no fixed deadline rolls (``storage.due_dates``): its
+    ``deadline`` is the current due date and its status follows from the due dates met.
 
     Args:
         row: the session, with its attempts loaded (lazily, inside an open database session).
@@ -79,13 +75,19 @@ def summarize(row: PracticeSessionRow, today: date) -> SessionSummary:
     first_done = min((a.started_at.date() for a in finished), default=None)
     monday = week_start(today)
     this_week = sum(1 for a in finished if monday <= a.started_at.date() < monday + timedelta(7))
-    status = session_status(bool(finished), row.deadline, today)
-    late = bool(first_done is not None and row.deadline is not None and first_done > row.deadline)
+    deadline = row.deadline
+    if deadline is None and row.per_week and row.per_week > 0:
+        anchor = (row.assigned_at or row.created_at).date()
+        schedule = rolling_schedule(anchor, row.per_week, [a.started_at.date() for a in finished])
+        deadline, status, late = schedule.due, rolling_status(schedule, today), schedule.late
+    else:
+        status = session_status(bool(finished), deadline, today)
+        late = bool(first_done is not None and deadline is not None and first_done > deadline)
     return SessionSummary(
         id=row.id,
         trainee=row.trainee,
         scenario_id=row.scenario_id,
-        deadline=row.deadline,
+        deadline=deadline,
         attempts=len(row.attempts),
         status=REMOVED if row.removed_at is not None else status,
         scenario_name=row.scenario_name,
@@ -145,10 +147,10 @@ class AssignmentStore:
         An existing active session (assigned or self-started) is updated; otherwise a removed
         assignment of the same scenario is restored; otherwise a new session is created. For a
         new, restored or self-started session the scenario's ``deadline``, ``sessions_per_week``
-        and ``instructions`` are the defaults of the matching arguments (without any deadline,
-        the frequency sets one: ``due_date``); re-assigning an active
-        assignment changes only the arguments given (not None). ``assigned_by`` None keeps who
-        assigned it before.
+        and ``instructions`` are the defaults of the matching arguments (without a fixed
+        deadline, the frequency's due dates roll forward from the day of assignment:
+        ``storage.due_dates``); re-assigning an active assignment changes only the arguments
+        given (not None). ``assigned_by`` None keeps who assigned it before.
 
         Raises:
             ConfigError: ``per_week`` is negative or ``trainee`` is blank.
@@ -176,12 +178,7 @@ class AssignmentStore:
                 db.add(row)
             keep = row.assigned_at is not None and row.removed_at is None
             if deadline is not None or not keep:
-                frequency = per_week if per_week is not None else scenario.sessions_per_week
-                row.deadline = (
-                    deadline
-                    if deadline is not None
-                    else scenario.deadline or due_date(now.date(), frequency)
-                )
+                row.deadline = deadline if deadline is not None else scenario.deadline
             if per_week is not None or not keep:
                 row.per_week = per_week if per_week is not None else scenario.sessions_per_week
             if instructions is not None or not keep:
