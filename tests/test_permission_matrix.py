@@ -35,6 +35,8 @@ from understudy.web import create_app
 from understudy.web.agents import NEW_AGENT
 from web_helpers import ensure_user, sign_in
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = "practice-retail-return"
 OWNED = "owned-return"

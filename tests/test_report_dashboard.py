@@ -22,6 +22,8 @@ from understudy.teams.context import acting_as
 from understudy.teams.permissions import Role
 from web_helpers import ensure_user, signed_in, table_rows
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 3, 20)
 

@@ -17,6 +17,8 @@ from understudy.teams.accounts import Accounts, accounts_exist
 from understudy.teams.context import acting_as
 from understudy.teams.permissions import Role
 
+pytestmark = pytest.mark.usefixtures("database")
+
 PASSWORD = "correct horse battery"
 
 

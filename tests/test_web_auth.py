@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from understudy.content.scenario_library import list_scenarios
 from understudy.web import create_app
 from web_helpers import PASSWORD, ensure_user, sign_in, signed_in
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def test_without_an_account_the_login_page_says_how_to_create_the_first_admin() -> None:

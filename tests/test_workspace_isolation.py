@@ -29,6 +29,8 @@ from understudy.teams.permissions import Role
 from understudy.web.agents import NEW_AGENT
 from web_helpers import ensure_user, signed_in
 
+pytestmark = pytest.mark.usefixtures("database")
+
 REPO = Path(__file__).resolve().parents[1]
 SPACES = {"default": "ada", "acme": "eve"}
 
