@@ -379,6 +379,111 @@ class WordsPerMinuteCheck(StrictModel):
     max_wpm: float = Field(default=180.0, gt=0)
 
 
+class BuildsRapportCheck(StrictModel):
+    """Sales: the rep greets and builds rapport in the first turns.
+
+    1 for a greeting and some rapport (thanks for the time, how are you, something about the
+    prospect's day) in the first ``first_agent_turns`` rep turns; 0.5 for a greeting that goes
+    straight to business; 0 for no greeting there.
+
+    Attributes:
+        kind: ``builds_rapport``.
+        first_agent_turns: how many of the rep's first turns count.
+    """
+
+    kind: Literal["builds_rapport"]
+    first_agent_turns: int = Field(default=2, ge=1)
+
+
+class AsksOpenQuestionsCheck(StrictModel):
+    """Sales: the rep asks open discovery questions.
+
+    Open questions about the prospect's situation, needs, process, past attempts, timing or who
+    decides, at most one per rep turn (stacked questions count once); yes/no questions, single
+    facts ("how many staff?"), leading questions and small talk do not count. 1 for ``min_count``
+    or more, 0.5 for fewer but some, 0 for none.
+
+    Attributes:
+        kind: ``asks_open_questions``.
+        min_count: open questions for a full score.
+    """
+
+    kind: Literal["asks_open_questions"]
+    min_count: int = Field(default=3, ge=1)
+
+
+class PlaysBackNeedsCheck(StrictModel):
+    """Sales: the rep plays the prospect's needs back in its own words.
+
+    1 when a playback ("so what I'm hearing is...", "would it be fair to say...") names at least
+    ``min_needs`` things the prospect said; 0.5 for one; 0 for a summary phrase that plays
+    nothing back, or none; not applicable when the prospect left on her own before it would come.
+
+    Attributes:
+        kind: ``plays_back_needs``.
+        min_needs: points of the prospect's the playback must name for a full score.
+    """
+
+    kind: Literal["plays_back_needs"]
+    min_needs: int = Field(default=2, ge=1)
+
+
+class AgreesNextStepCheck(StrictModel):
+    """Sales: a concrete next step (what and when) that the prospect agrees to.
+
+    1 for a demo, call or proposal at a set time the prospect agrees to; 0.5 for a vague step
+    ("I'll follow up at some point") or one she did not agree to; 0 for none; not applicable
+    when the prospect left on her own before it would come.
+
+    Attributes:
+        kind: ``agrees_next_step``.
+    """
+
+    kind: Literal["agrees_next_step"]
+
+
+class AvoidsPressureCheck(StrictModel):
+    """Sales: the rep never presses the prospect to decide.
+
+    0 for pressing for a decision or signature on the call, an offer that expires, invented
+    scarcity, "trust me", "everyone is switching", going around the decision maker, or a second
+    push after a no, in any words (and any of ``phrases``); 0.5 for one nudge to decide sooner,
+    dropped at the prospect's no; 1 otherwise. Sentences that rule pressure out ("there's
+    nothing to decide today") do not count.
+
+    Attributes:
+        kind: ``avoids_pressure``.
+        phrases: extra pressing wording, matched fuzzily.
+        threshold: fuzzy match threshold for ``phrases``, 0-100.
+    """
+
+    kind: Literal["avoids_pressure"]
+    phrases: list[str] = Field(default_factory=list)
+    threshold: float = Field(default=90.0, ge=0, le=100)
+
+
+class StaysConciseCheck(StrictModel):
+    """Sales: a focused call, within budget and without monologues.
+
+    Over the turn or time budget: budget ÷ actual (the lower of the two). Within it: 0.5 when a
+    rep turn runs over ``max_words`` words or the rep says more than ``max_share`` of all the
+    words (monologues that crowd the prospect out), else 1.
+
+    Attributes:
+        kind: ``stays_concise``.
+        max_agent_turns: the rep's turn budget (None: no turn budget).
+        max_seconds: the time budget (None: none).
+        max_words: the longest rep turn that is not a monologue.
+        max_share: the rep's largest share of all words spoken (0..1).
+    """
+
+    kind: Literal["stays_concise"]
+    max_agent_turns: int | None = Field(default=None, ge=1)
+    max_seconds: float | None = Field(default=None, gt=0)
+    max_words: int = Field(default=100, ge=1)
+    max_share: float = Field(default=0.8, gt=0, le=1)
+
+
 Check = Annotated[
     SaysCheck
     | AvoidsCheck
@@ -394,7 +499,13 @@ Check = Annotated[
     | TalkRatioCheck
     | LongSilencesCheck
     | TraineeInterruptionsCheck
-    | WordsPerMinuteCheck,
+    | WordsPerMinuteCheck
+    | BuildsRapportCheck
+    | AsksOpenQuestionsCheck
+    | PlaysBackNeedsCheck
+    | AgreesNextStepCheck
+    | AvoidsPressureCheck
+    | StaysConciseCheck,
     Field(discriminator="kind"),
 ]
 """One check; the ``kind`` key picks the model."""

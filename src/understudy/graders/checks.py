@@ -22,6 +22,14 @@ from understudy.domain.scenario import Scenario
 from understudy.domain.transcript import ActType, ConversationResult, Message, Role
 from understudy.engine.exits import CONFIRM_PHRASES, condition_met
 from understudy.graders.check_result import CheckResult, quote
+from understudy.graders.sales_checks import (
+    check_agrees_next_step,
+    check_asks_open_questions,
+    check_avoids_pressure,
+    check_builds_rapport,
+    check_plays_back_needs,
+    check_stays_concise,
+)
 from understudy.graders.semantic_checks import (
     check_asks_before_disclosing,
     check_closes,
@@ -181,6 +189,12 @@ CHECKS: dict[str, CheckFunction] = {
     "long_silences": check_long_silences,
     "trainee_interruptions": check_trainee_interruptions,
     "words_per_minute": check_words_per_minute,
+    "builds_rapport": check_builds_rapport,
+    "asks_open_questions": check_asks_open_questions,
+    "plays_back_needs": check_plays_back_needs,
+    "agrees_next_step": check_agrees_next_step,
+    "avoids_pressure": check_avoids_pressure,
+    "stays_concise": check_stays_concise,
 }
 """Check kind -> function(check, result, scenario)."""
 

@@ -1,0 +1,182 @@
+"""The offline grader reads a sales discovery call: rapport, open questions, playback, next step,
+pressure and monologues, in any words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from understudy.content.scenarios import load_scenario
+from understudy.domain.grade import Grade
+from understudy.domain.transcript import ConversationResult, Message, Role, TerminationReason
+from understudy.graders.base import load_rubric, make_grader
+from understudy.graders.evaluation import evaluate, load_labelled_set
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO, _ = load_scenario(REPO / "examples" / "scenarios" / "practice-sales-discovery.yaml")
+OPENING = "Hello, Renata speaking. Oh, you're the scheduling people? I filled in your form."
+
+
+def call(
+    *rep_and_prospect: str, ended: TerminationReason = TerminationReason.trainee_ended
+) -> ConversationResult:
+    """A call that opens with the prospect's line, then alternates rep / prospect."""
+    texts = [OPENING, *rep_and_prospect]
+    messages = [
+        Message(index=i + 1, role=Role.customer if i % 2 == 0 else Role.agent, text=t)
+        for i, t in enumerate(texts)
+    ]
+    return ConversationResult(conversation_id="s", messages=messages, termination_reason=ended)
+
+
+async def grade(result: ConversationResult) -> Grade:
+    return await make_grader("offline").grade(result, load_rubric("sales-discovery-call"), SCENARIO)
+
+
+def score(g: Grade, criterion: str) -> float | None:
+    found = g.criterion(criterion)
+    assert found is not None
+    return found.score
+
+
+GOOD = (
+    "Hi Renata, it's Sam from Crewplan. Thanks for making the time, how's the week going?",
+    "Busy, two sick calls already.",
+    "Oof. Walk me through what happens when someone calls in sick today.",
+    "I text around the group chat until someone covers. The rota is a shared spreadsheet.",
+    "And how do the hours get into payroll",
+    "I type them in by hand every other Monday.",
+    "What got in the way with anything you've tried before?",
+    "We had an app two years ago, staff found it confusing.",
+    "Okay, so what I'm hearing is sick cover by text at dawn, payroll typed in by hand, and "
+    "it has to be simple enough for staff. Fair?",
+    "Yes, that's it.",
+    "Could we book a thirty-minute demo with you and Tomás on Thursday at ten?",
+    "Thursday at ten works.",
+    "Great, I'll send the invite. Thanks, Renata.",
+)
+
+
+async def test_a_good_discovery_call_in_its_own_words_scores_full_marks() -> None:
+    g = await grade(call(*GOOD))
+    assert {c.id: c.score for c in g.criteria} == {
+        "rapport": 1.0,
+        "discovery_questions": 1.0,
+        "needs_summary": 1.0,
+        "next_step": 1.0,
+        "no_pushiness": 1.0,
+        "concise": 1.0,
+    }
+
+
+async def test_closed_questions_and_small_talk_are_not_discovery() -> None:
+    g = await grade(
+        call(
+            "Hi Renata, it's Priya from Crewplan. How's your day been?",
+            "Fine.",
+            "Do you use spreadsheets for your rotas?",
+            "Yes.",
+            "How many staff do you have?",
+            "About eighty-five.",
+            "Wouldn't it be great if swaps just happened by themselves?",
+            "I suppose.",
+        )
+    )
+    assert score(g, "discovery_questions") == 0.0
+
+
+async def test_stacked_questions_count_once() -> None:
+    g = await grade(
+        call(
+            "Hi Renata, it's Pete from Crewplan, thanks for your time.",
+            "Sure.",
+            "How do you do the rotas now, what goes wrong, and who would decide on a new tool?",
+            "A spreadsheet. Sick calls are a pain.",
+        )
+    )
+    assert score(g, "discovery_questions") == 0.5
+
+
+async def test_a_greeting_straight_into_business_is_half_rapport_and_a_pitch_is_none() -> None:
+    bare = await grade(call("Hi Renata, Jake from Crewplan. So, how do you schedule staff now?"))
+    pitch = await grade(call("Crewplan is the number one scheduling app for cafés."))
+    assert score(bare, "rapport") == 0.5 and score(pitch, "rapport") == 0.0
+
+
+async def test_a_summary_phrase_that_plays_nothing_back_is_no_playback() -> None:
+    g = await grade(
+        call(
+            *GOOD[:8],
+            "Okay, so what I'm hearing is you need Crewplan! It's perfect for you.",
+            "Maybe.",
+        )
+    )
+    assert score(g, "needs_summary") == 0.0
+    one = await grade(call(*GOOD[:8], "Okay, so mainly it's the sick calls.", "Yes."))
+    assert score(one, "needs_summary") == 0.5
+
+
+async def test_a_vague_follow_up_is_half_a_next_step() -> None:
+    g = await grade(
+        call(*GOOD[:10], "Great. I'll send some info over and follow up at some point.")
+    )
+    assert score(g, "next_step") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "If you sign today I can lock in twenty percent off, but that offer expires tonight.",
+            0.0,
+        ),
+        ("Honestly, trust me, Tomás will love it.", 0.0),
+        ("Ideally we'd get you going soon, so could you get me a yes by Friday?", 0.5),
+        ("It's four dollars a head, and there's nothing to decide today.", 1.0),
+    ],
+)
+async def test_pressure_in_any_words_fails_and_one_dropped_nudge_is_half(
+    line: str, expected: float
+) -> None:
+    g = await grade(call(*GOOD[:10], line, "No, Tomás decides.", GOOD[10], GOOD[11], GOOD[12]))
+    assert score(g, "no_pushiness") == expected
+
+
+async def test_a_prospect_who_leaves_on_her_own_leaves_playback_and_step_unscored() -> None:
+    g = await grade(
+        call(
+            *GOOD[:6],
+            "What does a bad sick-call morning look like?",
+            "Oh, they need me at the counter. Sorry, I have to go. Bye!",
+            ended=TerminationReason.customer_left,
+        )
+    )
+    assert score(g, "needs_summary") is None and score(g, "next_step") is None
+
+
+async def test_a_monologue_within_budget_is_half_concise() -> None:
+    pitch = " ".join(["We have swap boards, templates, forecasting and payroll exports."] * 12)
+    g = await grade(
+        call(GOOD[0], GOOD[1], pitch + " How do you build rotas today?", "Spreadsheet.")
+    )
+    assert score(g, "concise") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "kappa", "ranking"),
+    [
+        ("independent-sales-calibration.yaml", 0.95, 0.95),
+        ("independent-sales-heldout.yaml", 0.65, 0.6),
+    ],
+)
+async def test_the_offline_grader_on_the_independent_sales_set(
+    name: str, kappa: float, ranking: float
+) -> None:
+    """Regression bars at the figures documented in docs/rubrics.md (the held-out part is below
+    the issue's target: see there)."""
+    cases = load_labelled_set(REPO / "examples" / "grading" / name)
+    report = await evaluate(cases, make_grader("offline"))
+    assert report.overall.kappa is not None and report.overall.kappa >= kappa
+    assert report.ranking is not None and report.ranking >= ranking
+    assert report.fatal_exemplary == []
