@@ -17,7 +17,8 @@ Rules, in order:
   prefix) is read as ``google:M``.
 
 OpenAI-style clients are built with their own retries off, so the retries and timeouts of
-:class:`understudy.llm.run.LLMRun` are the only ones.
+:class:`understudy.llm.run.LLMRun` are the only ones, and send plain text chat requests without
+the SDK's per-request type walk (:mod:`understudy.llm.plain_openai`).
 """
 
 from __future__ import annotations
@@ -114,15 +115,17 @@ def _openai_compatible(
     settings: LLMSettings,
     clients: dict[tuple[str, str], Any] | None,
 ) -> Model:
-    from openai import AsyncOpenAI, OpenAIError
+    from openai import OpenAIError
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
+
+    from understudy.llm.plain_openai import PlainChatOpenAI
 
     key = (base_url or "", api_key or "")
     client = clients.get(key) if clients is not None else None
     if client is None:
         try:
-            client = AsyncOpenAI(
+            client = PlainChatOpenAI(
                 base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout_s
             )
         except OpenAIError as exc:

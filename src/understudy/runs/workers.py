@@ -235,14 +235,26 @@ PRELOAD = [
 ]
 """Modules the fork server imports once, so each worker forks with them loaded."""
 
+LLM_PRELOAD = [
+    "understudy.llm.managed",
+    "understudy.llm.plain_openai",
+    "understudy.agents.llm_agent",
+    "understudy.simulators.llm",
+    "pydantic_ai.direct",
+    "pydantic_ai.models.openai",
+]
+"""Added to ``PRELOAD`` for an LLM-backed batch (pydantic-ai and the OpenAI client take seconds
+to import on a busy machine; imported once in the fork server, not once per worker)."""
 
-def worker_context() -> multiprocessing.context.BaseContext:
+
+def worker_context(llm: bool = False) -> multiprocessing.context.BaseContext:
     """Return the process context of worker pools: ``forkserver`` where the platform has it
-    (its server imports ``PRELOAD`` once, then each worker starts in milliseconds), else
-    ``spawn``."""
+    (its server imports ``PRELOAD``, and ``LLM_PRELOAD`` when ``llm``, once; then each worker
+    starts in milliseconds), else ``spawn``. The fork server starts with the first pool of the
+    process, so the preload of the first batch is the one every later batch forks from."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        context.set_forkserver_preload(PRELOAD + (LLM_PRELOAD if llm else []))
         return context
     return multiprocessing.get_context("spawn")
 
@@ -310,7 +322,7 @@ async def run_in_processes(
     collector = Collector(keep, on_conversation_end)
     suspects: Counter[int] = Counter()
     alone: deque[int] = deque()
-    context = worker_context()
+    context = worker_context(llm=shard.llm_run is not None)
 
     async def report(
         index: int, result: ConversationResult, usage: dict[str, int] | None = None
