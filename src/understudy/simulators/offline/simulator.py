@@ -352,6 +352,10 @@ class OfflineSimulator(RepliesMixin, UserSimulator):
         shortest = 12 if self.wording.voice else 6
         if level <= 0 or not reading.question or len(text.split()) < shortest:
             return False
+        if self.wording.voice and any(k in self.knowledge.known for k in reading.requested):
+            # On the phone the word of a fact it knows ("...what is the transfer amount") is
+            # caught even in a long turn: it answers, and asks again only when it heard none.
+            return False
         if any(a.type is ActType.ask_repeat for a in self.last_acts):
             return False
         if self.rng.random() >= level * self.options.ask_repeat_scale:
