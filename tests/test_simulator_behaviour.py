@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from statistics import mean
 
 from understudy.content.personas import resolve_persona
@@ -256,3 +257,33 @@ def test_agent_may_speak_first() -> None:
     for r in run_many("calm", SUPPORT_SCRIPT, scenario=scenario)[:10]:
         assert r.messages[0].role is Role.agent
         assert any(a.type is ActType.state_goal for a in r.messages[1].acts)
+
+
+def test_a_non_native_caller_answers_a_long_phone_question_naming_a_fact_it_knows() -> None:
+    from understudy.domain.scenario import ScenarioMode
+    from understudy.simulators import make_simulator
+
+    persona = resolve_persona("non-native")
+    scenario = Scenario(
+        id="order",
+        persona="non-native",
+        mode=ScenarioMode.voice,
+        goal=CustomerGoal(reason_for_call="You want to know where your order is."),
+    )
+    asks_fact = "okay sure i can definitely help you with that today uh what is your order number"
+    explains = (
+        "okay so what usually happens with these is that the warehouse ships it out is that okay"
+    )
+    answered = repeated = 0
+    for seed in range(60):
+        simulator = make_simulator("offline", persona, scenario, random.Random(seed))
+        result = asyncio.run(
+            run_one(ScriptedAgent([asks_fact, explains]), scenario=scenario, simulator=simulator)
+        )
+        replies = [m for m in result.messages if m.role is Role.customer][1:3]
+        kinds = [{a.type for a in m.acts} for m in replies]
+        assert ActType.ask_repeat not in kinds[0], f"seed {seed}: {replies[0].text}"
+        answered += ActType.inform in kinds[0]
+        repeated += len(kinds) > 1 and ActType.ask_repeat in kinds[1]
+    assert answered == 60, "the order number is given every time"
+    assert repeated >= 5, f"a long turn with no request is still asked again ({repeated} of 60)"
