@@ -143,6 +143,30 @@ async def test_pressure_in_any_words_fails_and_one_dropped_nudge_is_half(
     assert score(g, "no_pushiness") == expected
 
 
+async def test_going_around_the_decision_maker_is_pressure() -> None:
+    g = await grade(
+        call(*GOOD[:10], "You could just get started yourself and tell Tomás later.", "No.")
+    )
+    assert score(g, "no_pushiness") == 0.0 and g.fatal_failed == ["no_pushiness"]
+
+
+async def test_a_playback_that_adds_a_need_she_never_stated_is_half() -> None:
+    g = await grade(
+        call(
+            *GOOD[:8],
+            "So it sounds like sick cover by text and payroll by hand, and you need it live "
+            "next week.",
+            "Not next week, no.",
+        )
+    )
+    assert score(g, "needs_summary") == 0.5
+
+
+async def test_over_the_turn_budget_is_not_concise() -> None:
+    g = await grade(call(*(["What else should I know about how you work?", "Not much."] * 16)))
+    assert score(g, "concise") == 0.0
+
+
 async def test_a_prospect_who_leaves_on_her_own_leaves_playback_and_step_unscored() -> None:
     g = await grade(
         call(
@@ -166,8 +190,8 @@ async def test_a_monologue_within_budget_is_half_concise() -> None:
 @pytest.mark.parametrize(
     ("name", "kappa", "ranking"),
     [
-        ("independent-sales-calibration.yaml", 0.95, 0.95),
-        ("independent-sales-heldout.yaml", 0.65, 0.6),
+        ("independent-sales-calibration.yaml", 0.98, 0.98),
+        ("independent-sales-heldout.yaml", 0.78, 0.75),
     ],
 )
 async def test_the_offline_grader_on_the_independent_sales_set(

@@ -288,14 +288,14 @@ async def test_an_account_mentioned_after_acting_is_not_blame() -> None:
     ("name", "kappa", "criterion_kappa", "ranking"),
     [
         ("independent-returns-calibration.yaml", 0.98, 0.95, 0.98),
-        ("independent-returns-heldout.yaml", 0.82, 0.7, 0.8),
+        ("independent-returns-heldout.yaml", 0.85, 0.75, 0.85),
     ],
 )
 async def test_the_offline_grader_on_the_independent_returns_set(
     name: str, kappa: float, criterion_kappa: float, ranking: float
 ) -> None:
     """Regression bars at the figures measured and documented in docs/rubrics.md (the held-out
-    part's ranking, 81%, is below the issue's 85% target: see there)."""
+    part meets the issue's target: kappa 0.75 overall, 0.6 per criterion, ranking 85%)."""
     cases = load_labelled_set(REPO / "examples" / "grading" / name)
     report = await evaluate(cases, make_grader("offline"))
     assert report.overall.kappa is not None and report.overall.kappa >= kappa
@@ -370,3 +370,35 @@ async def test_a_caller_who_hangs_up_before_any_check_leaves_confirmation_at_zer
         )
     )
     assert score(g, "confirmation") == 0.0 and score(g, "closing") is None
+
+
+async def test_the_item_described_in_a_question_before_verification_is_a_disclosure() -> None:
+    g = await grade(
+        call(
+            "Hi, thanks for calling. Is that the one left on your porch last Tuesday? Can I take "
+            "your name and zip code?",
+            "Daiki Johnson, 80273.",
+        )
+    )
+    assert score(g, "identity_verification") == 0.0
+
+
+async def test_a_bare_i_understand_is_no_empathy() -> None:
+    g = await grade(call("Hello, thanks for calling. Okay, I understand. Full name and zip code?"))
+    assert score(g, "empathy") == 0.0
+
+
+async def test_setting_up_before_reading_back_what_will_be_done_is_half_resolution() -> None:
+    g = await grade(
+        call(
+            *FRONT,
+            "Thanks. Shall I set up the return?",
+            "Yes.",
+            "Done. That's the air purifier, refunded to your original payment method. Anything "
+            "else?",
+            "No, thanks.",
+        )
+    )
+    resolution = g.criterion("resolution")
+    assert resolution is not None and resolution.score == 0.5
+    assert "before reading back" in resolution.rationale

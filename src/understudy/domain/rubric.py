@@ -465,7 +465,7 @@ class AvoidsPressureCheck(StrictModel):
 class StaysConciseCheck(StrictModel):
     """Sales: a focused call, within budget and without monologues.
 
-    Over the turn or time budget: budget ÷ actual (the lower of the two). Within it: 0.5 when a
+    Over the turn or time budget: 0 (the labelling guide's rule). Within it: 0.5 when a
     rep turn runs over ``max_words`` words or the rep says more than ``max_share`` of all the
     words (monologues that crowd the prospect out), else 1.
 

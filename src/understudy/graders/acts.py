@@ -228,6 +228,8 @@ def discloses(sentence: Sentence) -> bool:
     A question about the order ("which order was it?") and a promise about the refund method
     ("refunded to your original payment method") are not disclosures.
     """
+    if _DESCRIBED_ITEM.search(sentence.low):
+        return True  # "is that the one left on your porch on Tuesday?" tells, even as a question
     if not DISCLOSURE.search(sentence.low):
         return False
     if identity_fields_asked(sentence) and not _account_fact(sentence.low):
@@ -235,6 +237,16 @@ def discloses(sentence: Sentence) -> bool:
     return not (sentence.question and _NOT_DISCLOSURE.search(sentence.low)) and not (
         _NOT_DISCLOSURE.search(sentence.low) and not _account_fact(sentence.low)
     )
+
+
+_DESCRIBED_ITEM = _any(
+    [
+        r"\bthe one (?:that |which )?(?:was |we )?(?:left|delivered|dropped|arrived|came|went out|"
+        r"you bought|you ordered|shipped|sent)\b.*\b(?:on|last|ago|yesterday|at|to)\b",
+        r"\bleft (?:on|at|by|outside) your (?:porch|door|doorstep|step|mailbox|front)",
+        r"\b(?:card|visa|mastercard|amex) ending\b",
+    ]
+)
 
 
 def _account_fact(low: str) -> bool:
@@ -280,7 +292,8 @@ BARE_APOLOGY = re.compile(
     r"^(?:oh,? )?(?:sorry|so sorry|i'm sorry|apologies|my apologies)(?: about| for)? ?"
     r"(?:that|this|it)?[.!]?$|"
     r"^(?:(?:i|we) (?:do )?apologi[sz]e|(?:i'm|we're|we are|i am) sorry|sorry|(?:my )?apologies) "
-    r"for (?:any|the) inconvenience(?: (?:caused|this (?:has|may have) caused))?[.!]?$"
+    r"for (?:any|the) inconvenience(?: (?:caused|this (?:has|may have) caused))?[.!]?$|"
+    r"^(?:(?:okay|ok|right|alright|sure|yes|yeah),? )?i (?:understand|see)[.!]?$"
 )
 """A formula that names nothing ("Sorry about that."): not empathy on its own."""
 

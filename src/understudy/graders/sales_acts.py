@@ -154,7 +154,10 @@ PRESSURE = _any(
         r"\b(?:limited time|last chance|won't last|while (?:it|they) lasts?)\b",
         r"\bif you sign\b",
         r"\byou (?:need|have|'ve got) to (?:decide|sign|commit|act)\b",
-        r"\b(?:show|tell) (?:him|her|them|the owner) (?:after|later)\b",
+        r"\b(?:show|tell|loop in|run it by|run it past) (?:\w+ ){1,2}(?:after|later|afterwards)\b",
+        r"\b(?:get|getting) (?:you )?started (?:yourself|on your own|without)\b",
+        r"\b(?:don't|no need to|needn't) (?:wait for|involve|ask|bother) "
+        r"(?:him|her|them|the owner)\b",
         r"\bwithout (?:him|her|them|the owner|waiting)\b",
         r"\bdo you want to get started\b",
     ]
@@ -220,5 +223,17 @@ def content_words(text: str) -> set[str]:
         word = word.strip("'")
         if len(word) < 3 or word in STOPWORDS:
             continue
-        out.add(word[:-1] if word.endswith("s") and len(word) > 4 else word)
+        out.add(_stem(word))
     return out
+
+
+def _stem(word: str) -> str:
+    """A crude stem, so "texting", "texted" and "texts" meet "text"."""
+    for suffix, keep in (("ing", 4), ("ed", 4), ("es", 4), ("s", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep - 1:
+            return word[: -len(suffix)]
+    return word
+
+
+ADDS_NEED = re.compile(r"\byou (?:need|want|'d like|would like|'re looking for|have to)\b")
+"""A clause of a playback that states a need (it adds one when she never said it)."""

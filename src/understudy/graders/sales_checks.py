@@ -106,9 +106,10 @@ def check_asks_open_questions(
     return CheckResult(score, why, [_evidence(m, s) for m, s in found[:4]])
 
 
-def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int] | None:
-    """The playback in a rep turn and how many of its clauses name something the prospect
-    said; None when the turn has no playback."""
+def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int, bool] | None:
+    """The playback in a rep turn, how many things the prospect said it names (clauses naming
+    them, or pairs of her words where a spoken playback runs on without commas), and whether it
+    adds a need she never stated; None when the turn has no playback."""
     parts = sentences(message)
     for i, sentence in enumerate(parts):
         if not sales_acts.PLAYBACK_CUE.search(sentence.low):
@@ -119,7 +120,13 @@ def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int]
         text = " ".join(s.low for s in span)
         clauses = re.split(r"[,;:]|\band\b|\bbut\b|\bplus\b|\.", text)
         named = sum(1 for c in clauses if sales_acts.content_words(c) & heard)
-        return sentence, named
+        words = len(sales_acts.content_words(text) & heard)
+        added = any(
+            sales_acts.ADDS_NEED.search(c) and not sales_acts.content_words(c) & heard
+            for c in clauses
+            if not sales_acts.PLAYBACK_CUE.search(c)
+        )
+        return sentence, max(named, words // 2), added
     return None
 
 
@@ -130,7 +137,7 @@ def check_plays_back_needs(
     said 1; one 0.5; a summary phrase that plays nothing back, or none, 0; None when she left
     on her own before a playback would come."""
     heard: set[str] = set()
-    best: tuple[Message, Sentence, int] | None = None
+    best: tuple[Message, Sentence, int, bool] | None = None
     for message in result.messages:
         if message.role is Role.customer:
             if message.index > 1:
@@ -140,7 +147,7 @@ def check_plays_back_needs(
             continue
         found = _playback_clauses(message, heard)
         if found is not None and (best is None or found[1] > best[2]):
-            best = (message, found[0], found[1])
+            best = (message, *found)
     if best is None or best[2] == 0:
         if _left_on_her_own(result):
             return CheckResult(None, "The prospect left before a playback would come.")
@@ -151,7 +158,13 @@ def check_plays_back_needs(
                 [_evidence(best[0], best[1])],
             )
         return CheckResult(0.0, "The rep never played the prospect's needs back.")
-    message, sentence, named = best
+    message, sentence, named, added = best
+    if added:
+        return CheckResult(
+            0.5,
+            f"The rep's playback on turn {message.index} adds a need the prospect never stated.",
+            [_evidence(message, sentence)],
+        )
     if named >= check.min_needs:
         return CheckResult(
             1.0,
@@ -257,7 +270,7 @@ def check_avoids_pressure(
 def check_stays_concise(
     check: StaysConciseCheck, result: ConversationResult, scenario: Scenario
 ) -> CheckResult:
-    """Score ``stays_concise``: over the turn or time budget, budget ÷ actual; within it but
+    """Score ``stays_concise``: over the turn or time budget 0; within it but
     with a monologue (a rep turn over ``max_words`` words, or the rep's share of all words over
     ``max_share``) 0.5; else 1."""
     turns = _agent_turns(result)
@@ -268,7 +281,7 @@ def check_stays_concise(
         score = min(score, check.max_seconds / result.duration_s)
     if score < 1.0:
         return CheckResult(
-            round(score, 4),
+            0.0,
             f"The call took {len(turns)} rep turns and {result.duration_s:.0f} s: over budget.",
         )
     words = {m.index: len(m.text.split()) for m in turns}

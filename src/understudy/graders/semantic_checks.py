@@ -553,6 +553,11 @@ def _broken_steps(
 ) -> list[tuple[Message, Sentence, str]]:
     policy = scenario.policy
     phrases = [p for c in scenario.exit_conditions for p in c.agent_says]
+    item_name = str(scenario.goal.known_info.get("item", "")).lower().strip()
+
+    def _names_item(message: Message) -> bool:
+        return bool(item_name) and item_name in message.text.lower()
+
     broken: list[tuple[Message, Sentence, str]] = []
     early: list[tuple[Message, Sentence, str]] = []
     verified = False
@@ -560,6 +565,7 @@ def _broken_steps(
     permission_asked = False
     agreed = False
     acted = False
+    read_back = False
     for message in result.messages:
         if message.role is Role.customer:
             if asked and message.text.strip():
@@ -587,12 +593,22 @@ def _broken_steps(
             if _is_done(sentence) and not negated:
                 if not acted and policy.confirm_before_acting and not agreed:
                     broken.append((message, sentence, "the agent acted without the customer's yes"))
+                elif not acted and policy.confirm_before_acting and phrases and not read_back:
+                    broken.append(
+                        (
+                            message,
+                            sentence,
+                            "the agent set it up before reading back what would be done",
+                        )
+                    )
                 acted = True
                 item = best_match(policy.must_not_process, sentence.text, 90.0)
                 if item is not None:
                     broken.append(
                         (message, sentence, f"the agent acted on the {item[0]}, only asked about")
                     )
+        if not acted and phrases and (_states_remedy(message, phrases) or _names_item(message)):
+            read_back = True
     # A promise before verification breaks the policy when the trainee verified afterwards; a
     # call with no verification at all fails identity verification instead.
     return (early if verified else []) + broken
