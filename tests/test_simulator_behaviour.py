@@ -287,3 +287,29 @@ def test_a_non_native_caller_answers_a_long_phone_question_naming_a_fact_it_know
         repeated += len(kinds) > 1 and ActType.ask_repeat in kinds[1]
     assert answered == 60, "the order number is given every time"
     assert repeated >= 5, f"a long turn with no request is still asked again ({repeated} of 60)"
+
+
+def test_a_caller_says_my_phone_number_but_the_amount() -> None:
+    from understudy.domain.scenario import ScenarioMode
+    from understudy.simulators import make_simulator
+
+    scenario = Scenario(
+        id="transfer",
+        persona="calm",
+        mode=ScenarioMode.voice,
+        goal=CustomerGoal(
+            reason_for_call="You want to transfer money between your accounts.",
+            known_info={"amount": "$135", "phone": "5550147"},
+        ),
+    )
+    said: list[str] = []
+    for seed in range(60):
+        simulator = make_simulator(
+            "offline", resolve_persona("calm"), scenario, random.Random(seed)
+        )
+        agent = ScriptedAgent(["what is the transfer amount", "and what is your phone number"])
+        result = asyncio.run(run_one(agent, scenario=scenario, simulator=simulator))
+        said += [m.text.lower() for m in result.messages if m.role is Role.customer]
+    assert not any("my amount" in s for s in said), "an amount is not the caller's own"
+    assert any("the amount is" in s for s in said)
+    assert any("my phone number is" in s for s in said), "a phone number is"

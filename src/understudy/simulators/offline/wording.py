@@ -519,7 +519,16 @@ def _voice_informs(key: str) -> tuple[str, ...]:
         return ("{v}", "to my {v} account", "to my {v} account", "my {v} account")
     if key == "card_type" or label == "card type":
         return ("my {v} card", "it's my {v} card", "{v}")
-    return tuple(t.replace("{label}", label) for t in caller.VOICE_PHRASES["inform"])
+    templates = caller.VOICE_PHRASES["inform"]
+    if not _OWNED_LABEL.search(label):  # "the amount is", never "my amount is"
+        templates = tuple(t.replace("my {label}", "the {label}") for t in templates)
+    return tuple(t.replace("{label}", label) for t in templates)
+
+
+_OWNED_LABEL = re.compile(
+    r"\b(name|phone|number|address|zip|postcode|email|account|card|username|password|birth)\b"
+)
+"""Labels of facts a caller calls its own ("my phone number is"); others take "the"."""
 
 
 def first_person(reason: str) -> str:
