@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,6 +40,35 @@ def run_stress(client: TestClient, persona: str = "typo-prone") -> str:
     assert 'id="scores"' in page.text, page.text
     assert page.headers["HX-Trigger"] == "history-changed", "the history table refreshes"
     return page.text
+
+
+@pytest.mark.slow
+def test_the_panel_plays_on_every_core_with_the_single_process_transcripts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import understudy.web.flows as web_flows
+
+    asked: list[int] = []
+    real_play = web_flows.play
+
+    async def recording(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs["workers"])
+        return await real_play(*args, **kwargs)
+
+    monkeypatch.setattr(web_flows, "play", recording)
+    with signed_in(create_app(stress_workers=1)) as client:
+        alone = run_stress(client)
+    with signed_in(create_app(stress_workers=2)) as client:
+        sharded = run_stress(client)
+    assert asked == [1, 2], "the panel's batch is sharded over the app's worker processes"
+    assert "played on 2 processes" in sharded and "processes" not in alone
+    newest, oldest = (run.id for run in Store().list_runs())
+
+    def transcripts(run_id: str) -> list[str]:
+        stored = Store().transcripts(run_id)
+        return [t.model_dump_json(exclude={"conversation_id"}) for t in stored]
+
+    assert transcripts(newest) == transcripts(oldest), "the same transcripts as one process"
 
 
 def test_flow_list_shows_the_example_flows() -> None:

@@ -15,6 +15,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to bind; loopback by default."),
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, help="Processes playing a Stress-test (0: one per core)."
+    ),
 ) -> None:
     """Serve the web app (sign-in needed): personas, scenarios, practice calls, stress-tests.
 
@@ -44,4 +47,4 @@ def serve_command(
             f"first: {FIRST_ADMIN}",
             highlight=False,
         )
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(workers or None), host=host, port=port, log_level="warning")

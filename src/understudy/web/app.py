@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,8 +18,12 @@ from understudy.web.templating import render
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app() -> FastAPI:
+def create_app(stress_workers: int | None = None) -> FastAPI:
     """Return the web app: every page router, the static files and the error pages.
+
+    Args:
+        stress_workers: processes a Stress-test panel batch plays on (``--workers``); one per
+            core when None or 0.
 
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
     folders), read on each request, so what one writes the other shows. Every page but
@@ -62,6 +67,7 @@ def create_app() -> FastAPI:
     )
     app.state.calls = CallRegistry()
     app.state.stress_jobs = {}
+    app.state.stress_workers = stress_workers or os.cpu_count() or 1
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     modules = [accounts, personas, participants, scenarios, sessions, calls, flows, flowchat]

@@ -146,6 +146,7 @@ class StressJob:
         persona: the persona id.
         n: conversations planned.
         done: conversations finished so far.
+        workers: processes playing it (the app's ``stress_workers``, at most ``n``).
         run_id: the stored run, once created.
         outcome: the played run, when finished.
         error: what stopped it, if it failed.
@@ -155,6 +156,7 @@ class StressJob:
     flow: str
     persona: str
     n: int
+    workers: int = 1
     done: int = 0
     run_id: str | None = None
     outcome: StressOutcome | None = None
@@ -177,7 +179,9 @@ async def _run_job(job: StressJob) -> None:
         def ended(_conversation: object) -> None:
             job.done += 1
 
-        job.outcome = await play(plan, Store(), on_start=started, on_conversation_end=ended)
+        job.outcome = await play(
+            plan, Store(), on_start=started, on_conversation_end=ended, workers=job.workers
+        )
     except UnderstudyError as exc:
         job.error = str(exc)
     except Exception as exc:
@@ -189,12 +193,17 @@ async def _run_job(job: StressJob) -> None:
 async def start_stress(
     request: Request, path: str = Form(...), persona: str = Form(...), n: int = Form(10)
 ) -> HTMLResponse:
-    """Run stress-test: start the batch and answer with its progress (polled by htmx)."""
+    """Run stress-test: start the batch and answer with its progress (polled by htmx).
+
+    The batch plays on the app's ``stress_workers`` processes (one per core unless the server
+    was started with ``--workers``), with the same transcripts as in one process.
+    """
     authorize(Action.RUN_STRESS_TEST)
     if n not in SIZES:
         raise ConfigError(f"expected 10, 25 or 50 conversations, got {n}")
     file, _flow_model = _flow(path)
-    job = StressJob(secrets.token_urlsafe(6), str(file.path), persona, n)
+    workers = max(1, min(request.app.state.stress_workers, n))
+    job = StressJob(secrets.token_urlsafe(6), str(file.path), persona, n, workers)
     _jobs(request)[job.id] = job
     job.task = asyncio.get_running_loop().create_task(_run_job(job))
     return _job_fragment(request, job)
