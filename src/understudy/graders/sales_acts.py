@@ -30,6 +30,10 @@ RAPPORT = _any(
         r"\b(?:lovely|nice|good|great|glad) to (?:speak|talk|meet|finally|hear|catch|get you)\b",
         r"\bi know (?:you're|you are|mornings|how|it's|that)\b",
         r"\b(?:no joke|must be (?:busy|hectic))\b",
+        r"\bhope (?:you|your|the|things|it's)\b",
+        r"\b(?:has|have|is|are|did) (?:the|your) (?:morning|lunch|rush|day|week|weekend|"
+        r"cafés?|cafes?|shops?|team|business)\b",
+        r"\byou sound (?:busy|well|cheerful|rushed|happy|like)\b",
     ]
 )
 """Making room before business: thanks for the time, how are you, something about her day."""
@@ -66,7 +70,8 @@ NOT_OPEN = _any(
         r"\byou'd agree\b",
         r"\bdon't you (?:think|agree)\b",
         r"\b(?:right|correct|yeah|fair)\?$",
-        r"\bwhat (?:the|your) (?:name|email|number)\b",
+        r"\bwhat(?:'s| is| are) (?:the|your) (?:name|email|number|budget|address|role|title|"
+        r"phone|website)\b",
     ]
 )
 """Questions that are not discovery: a single fact, scheduling, leading or a proposal."""
@@ -90,9 +95,27 @@ def open_question(sentence: Sentence) -> bool:
     )
 
 
+OPENING = _any(
+    [
+        r"^(?:\w+,? )?(?:morning|afternoon|evening)\b",
+        r"\b(?:good|nice|great|lovely|glad) to (?:speak|talk|meet|finally|hear|catch|get you|"
+        r"have you)\b",
+        r"\bthanks? (?:you )?(?:so much )?for (?:taking|making|picking up|finding|fitting|"
+        r"giving me)\b",
+        r"\b(?:it's|this is|my name is|i'm) \w+ (?:from|at|with|over at)\b",
+        r"^(?:\w+,? )?\w+ (?:from|at) \w+ here\b",
+    ]
+)
+"""Openings that greet without a greeting word: "Renata, good to finally get you on the phone",
+"Morning Renata", "it's Sam from Crewplan"."""
+
+
 def greets(sentence: Sentence) -> bool:
-    """True for a greeting word, or an opening the act model hears as a greeting."""
-    return bool(GREETING.search(sentence.low)) or recognise("greeting", sentence)
+    """True for a greeting word, an opening that greets in other words (``OPENING``), or an
+    opening the act model hears as a greeting."""
+    return bool(GREETING.search(sentence.low) or OPENING.search(sentence.low)) or recognise(
+        "greeting", sentence
+    )
 
 
 PLAYBACK_CUE = _any(
@@ -125,6 +148,9 @@ STEP = _any(
         r"trial|session|catch[- ]up)\b",
         r"\b(?:a|another|quick|short|follow-up|phone|video|zoom|teams) call\b",
         r"\bcall (?:you|her|him|them) (?:back|on|next|tomorrow)\b",
+        r"\b(?:book|set up|pencil in|find|grab|get) (?:in )?(?:a time|some time|a slot|"
+        r"(?:\w+[- ])?minutes|half an hour|an hour)\b",
+        r"\bin (?:the|your) (?:diary|calendar)\b",
     ]
 )
 """A next step: a demo, a meeting, a proposal, a follow-up call."""

@@ -187,23 +187,30 @@ def check_agrees_next_step(
     messages = result.messages
     vague: tuple[Message, Sentence] | None = None
     unagreed: tuple[Message, Sentence] | None = None
+    pending = 0  # rep turns left in which a time may complete a step proposed without one
     for i, message in enumerate(messages):
         if message.role is not Role.agent or not message.text.strip():
             continue
+        text = " ".join(s.low for s in sentences(message))
         step = _first(message, lambda s: bool(sales_acts.STEP.search(s.low)))
+        timed = bool(sales_acts.WHEN.search(text))
+        if step is None and timed and pending:
+            step = _first(message, lambda s: bool(sales_acts.WHEN.search(s.low)))
+        pending = max(pending - 1, 0)
         if step is None:
             continue
-        concrete = bool(sales_acts.WHEN.search(" ".join(s.low for s in sentences(message))))
-        if not concrete:
+        if not timed:
             vague = vague or (message, step)
+            pending = 2
             continue
-        reply = next((m for m in messages[i + 1 :] if m.role is Role.customer), None)
-        if reply is not None and _agrees_to_step(reply):
+        replies = [m for m in messages[i + 1 :] if m.role is Role.customer][:2]
+        agreed = next((r for r in replies if _agrees_to_step(r)), None)
+        if replies and agreed is not None and not _refuses(replies[0]):
             return CheckResult(
                 1.0,
                 f"The rep proposed a concrete next step on turn {message.index} and the prospect "
-                f"agreed on turn {reply.index}.",
-                [_evidence(message, step), _evidence(reply, sentences(reply)[0])],
+                f"agreed on turn {agreed.index}.",
+                [_evidence(message, step), _evidence(agreed, sentences(agreed)[0])],
             )
         unagreed = unagreed or (message, step)
     if unagreed is not None:
@@ -222,6 +229,10 @@ def check_agrees_next_step(
     if _left_on_her_own(result):
         return CheckResult(None, "The prospect left before a next step would come.")
     return CheckResult(0.0, "The rep agreed no next step.")
+
+
+def _refuses(message: Message) -> bool:
+    return bool(_REFUSAL.search(" ".join(s.low for s in sentences(message))))
 
 
 def _agrees_to_step(message: Message) -> bool:
