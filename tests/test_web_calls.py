@@ -248,3 +248,27 @@ def test_coach_review_and_delete_chat() -> None:
         deleted = client.post(f"/attempts/{attempt}/delete", follow_redirects=False)
         assert deleted.status_code == 303 and deleted.headers["location"].startswith("/sessions/")
         assert client.get(f"/attempts/{attempt}").status_code == 404
+
+
+def test_a_customer_in_a_language_the_simulator_cannot_speak_is_refused_before_the_call(
+    understudy_home: Path,
+) -> None:
+    (understudy_home / "personas").mkdir(parents=True, exist_ok=True)
+    (understudy_home / "personas" / "lucia.yaml").write_text(
+        "id: lucia\nname: Lucia Reyes\nlanguage: es-MX\n"
+    )
+    (understudy_home / "scenarios").mkdir(parents=True, exist_ok=True)
+    scenario = {
+        "id": "refund-es",
+        "name": "Refund in Spanish",
+        "persona": "lucia",
+        "goal": {"reason_for_call": "You want a refund for a broken kettle."},
+    }
+    (understudy_home / "scenarios" / "refund-es.yaml").write_text(yaml.safe_dump(scenario))
+    client = signed_in(create_app())
+    response = client.post(
+        "/scenarios/refund-es/call", data={"trainee": "alice"}, follow_redirects=False
+    )
+    assert response.status_code == 400, response.text
+    assert "Spanish (es-MX)" in response.text and "cannot speak" in response.text
+    assert AttemptStore().list_attempts() == [], "no attempt was started"

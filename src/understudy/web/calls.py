@@ -19,9 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from understudy.content import scenario_library as library
 from understudy.content.scenarios import scenario_persona
 from understudy.domain.scenario import Scenario, ScenarioMode
-from understudy.errors import UnderstudyError
+from understudy.errors import ConfigError, UnderstudyError
 from understudy.graders.base import rubric_for
 from understudy.practice.briefing import format_duration, load_documents
+from understudy.simulators.languages import require_language
 from understudy.teams.permissions import Action, authorize
 from understudy.web.live import CallRegistry, LiveCall
 from understudy.web.scenarios import current_user, test_session_problems
@@ -86,6 +87,8 @@ async def start_call(
         return render(request, "scenarios/invalid.html", context, 422)
     try:
         call = begin_call(request, scenario_id, trainee, mode)
+    except ConfigError:
+        raise  # shown as "Cannot do that" with the reason (a language not spoken)
     except UnderstudyError as exc:
         context = {"title": "Voice calls are not available", "message": str(exc)}
         return render(request, "error.html", context, 503)
@@ -106,9 +109,12 @@ def begin_call(request: Request, scenario_id: str, trainee: str, mode: str = "")
     Raises:
         VoiceUnavailable: a voice call without the voice extra or eSpeak NG.
         VoiceSetupError: the persona's voice is not installed.
+        ConfigError: the persona speaks a language the offline simulator cannot speak.
     """
     context = _briefing(scenario_id)
     scenario = context["s"]
+    # The offline customer speaks English only: another language is refused before the call.
+    require_language("offline", context["persona"])
     return registry(request).start(
         scenario,
         context["base"],
