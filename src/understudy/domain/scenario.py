@@ -153,6 +153,10 @@ class Scenario(StrictModel):
         personality: this scenario's personality settings (trait, emotional state,
             communication style, decision making, voice character); each one set replaces the
             persona's for calls of this scenario, the others keep the persona's.
+        agent_persona: id of the agent persona whose role the trainee plays; on a voice call
+            its voice configuration for the customer's language sets the line up (first
+            speaker, first message, time limit, silence timeout, recording:
+            ``understudy.voice.line``).
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -183,6 +187,7 @@ class Scenario(StrictModel):
     created_by: str | None = None
     created_at: date | None = None
     personality: Personality | None = None
+    agent_persona: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 
     def customer_persona(self, persona: Persona) -> Persona:
         """Return ``persona`` with this scenario's personality settings laid over its own."""

@@ -123,7 +123,7 @@ class RecordingStore:
     def save_audio(
         self,
         attempt_id: int,
-        audio: bytes,
+        audio: bytes | None,
         *,
         audio_format: str,
         sample_rate: int,
@@ -131,7 +131,8 @@ class RecordingStore:
         seconds: float,
         turns: list[TurnTiming],
     ) -> None:
-        """Store (or replace) the call's audio and turn timings, and commit.
+        """Store (or replace) the call's audio and turn timings, and commit (``audio`` None:
+        a call not recorded, the turn timings only).
 
         Each timed transcript turn also gets its times in ``meta["voice"]`` (``start_s``,
         ``end_s``), where the time-based rubric checks read them on a regrade.

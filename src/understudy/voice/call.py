@@ -70,6 +70,7 @@ from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore, TurnTiming
 from understudy.voice.engines import EspeakTTS, OfflineWhisperSTT
+from understudy.voice.line import PRESENCE_CHECK
 from understudy.voice.serializer import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
@@ -112,12 +113,13 @@ def monologue_limit(persona: Persona, seed: int | str) -> float | None:
 
 @dataclass
 class _Spoken:
-    """A customer line queued to the TTS, then spoken."""
+    """A line queued to the TTS, then spoken: the customer's, or the agent's first message."""
 
     index: int
     text: str
     start_s: float | None = None
     end_s: float | None = None
+    role: Role = Role.customer
 
 
 @dataclass
@@ -133,6 +135,14 @@ class VoiceCall:
         talk_limit_s: seconds of trainee speech after which the customer interrupts
             (``monologue_limit``); None never interrupts.
         seed: seeds the choice of interjection.
+        first_message: the agent's opening line, spoken in ``agent_voice`` when the trainee's
+            first turn is this text (``voice.line``); "" for none.
+        agent_voice: the eSpeak NG voice of ``first_message``.
+        silence_timeout_s: seconds of silence on the trainee's turn after which the customer
+            asks whether the trainee is still there; the same again ends the call
+            (``end_call``). None: no timeout.
+        recording: False stores no audio (the turn times still are).
+        end_call: ends the call (the silence timeout's second time).
     """
 
     say: Callable[[str], None]
@@ -143,6 +153,11 @@ class VoiceCall:
     talk_limit_s: float | None = None
     seed: int | str = 0
     attempt_id: int | None = None
+    first_message: str = ""
+    agent_voice: str = "en-us"
+    silence_timeout_s: float | None = None
+    recording: bool = True
+    end_call: Callable[[], None] | None = None
     turns: list[TurnTiming] = field(default_factory=list)
     chunks: list[bytes] = field(default_factory=list)
     durations: dict[str, float] = field(default_factory=dict)
@@ -160,6 +175,10 @@ class VoiceCall:
     _messages: dict[int, Message] = field(default_factory=dict)
     _watch: asyncio.Task[None] | None = None
     _rng: random.Random | None = None
+    _trainee_speaking: bool = False
+    _quiet_since: float = 0.0
+    _checked_presence: bool = False
+    _silence: asyncio.Task[None] | None = None
 
     def now_s(self) -> float:
         """Seconds into the recording (earlier connections' audio plus this one's time)."""
@@ -179,6 +198,12 @@ class VoiceCall:
                 self._queue.append(spoken)
                 if self._worker is not None:
                     await self._worker.queue_frame(TTSSpeakFrame(message.text))
+            elif not self._pending and self.first_message and message.text == self.first_message:
+                # The agent persona's first message: spoken for the trainee, in the agent's voice.
+                spoken = _Spoken(message.index, message.text, role=Role.agent)
+                self._queue.append(spoken)
+                if self._worker is not None:
+                    await self._worker.queue_frame(TTSSpeakFrame(message.text))
             else:
                 self._record_trainee_turn(message.index)
         elif isinstance(event, ConversationEnded):
@@ -194,7 +219,10 @@ class VoiceCall:
             sample_rate=SAMPLE_RATE, num_channels=2, auto_start_recording=True
         )
         bridge = PracticeBridge(self)
-        tts = EspeakTTS(voice=self.voice, durations=self.durations, sample_rate=SAMPLE_RATE)
+        voices = {self.first_message: self.agent_voice} if self.first_message else {}
+        tts = EspeakTTS(
+            voice=self.voice, durations=self.durations, sample_rate=SAMPLE_RATE, voices=voices
+        )
         pipeline = Pipeline(
             [
                 transport.input(),
@@ -208,7 +236,7 @@ class VoiceCall:
                 bridge,
                 tts,
                 transport.output(),
-                recorder,
+                *([recorder] if self.recording else []),
             ]
         )
         worker = PipelineWorker(
@@ -233,6 +261,9 @@ class VoiceCall:
 
         self._worker = worker
         self._run_started = time.monotonic()
+        self._quiet_since = self.now_s()
+        if self.silence_timeout_s is not None:
+            self._silence = asyncio.ensure_future(self._watch_silence(self.silence_timeout_s))
         for spoken in self._queue:
             if spoken.start_s is None:
                 await worker.queue_frame(TTSSpeakFrame(spoken.text))
@@ -243,6 +274,9 @@ class VoiceCall:
         try:
             await runner.run()
         finally:
+            if self._silence is not None:
+                self._silence.cancel()
+                self._silence = None
             self._offset_s = self.now_s()
             self._worker = None
             self._bot_speaking = None
@@ -266,12 +300,13 @@ class VoiceCall:
                 message.meta.update(cut_off=True, heard=turn.heard)
 
     async def save(self) -> None:
-        """Store the audio recorded so far with the turn timings (a no-op before any audio)."""
-        if self.attempt_id is None or not self.chunks:
+        """Store the audio recorded so far with the turn timings (a no-op before any audio);
+        without ``recording``, the turn timings only."""
+        if self.attempt_id is None or (self.recording and not self.chunks):
             return
         pcm = b"".join(self.chunks)
-        seconds = len(pcm) / 4 / SAMPLE_RATE
-        audio = await asyncio.to_thread(encode_ogg, pcm)
+        seconds = len(pcm) / 4 / SAMPLE_RATE if self.recording else self._offset_s
+        audio = await asyncio.to_thread(encode_ogg, pcm) if self.recording else None
         await asyncio.to_thread(
             self.recordings.save_audio,
             self.attempt_id,
@@ -297,6 +332,8 @@ class VoiceCall:
     async def trainee_started(self) -> bool:
         """The VAD heard the trainee start; returns True when that cuts the customer off."""
         self._trainee_started_s = self.now_s() - START_SECS
+        self._trainee_speaking = True
+        self._checked_presence = False
         await self.log("speech_started", {"side": "trainee"})
         if self.talk_limit_s is not None and self._bot_speaking is None:
             self._watch = asyncio.ensure_future(self._interrupt_after(self.talk_limit_s))
@@ -314,7 +351,7 @@ class VoiceCall:
         self._add_turn(
             TurnTiming(
                 index=speaking.index,
-                role=Role.customer.value,
+                role=speaking.role.value,
                 start_s=round(speaking.start_s or cut_at, 3),
                 end_s=round(cut_at, 3),
                 cut_off=True,
@@ -335,6 +372,8 @@ class VoiceCall:
     async def trainee_stopped(self) -> None:
         """The VAD heard the trainee stop (``STOP_SECS`` after the last word)."""
         self._trainee_stopped_s = self.now_s() - STOP_SECS
+        self._trainee_speaking = False
+        self._quiet_since = self.now_s()
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
@@ -383,7 +422,9 @@ class VoiceCall:
             return
         spoken.start_s = self.now_s()
         self._bot_speaking = spoken
-        await self.log("speech_started", {"side": "customer"}, spoken.index)
+        await self.log("speech_started", {"side": spoken.role.value}, spoken.index)
+        if spoken.role is Role.agent:
+            return
         if self._awaiting_reply and self._trainee_stopped_s is not None:
             self._awaiting_reply = False
             latency = spoken.start_s - self._trainee_stopped_s
@@ -396,15 +437,50 @@ class VoiceCall:
             return
         spoken.end_s = self.now_s()
         self._bot_speaking = None
+        self._quiet_since = spoken.end_s
         self._add_turn(
             TurnTiming(
                 index=spoken.index,
-                role=Role.customer.value,
+                role=spoken.role.value,
                 start_s=round(spoken.start_s or spoken.end_s, 3),
                 end_s=round(spoken.end_s, 3),
             )
         )
-        await self.log("speech_stopped", {"side": "customer"}, spoken.index)
+        await self.log("speech_stopped", {"side": spoken.role.value}, spoken.index)
+
+    def _line_busy(self) -> bool:
+        """True while someone speaks or the customer's next line is still to come."""
+        return (
+            self._trainee_speaking
+            or self._bot_speaking is not None
+            or self._awaiting_reply
+            or any(s.start_s is None for s in self._queue)
+            or self.paused()
+        )
+
+    async def _watch_silence(self, timeout_s: float) -> None:
+        """The silence timeout: a presence check after ``timeout_s`` of silence on the
+        trainee's turn, then the end of the call after as long again."""
+        while not self.ended:
+            await asyncio.sleep(0.2)
+            if self._line_busy():
+                self._quiet_since = self.now_s()
+                continue
+            quiet = self.now_s() - self._quiet_since
+            if quiet < timeout_s:
+                continue
+            if not self._checked_presence and self._worker is not None:
+                self._checked_presence = True
+                self._quiet_since = self.now_s()
+                self._queue.append(_Spoken(0, PRESENCE_CHECK))
+                await self._worker.queue_frame(TTSSpeakFrame(PRESENCE_CHECK))
+                await self.log("silence", {"seconds": round(quiet, 3), "then": "presence_check"})
+                await self.log("act", {"act": "check_presence()", "side": "customer"})
+            elif self._checked_presence:
+                await self.log("silence", {"seconds": round(quiet, 3), "then": "ended"})
+                if self.end_call is not None:
+                    self.end_call()
+                return
 
     async def close(self) -> None:
         """Stop the pipeline of the current connection, if any (the audio so far is stored)."""

@@ -180,6 +180,8 @@ class EspeakTTS(TTSService):
         voice: the eSpeak NG voice (``check_voice``).
         durations: filled with each spoken text's audio length in seconds (the call's timeline
             reads it to tell how much of a cut-off line was heard).
+        voices: texts spoken in another voice than ``voice`` (the agent persona's first
+            message), text -> voice.
         **kwargs: passed to pipecat's ``TTSService``.
     """
 
@@ -188,12 +190,14 @@ class EspeakTTS(TTSService):
         *,
         voice: str = DEFAULT_VOICE,
         durations: dict[str, float] | None = None,
+        voices: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         settings = TTSSettings(model=None, voice=voice, language=None)
         super().__init__(push_start_frame=True, push_stop_frames=True, settings=settings, **kwargs)
         self.voice = voice
         self.durations = durations if durations is not None else {}
+        self.voices = voices or {}
 
     def can_generate_metrics(self) -> bool:
         """Report time-to-first-byte metrics."""
@@ -203,7 +207,8 @@ class EspeakTTS(TTSService):
         """Synthesize ``text`` off the event loop and yield it as audio frames."""
         try:
             await self.start_tts_usage_metrics(text)
-            pcm, rate = await asyncio.to_thread(synthesize, text, self.voice)
+            voice = self.voices.get(text, self.voice)
+            pcm, rate = await asyncio.to_thread(synthesize, text, voice)
             self.durations[text] = len(pcm) / 2 / rate
 
             async def chunks() -> AsyncIterator[bytes]:

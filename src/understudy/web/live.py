@@ -33,6 +33,7 @@ from understudy.storage.recordings import RecordingStore
 
 if TYPE_CHECKING:
     from understudy.voice.call import VoiceCall
+    from understudy.voice.line import LineSettings
 
 logger = logging.getLogger(__name__)
 
@@ -200,12 +201,21 @@ class CallRegistry:
 
         Raises:
             VoiceUnavailable: a voice call without the voice extra or eSpeak NG.
-            VoiceSetupError: the persona's voice is not installed.
+            VoiceSetupError: the persona's voice (or the agent persona's) is not installed.
+            NotFoundError: the scenario's ``agent_persona`` is not stored.
         """
+        line = None
+        if mode == "voice":
+            from understudy.voice.line import line_settings
+
+            line = line_settings(scenario, persona)
+            scenario = line.apply(scenario)
         call = LiveCall(secrets.token_urlsafe(8), scenario, base, persona, rubric, trainee_name)
         call.mode = mode
-        if mode == "voice":
-            call.voice = _voice_call(call)
+        if line is not None:
+            call.voice = _voice_call(call, line)
+            if line.first_message and line.first_speaker.value == "agent":
+                call.say(line.first_message)  # the agent's opening turn, spoken for it
         self.calls[call.token] = call
         call.task = asyncio.get_running_loop().create_task(self._run(call))
         return call
@@ -253,7 +263,7 @@ class CallRegistry:
                     await call.task
 
 
-def _voice_call(call: LiveCall) -> VoiceCall:
+def _voice_call(call: LiveCall, line: LineSettings) -> VoiceCall:
     from understudy.voice import require_voice
 
     require_voice()
@@ -268,4 +278,9 @@ def _voice_call(call: LiveCall) -> VoiceCall:
         recordings=RecordingStore(),
         talk_limit_s=monologue_limit(call.persona, call.token),
         seed=call.token,
+        first_message=line.first_message,
+        agent_voice=line.agent_voice,
+        silence_timeout_s=line.silence_timeout_s,
+        recording=line.recording,
+        end_call=call.end,
     )
