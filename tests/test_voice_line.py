@@ -193,12 +193,12 @@ def test_a_silent_line_gets_a_presence_check_then_the_call_ends(understudy_home:
             try:
                 phone.wait_for_customer(after=0.0, timeout=15)
                 first_audio = phone.received[0][0] - connected
-                assert 2.5 <= first_audio <= 6, f"the check came after {first_audio:.1f} s"
+                assert 2.5 <= first_audio <= 8, f"the check came after {first_audio:.1f} s"
                 ended = until(ws, "ended", timeout_s=20)
                 graded = until(ws, "graded")
             finally:
                 phone.close()
-    assert ended["duration_s"] <= 15
+    assert ended["duration_s"] <= 20
     record = AttemptStore().get(graded["attempt_id"])
     silences = [e for e in record.events if e["kind"] == "silence"]
     assert [e["then"] for e in silences] == ["presence_check", "ended"], silences
