@@ -139,3 +139,61 @@ async def test_the_llm_simulator_is_told_to_speak_the_persona_language() -> None
         if isinstance(part, SystemPromptPart)
     ]
     assert any("speak Spanish (es-MX) in every message" in s for s in system), system
+
+
+async def test_lines_understudy_adds_to_a_model_turn_are_in_the_persona_language() -> None:
+    persona = Persona(id="lucia", name="Lucia Reyes", language="es-MX")
+    scenario = SCENARIO.model_copy(update={"max_turns": 2})
+    invented = FakeModel("Hola.", default="Mi correo es otra@persona.org. Por favor, rápido.")
+    simulator = make_simulator(
+        "llm",
+        persona,
+        scenario,
+        random.Random(1),
+        run=LLMRun(LLMSettings(cache=False)),
+        llm_model=invented,
+        max_regenerations=0,
+    )
+    result = await run_one(
+        ScriptedAgent(["Which email do you use?"] * 2), scenario=scenario, simulator=simulator
+    )
+    line = result.messages[2].text
+    assert "otra@persona.org" not in line and "Por favor" in line
+    assert "no tengo esa información" in line and "Sorry" not in line, line
+    agreeing = FakeModel("Hola.", default="Sí, tiene razón, fue mi culpa.")
+    simulator = make_simulator(
+        "llm",
+        persona,
+        scenario,
+        random.Random(2),
+        run=LLMRun(LLMSettings(cache=False)),
+        llm_model=agreeing,
+    )
+    result = await run_one(
+        ScriptedAgent(["You are probably using it wrong."]), scenario=scenario, simulator=simulator
+    )
+    answer = result.messages[2].text
+    assert answer.startswith("No, no lo creo."), answer
+    assert "I don't think so" not in answer
+
+
+async def test_a_language_without_such_lines_gets_none_rather_than_english() -> None:
+    persona = Persona(id="aiko", name="Aiko Ito", language="ja-JP")
+    scenario = SCENARIO.model_copy(update={"max_turns": 2})
+    reply = "メールは other@example.org です。急いでください。"
+    invented = FakeModel("こんにちは。", default=reply)
+    simulator = make_simulator(
+        "llm",
+        persona,
+        scenario,
+        random.Random(1),
+        run=LLMRun(LLMSettings(cache=False)),
+        llm_model=invented,
+        max_regenerations=0,
+    )
+    result = await run_one(
+        ScriptedAgent(["Which email do you use?"] * 2), scenario=scenario, simulator=simulator
+    )
+    line = result.messages[2].text
+    assert "other@example.org" not in line and "Sorry" not in line, line
+    assert "急いでください" in line, "the rest of the line is kept"

@@ -121,12 +121,12 @@ def repair(text: str, violations: list[Violation], apology: str) -> str:
     Args:
         text: the reply.
         violations: what :func:`boundary_violations` found.
-        apology: a line such as "Sorry, I don't have that information."
+        apology: a line such as "Sorry, I don't have that information."; "" adds none.
 
     Returns:
         The reply without the offending sentences, ending with the apology.
     """
-    sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
+    sentences = re.findall(r"[^.!?。！？\n]+[.!?。！？]*", text)
     bad = [v.value for v in violations]
     kept = [s.strip() for s in sentences if s.strip() and not any(b in s for b in bad)]
-    return " ".join([*kept, apology]).strip()
+    return " ".join([*kept, apology] if apology else kept).strip()

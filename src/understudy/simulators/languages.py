@@ -71,6 +71,39 @@ NAMES: dict[str, str] = {
 """English names of common primary language subtags (others are shown as their tag)."""
 
 
+_LINES: dict[str, dict[str, str]] = {
+    "apology": {
+        "en": "Sorry, I don't have that information.",
+        "es": "Lo siento, no tengo esa información.",
+        "fr": "Désolé, je n'ai pas cette information.",
+        "de": "Tut mir leid, diese Information habe ich nicht.",
+        "pt": "Desculpe, não tenho essa informação.",
+        "it": "Mi dispiace, non ho questa informazione.",
+        "nl": "Sorry, die informatie heb ik niet.",
+    },
+    "disagree": {
+        "en": "No, I don't think so.",
+        "es": "No, no lo creo.",
+        "fr": "Non, je ne pense pas.",
+        "de": "Nein, das glaube ich nicht.",
+        "pt": "Não, acho que não.",
+        "it": "No, non credo.",
+        "nl": "Nee, dat denk ik niet.",
+    },
+}
+
+
+def own_line(kind: str, tag: str) -> str:
+    """A line understudy itself adds to a model's customer turn, in the persona's language.
+
+    ``kind`` is ``apology`` (a value the customer does not know was dropped) or ``disagree``
+    (an agreement with blame was removed). Returns "" for a language without the line, so
+    nothing is ever added in English to a call in another language.
+    """
+    lines = _LINES[kind]
+    return lines.get(primary(tag), "") if primary(tag) != "en" else lines["en"]
+
+
 def primary(tag: str) -> str:
     """Return the primary language subtag of a BCP 47 tag, lower-cased (``es-MX`` -> ``es``)."""
     return tag.split("-", 1)[0].lower()

@@ -51,6 +51,7 @@ from understudy.llm import require_llm
 from understudy.llm.boundary import Violation, boundary_violations, repair
 from understudy.llm.prompts import OPENING_CUE, customer_system_prompt, turn_direction
 from understudy.registry import PluginOptions
+from understudy.simulators.languages import own_line
 from understudy.simulators.mood import MoodModel, MoodSignal
 from understudy.simulators.offline.agenda import EffectiveKnowledge
 from understudy.simulators.offline.noise import add_noise
@@ -85,7 +86,9 @@ _REASONS = {
 }
 APOLOGY = "Sorry, I don't have that information."
 _AGREEING = re.compile(
-    r"^\W*(?:yes|yeah|yep|you're right|that's right|correct|exactly|true)\b[\s,.!]*", re.IGNORECASE
+    r"^\W*(?:yes|yeah|yep|you're right|that's right|correct|exactly|true|sí|si|tiene razón|"
+    r"oui|vous avez raison|ja|sie haben recht|sim|tem razão|ha ragione|klopt)(?!\w)[\s,.!]*",
+    re.IGNORECASE,
 )
 
 
@@ -211,7 +214,8 @@ class LLMSimulator(UserSimulator):
         text, reason, claimed = self._end_signal(text)
         if blamed and _AGREEING.match(text):
             # Never agree with blame, whatever the model wrote (the offline simulator's rule).
-            text = "No, I don't think so. " + _AGREEING.sub("", text, count=1).lstrip(" ,.!")
+            rest = _AGREEING.sub("", text, count=1).lstrip(" ,.!")
+            text = f"{own_line('disagree', self.persona.language)} {rest}".strip()
         if leaving:
             reason = TerminationReason.customer_left
         acts.extend(self._acts(text, reason))
@@ -292,7 +296,7 @@ class LLMSimulator(UserSimulator):
                 "again without any value you were not given; say you don't have it.]"
             )
         if violations:
-            text = repair(text, violations, APOLOGY)
+            text = repair(text, violations, own_line("apology", self.persona.language))
         if correction is not None:
             self.boundary_repairs += 1
             self._model.usage.repairs += 1
