@@ -189,14 +189,27 @@ async def test_a_call_cut_by_its_exit_condition_leaves_closing_and_confirmation_
     assert g.overall == 1.0, "criteria the trainee had no chance to show do not count against them"
 
 
+async def test_a_bare_morning_is_half_a_greeting() -> None:
+    g = await grade(call("Morning, returns.", "Hi, my purifier is broken."))
+    assert score(g, "greeting") == 0.5
+
+
 async def test_a_bare_bye_is_half_a_closing_and_no_goodbye_is_none() -> None:
     bye = await grade(call(*FRONT, "Bye."))
     none = await grade(call(*FRONT, "Okay."))
     assert score(bye, "closing") == 0.5 and score(none, "closing") == 0.0
 
 
-async def test_every_quote_is_verbatim_on_the_labelled_set() -> None:
-    cases = load_labelled_set(REPO / "examples" / "grading" / "heldout.yaml")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "heldout.yaml",
+        "independent-returns-calibration.yaml",
+        "independent-sales-calibration.yaml",
+    ],
+)
+async def test_every_quote_is_verbatim_on_the_labelled_set(name: str) -> None:
+    cases = load_labelled_set(REPO / "examples" / "grading" / name)
     for case in cases:
         g = await make_grader("offline").grade(case.result, case.rubric, case.scenario)
         texts = {m.index: m.text for m in case.result.messages}

@@ -70,6 +70,7 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
 GREETING = _any(
     [
         r"^(?:hi|hello|hey|hiya)\b",
+        r"^(?:morning|afternoon|evening)\b(?! (?:shift|rush|delivery|slot))",
         r"\b(?:hi|hello) there\b",
         r"\bgood (?:morning|afternoon|evening|day)\b",
     ]

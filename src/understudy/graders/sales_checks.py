@@ -23,7 +23,13 @@ from understudy.domain.transcript import ConversationResult, Message, Role, Term
 from understudy.graders import sales_acts
 from understudy.graders.acts import Sentence, sentences
 from understudy.graders.check_result import CheckResult
-from understudy.graders.semantic_checks import _NEGATED, _agent_turns, _agrees, _evidence, _first
+from understudy.graders.semantic_checks import (
+    NEGATED,
+    agent_turns,
+    agrees,
+    evidence_of,
+    first_sentence,
+)
 from understudy.matching import best_match
 
 _REFUSAL = re.compile(
@@ -42,7 +48,7 @@ def _left_on_her_own(result: ConversationResult, check_pressure: bool = True) ->
     if result.termination_reason is not TerminationReason.customer_left:
         return False
     return not check_pressure or not any(
-        sales_acts.presses(s) for m in _agent_turns(result) for s in sentences(m)
+        sales_acts.presses(s) for m in agent_turns(result) for s in sentences(m)
     )
 
 
@@ -51,16 +57,16 @@ def check_builds_rapport(
 ) -> CheckResult:
     """Score ``builds_rapport``: in the rep's first ``first_agent_turns`` turns, a greeting and
     some rapport 1; a greeting only (rapport later or never) 0.5; no greeting 0."""
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     if not turns:
         return CheckResult(None, "The rep said nothing, so there was no opening to grade.")
     first = turns[: check.first_agent_turns]
-    greeting = next(((m, s) for m in first if (s := _first(m, sales_acts.greets))), None)
+    greeting = next(((m, s) for m in first if (s := first_sentence(m, sales_acts.greets))), None)
     rapport = next(
         (
             (m, s)
             for m in first
-            if (s := _first(m, lambda x: bool(sales_acts.RAPPORT.search(x.low))))
+            if (s := first_sentence(m, lambda x: bool(sales_acts.RAPPORT.search(x.low))))
         ),
         None,
     )
@@ -68,18 +74,18 @@ def check_builds_rapport(
         return CheckResult(
             0.0,
             f"The rep's first {len(first)} turn(s) have no greeting.",
-            [_evidence(first[0], sentences(first[0])[0])],
+            [evidence_of(first[0], sentences(first[0])[0])],
         )
     if rapport is None:
         return CheckResult(
             0.5,
             f"The rep greeted on turn {greeting[0].index} but went straight to business.",
-            [_evidence(*greeting)],
+            [evidence_of(*greeting)],
         )
     return CheckResult(
         1.0,
         f"The rep greeted (turn {greeting[0].index}) and built rapport (turn {rapport[0].index}).",
-        [_evidence(*greeting), _evidence(*rapport)],
+        [evidence_of(*greeting), evidence_of(*rapport)],
     )
 
 
@@ -89,8 +95,8 @@ def check_asks_open_questions(
     """Score ``asks_open_questions``: open discovery questions, at most one per rep turn (stacked
     questions count once); ``min_count`` or more 1, fewer but some 0.5, none 0."""
     found: list[tuple[Message, Sentence]] = []
-    for message in _agent_turns(result):
-        question = _first(message, sales_acts.open_question)
+    for message in agent_turns(result):
+        question = first_sentence(message, sales_acts.open_question)
         if question is not None:
             found.append((message, question))
     count = len(found)
@@ -103,7 +109,7 @@ def check_asks_open_questions(
         why += f"{check.min_count} are expected."
     else:
         score, why = 0.0, "The rep asked no open discovery question (only closed or none)."
-    return CheckResult(score, why, [_evidence(m, s) for m, s in found[:4]])
+    return CheckResult(score, why, [evidence_of(m, s) for m, s in found[:4]])
 
 
 def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int, bool] | None:
@@ -155,7 +161,7 @@ def check_plays_back_needs(
             return CheckResult(
                 0.0,
                 f"The rep's summary on turn {best[0].index} plays back nothing the prospect said.",
-                [_evidence(best[0], best[1])],
+                [evidence_of(best[0], best[1])],
             )
         return CheckResult(0.0, "The rep never played the prospect's needs back.")
     message, sentence, named, added = best
@@ -163,18 +169,18 @@ def check_plays_back_needs(
         return CheckResult(
             0.5,
             f"The rep's playback on turn {message.index} adds a need the prospect never stated.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     if named >= check.min_needs:
         return CheckResult(
             1.0,
             f"The rep played back {named} of the prospect's points on turn {message.index}.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     return CheckResult(
         0.5,
         f"The rep's playback on turn {message.index} names only {named} of the prospect's points.",
-        [_evidence(message, sentence)],
+        [evidence_of(message, sentence)],
     )
 
 
@@ -192,10 +198,10 @@ def check_agrees_next_step(
         if message.role is not Role.agent or not message.text.strip():
             continue
         text = " ".join(s.low for s in sentences(message))
-        step = _first(message, lambda s: bool(sales_acts.STEP.search(s.low)))
+        step = first_sentence(message, lambda s: bool(sales_acts.STEP.search(s.low)))
         timed = bool(sales_acts.WHEN.search(text))
         if step is None and timed and pending:
-            step = _first(message, lambda s: bool(sales_acts.WHEN.search(s.low)))
+            step = first_sentence(message, lambda s: bool(sales_acts.WHEN.search(s.low)))
         pending = max(pending - 1, 0)
         if step is None:
             continue
@@ -210,7 +216,7 @@ def check_agrees_next_step(
                 1.0,
                 f"The rep proposed a concrete next step on turn {message.index} and the prospect "
                 f"agreed on turn {agreed.index}.",
-                [_evidence(message, step), _evidence(agreed, sentences(agreed)[0])],
+                [evidence_of(message, step), evidence_of(agreed, sentences(agreed)[0])],
             )
         unagreed = unagreed or (message, step)
     if unagreed is not None:
@@ -218,13 +224,13 @@ def check_agrees_next_step(
             0.5,
             f"The rep proposed a next step on turn {unagreed[0].index}, but the prospect did not "
             "agree to it.",
-            [_evidence(*unagreed)],
+            [evidence_of(*unagreed)],
         )
     if vague is not None:
         return CheckResult(
             0.5,
             f"The rep's next step on turn {vague[0].index} has no set time.",
-            [_evidence(*vague)],
+            [evidence_of(*vague)],
         )
     if _left_on_her_own(result):
         return CheckResult(None, "The prospect left before a next step would come.")
@@ -239,7 +245,7 @@ def _agrees_to_step(message: Message) -> bool:
     low = " ".join(s.low for s in sentences(message))
     if _REFUSAL.search(low):
         return False
-    return _agrees(message) or bool(_AGREES.search(low))
+    return agrees(message) or bool(_AGREES.search(low))
 
 
 def check_avoids_pressure(
@@ -248,17 +254,17 @@ def check_avoids_pressure(
     """Score ``avoids_pressure``: pressing for a decision (or ``phrases``) 0; one nudge dropped
     at the prospect's no 0.5; none 1."""
     nudges: list[tuple[Message, Sentence]] = []
-    for message in _agent_turns(result):
+    for message in agent_turns(result):
         for sentence in sentences(message):
             kind = sales_acts.presses(sentence)
-            if kind is None and check.phrases and not _NEGATED.search(sentence.low):
+            if kind is None and check.phrases and not NEGATED.search(sentence.low):
                 hit = best_match(check.phrases, sentence.text, check.threshold)
                 kind = "pressure" if hit else None
             if kind == "pressure":
                 return CheckResult(
                     0.0,
                     f"The rep pressed for a decision on turn {message.index}.",
-                    [_evidence(message, sentence)],
+                    [evidence_of(message, sentence)],
                 )
             if kind == "nudge":
                 nudges.append((message, sentence))
@@ -266,14 +272,14 @@ def check_avoids_pressure(
         return CheckResult(
             0.0,
             f"The rep pushed for a decision again on turn {nudges[1][0].index}.",
-            [_evidence(*n) for n in nudges[:2]],
+            [evidence_of(*n) for n in nudges[:2]],
         )
     if nudges:
         message, sentence = nudges[0]
         return CheckResult(
             0.5,
             f"The rep nudged for a quicker decision once (turn {message.index}) and let it go.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     return CheckResult(1.0, "The rep never pressed the prospect to decide.")
 
@@ -284,7 +290,7 @@ def check_stays_concise(
     """Score ``stays_concise``: over the turn or time budget 0; within it but
     with a monologue (a rep turn over ``max_words`` words, or the rep's share of all words over
     ``max_share``) 0.5; else 1."""
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     score = 1.0
     if check.max_agent_turns is not None and len(turns) > check.max_agent_turns:
         score = min(score, check.max_agent_turns / len(turns))
@@ -305,7 +311,7 @@ def check_stays_concise(
             0.5,
             f"Within budget, but the rep's turn {longest} is a monologue of {words[longest]} "
             "words.",
-            [_evidence(message, sentences(message)[0])],
+            [evidence_of(message, sentences(message)[0])],
         )
     if share > check.max_share:
         return CheckResult(

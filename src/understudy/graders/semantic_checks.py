@@ -9,6 +9,7 @@ turn and says why; the evidence quotes are whole sentences cut verbatim from the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from understudy.domain.grade import Evidence
 from understudy.domain.rubric import (
@@ -47,23 +48,27 @@ _CUT_SHORT = frozenset(
 )
 """Endings that are not the trainee's choice: after a customer turn, the trainee had no say."""
 
-_NEGATED = re.compile(r"\b(?:won't|will not|not|can't|cannot|no longer|unless)\b")
+NEGATED = re.compile(r"\b(?:won't|will not|not|can't|cannot|no longer|unless)\b")
+"""A sentence that negates what it says ("I won't process the vacuum")."""
 
 
-def _evidence(message: Message, sentence: Sentence) -> Evidence:
+def evidence_of(message: Message, sentence: Sentence) -> Evidence:
+    """The evidence quote for ``sentence`` of ``message`` (turn, role, verbatim text)."""
     return Evidence(turn=message.index, role=message.role, quote=sentence.text)
 
 
-def _agent_turns(result: ConversationResult) -> list[Message]:
+def agent_turns(result: ConversationResult) -> list[Message]:
+    """The agent's (trainee's or rep's) non-empty turns, in order."""
     return [m for m in result.messages if m.role is Role.agent and m.text.strip()]
 
 
-def _first(message: Message, test: object) -> Sentence | None:
-    assert callable(test)
+def first_sentence(message: Message, test: Callable[[Sentence], object]) -> Sentence | None:
+    """The first sentence of ``message`` for which ``test`` is truthy, or None."""
     return next((s for s in sentences(message) if test(s)), None)
 
 
-def _agrees(message: Message) -> bool:
+def agrees(message: Message) -> bool:
+    """True when a customer turn agrees (an ``affirm``/``thank`` act or agreeing words)."""
     return any(a.type in _CONFIRM_ACTS for a in message.acts) or acts.customer_agrees(message)
 
 
@@ -77,36 +82,36 @@ def _cut_short(result: ConversationResult) -> bool:
 
 def check_greets(check: GreetsCheck, result: ConversationResult, scenario: Scenario) -> CheckResult:
     """Score ``greets``: the first agent turn (see ``GreetsCheck``)."""
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     if not turns:
         return CheckResult(None, "The agent said nothing, so there was no greeting to grade.")
     first = turns[0]
-    courtesy = _first(first, lambda s: bool(acts.COURTESY.search(s.low)))
-    greeting = _first(first, lambda s: acts.recognise("greeting", s))
-    warm = courtesy or _first(first, acts.shows_empathy)
+    courtesy = first_sentence(first, lambda s: bool(acts.COURTESY.search(s.low)))
+    greeting = first_sentence(first, lambda s: acts.recognise("greeting", s))
+    warm = courtesy or first_sentence(first, acts.shows_empathy)
     if warm is not None and (greeting is not None or courtesy is not None):
         shown = greeting or warm
         return CheckResult(
             1.0,
             f"The agent opened turn {first.index} with a greeting and an offer of help.",
-            [_evidence(first, shown)],
+            [evidence_of(first, shown)],
         )
     if greeting is not None:
         return CheckResult(
             0.5,
             f"The agent's first turn ({first.index}) greets but offers no help or welcome.",
-            [_evidence(first, greeting)],
+            [evidence_of(first, greeting)],
         )
     return CheckResult(
         0.0,
         f"The agent's first turn ({first.index}) has no greeting.",
-        [_evidence(first, sentences(first)[0])],
+        [evidence_of(first, sentences(first)[0])],
     )
 
 
 def check_closes(check: ClosesCheck, result: ConversationResult, scenario: Scenario) -> CheckResult:
     """Score ``closes``: the trainee's last turn (see ``ClosesCheck``)."""
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     if _cut_short(result):
         return CheckResult(
             None,
@@ -116,28 +121,28 @@ def check_closes(check: ClosesCheck, result: ConversationResult, scenario: Scena
     if not turns:
         return CheckResult(None, "The agent said nothing, so there was no closing to grade.")
     last = turns[-1]
-    rude = _first(last, lambda s: acts.unprofessional(s) is not None)
+    rude = first_sentence(last, lambda s: acts.unprofessional(s) is not None)
     if rude is not None:
         return CheckResult(
             0.0,
             f"The agent's last turn ({last.index}) ends on a hostile line.",
-            [_evidence(last, rude)],
+            [evidence_of(last, rude)],
         )
-    close = _first(last, lambda s: bool(acts.CLOSING.search(s.low)))
+    close = first_sentence(last, lambda s: bool(acts.CLOSING.search(s.low)))
     if close is None:
         return CheckResult(
             0.0,
             f"The agent's last turn ({last.index}) does not close the call.",
-            [_evidence(last, sentences(last)[-1])],
+            [evidence_of(last, sentences(last)[-1])],
         )
     if not any(acts.POLITE_CLOSE.search(s.low) for s in sentences(last)):
         return CheckResult(
             0.5,
             f"The agent's last turn ({last.index}) is a bare goodbye, with no thanks or wish.",
-            [_evidence(last, close)],
+            [evidence_of(last, close)],
         )
     return CheckResult(
-        1.0, f"The agent closed the call politely on turn {last.index}.", [_evidence(last, close)]
+        1.0, f"The agent closed the call politely on turn {last.index}.", [evidence_of(last, close)]
     )
 
 
@@ -146,7 +151,7 @@ def check_stays_professional(
 ) -> CheckResult:
     """Score ``stays_professional``: 0 at the first blaming, condescending, sarcastic or dismissive
     sentence (or extra phrase), else 1."""
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     if not turns:
         return CheckResult(None, "The agent said nothing, so there was nothing to judge.")
     found: list[tuple[Message, Sentence, str]] = []
@@ -165,7 +170,7 @@ def check_stays_professional(
     return CheckResult(
         0.0,
         f"The agent's turn {message.index} is unprofessional ({kinds}).",
-        [_evidence(m, s) for m, s, _k in found[:3]],
+        [evidence_of(m, s) for m, s, _k in found[:3]],
     )
 
 
@@ -217,7 +222,7 @@ def check_asks_before_disclosing(
                 return CheckResult(
                     0.0,
                     f"The agent disclosed account details on turn {message.index} {when}.",
-                    [_evidence(message, sentence)],
+                    [evidence_of(message, sentence)],
                 )
             if disclosed:
                 disclosed_after = True
@@ -233,7 +238,7 @@ def check_asks_before_disclosing(
             0.5,
             f"The agent asked for identity on turn {message.index} before any account detail, "
             f"but only for {named}, not a full set (e.g. email, or name and zip code).",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     if acts.identity_level(asked, given) < 1.0:
         missing = ", ".join(sorted(acts.unanswered_fields(asked, given)))
@@ -241,13 +246,13 @@ def check_asks_before_disclosing(
             0.5,
             f"The agent asked for a full identity set on turn {message.index}, but went on "
             f"without the caller's {missing}.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     return CheckResult(
         1.0,
         f"The agent verified the caller (asked on turn {message.index}) before disclosing any "
         "account detail.",
-        [_evidence(message, sentence)],
+        [evidence_of(message, sentence)],
     )
 
 
@@ -297,22 +302,22 @@ def check_empathy(
         if not later:
             continue
         reply = later[0]
-        kind = _first(reply, empathic)
+        kind = first_sentence(reply, empathic)
         if kind is not None:
             scores.append(1.0)
-            evidence.append(_evidence(reply, kind))
+            evidence.append(evidence_of(reply, kind))
             continue
         afterwards = next(
-            ((m, s) for m in later[1:] if (s := _first(m, empathic)) is not None), None
+            ((m, s) for m in later[1:] if (s := first_sentence(m, empathic)) is not None), None
         )
         if afterwards is not None:
             scores.append(0.5)
             late.append(message.index)
-            evidence.append(_evidence(*afterwards))
+            evidence.append(evidence_of(*afterwards))
         else:
             scores.append(0.0)
             missed.append(message.index)
-            evidence.append(_evidence(message, sentences(message)[0]))
+            evidence.append(evidence_of(message, sentences(message)[0]))
     if not scores:
         return CheckResult(None, "The customer made no complaint that needed an answer.")
     total = len(scores)
@@ -348,8 +353,8 @@ def _complains(message: Message, check: EmpathyAfterComplaintCheck, scenario: Sc
 def _resolution_turn(result: ConversationResult, scenario: Scenario) -> Message | None:
     """The agent turn where the request was acted on (the first "done"), else where the remedy
     of an exit condition was last stated."""
-    turns = _agent_turns(result)
-    done = next((m for m in turns if _first(m, _is_done) is not None), None)
+    turns = agent_turns(result)
+    done = next((m for m in turns if first_sentence(m, _is_done) is not None), None)
     if done is not None:
         return done
     phrases = [p for c in scenario.exit_conditions for p in c.agent_says]
@@ -374,7 +379,7 @@ def check_confirms_resolution(
     for i, message in enumerate(messages):
         if message.role is not Role.agent or message.index < first_index:
             continue
-        found = _first(
+        found = first_sentence(
             message,
             lambda s: (
                 bool(acts.RESOLUTION_CHECK.search(s.low)) and not acts.PERMISSION.search(s.low)
@@ -387,12 +392,12 @@ def check_confirms_resolution(
             continue
         checked = (message, found)
         reply = next((m for m in messages[i + 1 :] if m.role is Role.customer), None)
-        if reply is not None and _agrees(reply):
+        if reply is not None and agrees(reply):
             return CheckResult(
                 1.0,
                 f"The agent checked the resolution on turn {message.index} and the customer "
                 f"agreed on turn {reply.index}.",
-                [_evidence(message, found), _evidence(reply, sentences(reply)[0])],
+                [evidence_of(message, found), evidence_of(reply, sentences(reply)[0])],
             )
     if checked is not None:
         message, found = checked
@@ -400,7 +405,7 @@ def check_confirms_resolution(
             0.5,
             f"The agent checked the resolution on turn {message.index}, but the customer did not "
             "confirm it.",
-            [_evidence(message, found)],
+            [evidence_of(message, found)],
         )
     left = result.termination_reason is TerminationReason.customer_left
     if _cut_short(result) and not left and (start is None or not _agent_after(result, start)):
@@ -471,7 +476,7 @@ def _remedy_agreed(
                 continue
             if not condition.customer_confirms:
                 return True
-            if any(m.role is Role.customer and _agrees(m) for m in result.messages[i + 1 :]):
+            if any(m.role is Role.customer and agrees(m) for m in result.messages[i + 1 :]):
                 return True
     return False
 
@@ -483,11 +488,11 @@ def check_resolves_within_policy(
     if not scenario.exit_conditions:
         return CheckResult(None, "The scenario has no exit condition to resolve.")
     policy = scenario.policy
-    turns = _agent_turns(result)
+    turns = agent_turns(result)
     offered: tuple[Message, Sentence, str] | None = None
     for message in turns:
         for sentence in sentences(message):
-            if _NEGATED.search(sentence.low):
+            if NEGATED.search(sentence.low):
                 continue
             hit = best_match(policy.must_not_offer, sentence.text, 90.0)
             if hit is not None and offered is None:
@@ -500,13 +505,13 @@ def check_resolves_within_policy(
                 0.0,
                 f"The agent offered {what} on turn {message.index}, which the scenario's policy "
                 "does not allow.",
-                [_evidence(message, sentence)],
+                [evidence_of(message, sentence)],
             )
         return CheckResult(
             0.5,
             f"The request was resolved, but the agent offered {what} on turn {message.index}, "
             "which the scenario's policy does not allow.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     sent_away = _sent_elsewhere(turns)
     if sent_away is not None:
@@ -515,7 +520,7 @@ def check_resolves_within_policy(
             0.0,
             f"The agent sent the caller elsewhere on turn {message.index} instead of setting the "
             "request up.",
-            [_evidence(message, sentence)],
+            [evidence_of(message, sentence)],
         )
     if not resolved:
         names = "; ".join(
@@ -530,7 +535,7 @@ def check_resolves_within_policy(
         return CheckResult(
             0.5,
             f"The request was resolved, but {why} (turn {message.index}).",
-            [_evidence(m, s) for m, s, _w in broken[:2]],
+            [evidence_of(m, s) for m, s, _w in broken[:2]],
         )
     return CheckResult(1.0, "The request was resolved the way the scenario's policy asks.")
 
@@ -543,7 +548,7 @@ def _sent_elsewhere(turns: list[Message]) -> tuple[Message, Sentence] | None:
         for sentence in sentences(message):
             if acts.DEFLECT.search(sentence.low):
                 sent = sent or (message, sentence)
-            elif _is_done(sentence) and not _NEGATED.search(sentence.low):
+            elif _is_done(sentence) and not NEGATED.search(sentence.low):
                 return None
     return sent
 
@@ -570,7 +575,7 @@ def _broken_steps(
         if message.role is Role.customer:
             if asked and message.text.strip():
                 verified = True
-            if permission_asked and _agrees(message):
+            if permission_asked and agrees(message):
                 agreed = True
             continue
         for sentence in sentences(message):
@@ -589,7 +594,7 @@ def _broken_steps(
                 early.append((message, sentence, "the remedy was promised before verification"))
             if acts.PERMISSION.search(sentence.low):
                 permission_asked = True
-            negated = bool(_NEGATED.search(sentence.low))
+            negated = bool(NEGATED.search(sentence.low))
             if _is_done(sentence) and not negated:
                 if not acted and policy.confirm_before_acting and not agreed:
                     broken.append((message, sentence, "the agent acted without the customer's yes"))
