@@ -240,6 +240,18 @@ STATED: list[tuple[str, dict[str, object]]] = [
         {"ages": (60, 69), "gender": "male", "language": "en-AU", "occupation": "accountant"},
     ),
     (
+        "speaks only Portuguese, lost luggage",
+        {"language": "pt", "story": ["lost luggage"]},
+    ),
+    (
+        "angry customer: package never arrived",
+        {"mood": Mood.angry, "knows": {"order_id": None}, "story": ["package never arrived"]},
+    ),
+    (
+        "calm accountant, the router keeps dropping",
+        {"occupation": "accountant", "knows": {"device": "router"}, "story": ["router keeps"]},
+    ),
+    (
         "cheerful German engineer who speaks German and whose smart TV keeps restarting",
         {"language": "de-DE", "occupation": "engineer", "knows": {"device": "smart TV"}},
     ),

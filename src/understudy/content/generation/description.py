@@ -311,7 +311,7 @@ def _problem(text: str) -> str:
     low = text.lower()
     match = _CLAUSE.search(low)
     if not match:
-        return ""
+        return _bare_problem(text)
     word, rest = match.group(1) or "", text[match.end() :].strip(" .,;")
     if not rest:
         return ""
@@ -332,6 +332,31 @@ def _problem(text: str) -> str:
     rest = re.sub(r",?\s+(?:and\s+)?whose\s+", " and {poss} ", rest)
     rest = re.sub(r"\b(my|their)\b", "{poss}", rest)
     return lead + rest
+
+
+_PROBLEM_WORDS = re.compile(
+    r"\b(arrived|arrive|working|works|stopped|broke|broken|charged|declined|cancel+ed|late|"
+    r"missing|lost|damaged|wrong|refund|overcharged|locked|crashing|down|keeps|dropping|"
+    r"won't|doesn't|isn't|can't)\b"
+)
+_OWN_VERB = re.compile(
+    r"^(lost|broke|forgot|paid|got|had|was|is|has|needs|wants|can't|cannot|\w+ed)\b"
+)
+
+
+def _bare_problem(text: str) -> str:
+    """The problem when no clause introduces it: the last comma, colon or dash part that
+    names one ("speaks only Portuguese, lost luggage" -> "lost luggage")."""
+    parts: list[str] = [str(p).strip(" .;") for p in re.split(r"[,:;]| - | – ", text)[1:]]
+    for part in reversed(parts):
+        low = part.lower()
+        if not _PROBLEM_WORDS.search(low):
+            continue
+        if _OWN_VERB.match(low):
+            return low  # "lost luggage" -> "he lost luggage"
+        # "the package never arrived" -> "her package never arrived"
+        return "{poss} " + re.sub(r"^(?:my|her|his|their|the|a|an)\s+", "", low)
+    return ""
 
 
 def _device(low: str) -> str | None:
