@@ -64,6 +64,7 @@ EXPECTED: dict[Action, tuple[Grant, Grant, Grant]] = {
     Action.OPEN_REPORT: (Y, Y, N),  # "opening the Report is available only to full members"
     Action.SEE_PARTICIPANTS: (Y, N, N),  # "Participant filter and column ... administrators"
     Action.MANAGE_USERS: (Y, N, N),
+    Action.CREATE_WORKSPACE: (Y, N, N),  # a workspace comes with its first administrator
 }
 
 
@@ -157,6 +158,9 @@ HTTP_PROBES: dict[Action, Probe] = {
     Action.OPEN_REPORT: lambda c, w: c.get("/report"),
     Action.SEE_PARTICIPANTS: lambda c, w: c.get("/report", params={"participant": OWNER}),
     Action.MANAGE_USERS: lambda c, w: c.get("/users"),
+    Action.CREATE_WORKSPACE: lambda c, w: c.post(
+        "/workspaces/new", data={"slug": "probe", "admin": "newbie", "password": "long enough"}
+    ),
 }
 
 
@@ -284,6 +288,15 @@ CLI_PROBES: dict[Action, CliProbe] = {
     Action.MANAGE_USERS: lambda w, t: ["users", "set-role", "rita", "read-only"],
     Action.EDIT_CONTACT: lambda w, t: ["contacts", "add", "Lee Park", "--persona", "calm"],
     Action.DELETE_CONTACT: lambda w, t: ["contacts", "delete", str(w.contact_id), "--yes"],
+    Action.CREATE_WORKSPACE: lambda w, t: [
+        "workspaces",
+        "create",
+        "probe",
+        "--admin",
+        "newbie",
+        "--password",
+        "long enough",
+    ],
 }
 
 

@@ -23,6 +23,7 @@ scenarios_app = typer.Typer(
 retention_app = typer.Typer(help="Data retention: show settings, purge expired data.")
 graders_app = typer.Typer(help="Graders: measure one against human labels (evaluate).")
 users_app = typer.Typer(help="User accounts: add, list, set-role, disable (administrators).")
+workspaces_app = typer.Typer(help="Workspaces: create one with its first administrator.")
 contacts_app = typer.Typer(help="Contacts of your workspace: add, list, show, edit, delete.")
 
 
@@ -81,3 +82,4 @@ app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(graders_app, name="graders")
 app.add_typer(users_app, name="users")
 app.add_typer(contacts_app, name="contacts")
+app.add_typer(workspaces_app, name="workspaces")

@@ -14,8 +14,9 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from understudy.cli.apps import users_app
-from understudy.cli.common import console, user_errors
+from understudy.cli.apps import users_app, workspaces_app
+from understudy.cli.common import console, err_console, user_errors
+from understudy.errors import ContentError
 from understudy.teams.permissions import Role
 
 ROLES = ", ".join(r.value for r in Role)
@@ -134,3 +135,39 @@ def disable_command(
         user = Accounts().disable(username, not enable)
     state = "disabled" if user.disabled else "enabled"
     console.print(f"{escape(user.username)} is {state}", highlight=False)
+
+
+@workspaces_app.command("create")
+def create_workspace_command(
+    slug: str = typer.Argument(..., help="Short name: lower-case letters, digits, . _ -"),
+    admin: str = typer.Option(..., "--admin", help="Username of its first administrator."),
+    name: str = typer.Option("", "--name", help="Name shown (default: the short name)."),
+    admin_name: str = typer.Option("", "--admin-name", help="The administrator's name."),
+    password: str = typer.Option(
+        ...,
+        prompt="Password of the new administrator",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="UNDERSTUDY_NEW_PASSWORD",
+        help="Their password (asked for when not given; at least 8 characters).",
+    ),
+) -> None:
+    """Create a workspace with its first administrator (administrators only)."""
+    from understudy.teams.accounts import Accounts
+
+    with user_errors():
+        try:
+            user = Accounts().create_workspace(slug, name, admin, password, admin_name=admin_name)
+        except ContentError as exc:
+            for problem in exc.problems:
+                option = {"slug": "SLUG", "name": "--name", "admin": "--admin"}.get(
+                    problem.field, "--" + problem.field.replace("_", "-")
+                )
+                err_console.print(
+                    f"[red]error[/red] {option}: {escape(problem.message)}", highlight=False
+                )
+            raise typer.Exit(2) from exc
+    console.print(
+        f"created workspace {escape(user.workspace)} with administrator {escape(user.username)}",
+        highlight=False,
+    )

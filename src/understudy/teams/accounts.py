@@ -14,9 +14,16 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from understudy.errors import ConfigError, NotFoundError, PermissionDenied
+from understudy.errors import (
+    ConfigError,
+    ContentError,
+    ContentProblem,
+    NotFoundError,
+    PermissionDenied,
+)
 from understudy.storage.accounts import UserRow, WorkspaceRow
 from understudy.storage.db import open_database
 from understudy.teams.context import DEFAULT_WORKSPACE, Actor, current_actor
@@ -159,6 +166,8 @@ class Accounts:
         with self._sessions.begin() as db:
             existing = db.scalars(select(WorkspaceRow).where(WorkspaceRow.slug == slug)).first()
             self._manage(db, existing.id if existing is not None else None)
+            if existing is None and create_workspace and accounts_exist(self._sessions):
+                authorize(Action.CREATE_WORKSPACE)
             taken = db.scalars(select(UserRow).where(UserRow.username == username)).first()
             if taken is not None:
                 raise ConfigError(f"the username {username!r} is taken")
@@ -257,6 +266,84 @@ class Accounts:
         """
         with self._sessions() as db:
             return self._workspace(db, slug, create=False).id
+
+    def create_workspace(
+        self,
+        slug: str,
+        name: str,
+        admin: str,
+        password: str,
+        *,
+        admin_name: str = "",
+    ) -> User:
+        """Create a workspace with its first administrator (administrators only).
+
+        The new workspace starts empty: its own users, personas, scenarios, sessions and
+        contacts; the acting administrator stays in their own workspace.
+
+        Args:
+            slug: the workspace's short name (as ``check_name``), also its folder's name.
+            name: the name shown (default: the slug).
+            admin: the username of its first administrator.
+            password: that administrator's password (``passwords.MIN_LENGTH`` or more).
+            admin_name: the administrator's display name.
+
+        Returns:
+            The new administrator.
+
+        Raises:
+            PermissionDenied: the acting user may not create a workspace.
+            ContentError: every problem, by field: ``slug`` (invalid or taken), ``name``,
+                ``admin`` (invalid or taken), ``password`` (too short); nothing is written.
+        """
+        authorize(Action.CREATE_WORKSPACE)
+        slug, admin, name = slug.strip(), admin.strip(), name.strip()
+        problems: list[ContentProblem] = []
+
+        def problem(field: str, message: str) -> None:
+            problems.append(ContentProblem(None, None, field, message))
+
+        with self._sessions() as db:
+            if not _NAME.match(slug):
+                problem("slug", "expected 1-64 lower-case letters, digits, '.', '_' or '-'")
+            elif db.scalars(select(WorkspaceRow).where(WorkspaceRow.slug == slug)).first():
+                problem("slug", f"a workspace {slug!r} exists already")
+            if len(name) > 200:
+                problem("name", "expected at most 200 characters")
+            if not _NAME.match(admin):
+                problem("admin", "expected 1-64 lower-case letters, digits, '.', '_' or '-'")
+            elif db.scalars(select(UserRow).where(UserRow.username == admin)).first():
+                problem("admin", f"the username {admin!r} is taken")
+        if len(password) < MIN_LENGTH:
+            problem("password", f"expected at least {MIN_LENGTH} characters")
+        if problems:
+            raise ContentError(problems)
+        try:
+            return self._create_workspace(slug, name, admin, password, admin_name)
+        except IntegrityError as exc:  # created by someone else since the checks above
+            raise ContentError(
+                [ContentProblem(None, None, "slug", "the workspace or username was just taken")]
+            ) from exc
+
+    def _create_workspace(
+        self, slug: str, name: str, admin: str, password: str, admin_name: str
+    ) -> User:
+        with self._sessions.begin() as db:
+            space = WorkspaceRow(slug=slug, name=name or slug, created_at=_now())
+            db.add(space)
+            db.flush()
+            row = UserRow(
+                username=admin,
+                display_name=admin_name.strip(),
+                password_hash=hash_password(password),
+                role=Role.ADMIN.value,
+                workspace_id=space.id,
+                disabled=False,
+                created_at=_now(),
+            )
+            db.add(row)
+            db.flush()
+            return self._user(db, row)
 
     def workspaces(self) -> list[tuple[str, str]]:
         """Return every workspace as ``(slug, name)``, oldest first."""

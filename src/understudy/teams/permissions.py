@@ -53,6 +53,7 @@ class Action(StrEnum):
     OPEN_REPORT = "open the Report"
     SEE_PARTICIPANTS = "see the Participant filter and column"
     MANAGE_USERS = "manage users"
+    CREATE_WORKSPACE = "create a workspace"
 
 
 class Grant(StrEnum):
@@ -86,6 +87,7 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.OPEN_REPORT: dict(zip(Role, (_Y, _Y, _N), strict=True)),
     Action.SEE_PARTICIPANTS: dict(zip(Role, (_Y, _N, _N), strict=True)),
     Action.MANAGE_USERS: dict(zip(Role, (_Y, _N, _N), strict=True)),
+    Action.CREATE_WORKSPACE: dict(zip(Role, (_Y, _N, _N), strict=True)),
 }
 """Role x action -> grant: the only place a permission is decided (``docs/teams.md`` shows it)."""
 

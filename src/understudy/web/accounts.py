@@ -1,15 +1,18 @@
-"""Sign in, sign out, and the Users page where administrators manage their workspace's users."""
+"""Sign in, sign out, the Users page where administrators manage their workspace's users, and
+New workspace (administrators create another workspace with its first administrator)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from understudy.errors import ConfigError, NotFoundError
+from understudy.errors import ConfigError, ContentError, NotFoundError
 from understudy.teams.accounts import Accounts, accounts_exist
 from understudy.teams.permissions import Action, Role, authorize
+from understudy.web.fields import FormField
+from understudy.web.forms import FormErrors
 from understudy.web.templating import render
 
 router = APIRouter()
@@ -111,3 +114,66 @@ def change_user(
     except (ConfigError, ValueError) as exc:
         return _users_page(request, str(exc), 422)
     return RedirectResponse("/users", status_code=303)
+
+
+WORKSPACE_FIELDS = [
+    FormField(
+        "slug",
+        "Short name",
+        required=True,
+        help="lower-case letters, digits, . _ -; also its folder's name",
+    ),
+    FormField("name", "Name", help="shown to its users (default: the short name)"),
+    FormField("admin", "First administrator", required=True, help="their username"),
+    FormField("admin_name", "Their name"),
+    FormField("password", "Their password", "password", required=True, help="8 characters or more"),
+]
+
+
+def _workspace_page(
+    request: Request,
+    values: dict[str, str],
+    errors: FormErrors | None = None,
+    created: str = "",
+    admin: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    authorize(Action.CREATE_WORKSPACE)
+    context = {
+        "title": "New workspace",
+        "fields": WORKSPACE_FIELDS,
+        "values": values,
+        "errors": errors or {},
+        "created": created,
+        "admin": admin,
+    }
+    return render(request, "users/workspace.html", context, status)
+
+
+@router.get("/workspaces/new", response_class=HTMLResponse)
+def new_workspace(request: Request, created: str = "", admin: str = "") -> HTMLResponse:
+    """The New workspace form (administrators only); ``created`` names the one just made."""
+    return _workspace_page(request, {}, created=created[:64], admin=admin[:64])
+
+
+@router.post("/workspaces/new", response_model=None)
+def create_workspace(
+    request: Request,
+    slug: str = Form(""),
+    name: str = Form(""),
+    admin: str = Form(""),
+    admin_name: str = Form(""),
+    password: str = Form(""),
+) -> Response:
+    """Create a workspace and its first administrator; problems beside their fields (422)."""
+    authorize(Action.CREATE_WORKSPACE)
+    values = {"slug": slug, "name": name, "admin": admin, "admin_name": admin_name}
+    try:
+        user = Accounts().create_workspace(slug, name, admin, password, admin_name=admin_name)
+    except ContentError as exc:
+        errors: FormErrors = {}
+        for problem in exc.problems:
+            errors.setdefault(problem.field, []).append(f"{problem.field}: {problem.message}")
+        return _workspace_page(request, values, errors, status=422)
+    query = urlencode({"created": user.workspace, "admin": user.username})
+    return RedirectResponse(f"/workspaces/new?{query}", status_code=303)

@@ -28,7 +28,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 """Left navigation: section -> (label, address) entries."""
 
-ADMIN_NAVIGATION = ("Workspace", [("Users", "/users")])
+ADMIN_NAVIGATION = ("Workspace", [("Users", "/users"), ("New workspace", "/workspaces/new")])
 """Shown to administrators only (``Action.MANAGE_USERS``)."""
 
 
