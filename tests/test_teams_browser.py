@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import Server, chromium, js_errors, screenshot, sign_in
 from understudy.content import scenario_library
@@ -73,4 +74,5 @@ def test_each_role_signs_in_and_sees_what_it_may_do(server: Server) -> None:
             screenshot(driver, f"teams-{name}")
             assert js_errors(driver) == [], name
             driver.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
-            assert "/login" in driver.current_url
+            # The click submits a form: wait for the navigation instead of racing it.
+            WebDriverWait(driver, 15).until(lambda d: "/login" in d.current_url)
