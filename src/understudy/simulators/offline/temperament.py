@@ -18,6 +18,7 @@ reads it with the same word lists as the persona generator (``understudy.content
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,22 +76,33 @@ class Temperament:
         )
         if not words:
             return cls(False, False, persona)
-        impatient = bool(_IMPATIENT.search(words))
+        impatient, sceptical, wanted = _reading(words)
         behaviour = persona.behaviour
         unset = set(type(behaviour).model_fields) - behaviour.model_fields_set
-        cues = read_cues(words)
-        fill: dict[str, float] = {}
-        if impatient or cues.mood_drift is MoodDrift.fast:
-            fill.update(patience=0.2, verbosity=0.2)
-        elif cues.mood_drift is MoodDrift.slow:
-            fill["patience"] = 0.8
-        if _CHATTY.search(words):
-            fill.update(verbosity=0.85, off_topic_tendency=0.35)
-        elif _BRIEF.search(words):
-            fill["verbosity"] = 0.2
-        if cues.behaviour.reassurance_seeking > 0:
-            fill["reassurance_seeking"] = 0.6
-        fill = {k: v for k, v in fill.items() if k in unset}
+        fill = {k: v for k, v in wanted if k in unset}
         if fill:
             persona = persona.model_copy(update={"behaviour": behaviour.model_copy(update=fill)})
-        return cls(impatient, bool(_SCEPTICAL.search(words)), persona)
+        return cls(impatient, sceptical, persona)
+
+
+@functools.lru_cache(maxsize=256)
+def _reading(words: str) -> tuple[bool, bool, tuple[tuple[str, float], ...]]:
+    """``(impatient, sceptical, behaviour numbers the words set)`` of personality ``words``.
+
+    Cached: every conversation of a batch reads the same words, and reading them runs about 90
+    regular expressions (``read_cues``).
+    """
+    impatient = bool(_IMPATIENT.search(words))
+    cues = read_cues(words)
+    fill: dict[str, float] = {}
+    if impatient or cues.mood_drift is MoodDrift.fast:
+        fill.update(patience=0.2, verbosity=0.2)
+    elif cues.mood_drift is MoodDrift.slow:
+        fill["patience"] = 0.8
+    if _CHATTY.search(words):
+        fill.update(verbosity=0.85, off_topic_tendency=0.35)
+    elif _BRIEF.search(words):
+        fill["verbosity"] = 0.2
+    if cues.behaviour.reassurance_seeking > 0:
+        fill["reassurance_seeking"] = 0.6
+    return impatient, bool(_SCEPTICAL.search(words)), tuple(fill.items())
