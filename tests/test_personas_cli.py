@@ -86,3 +86,11 @@ def test_preview_of_a_persona_file(tmp_path: Path) -> None:
     path.write_text("id: x\nname: Xan\nknowledge:\n  knows:\n    email: x@example.com\n")
     code, out = run("personas", "preview", str(path), "--intent", "get_refund")
     assert code == 0 and "x@example.com" in out, out
+
+
+def test_preview_of_a_persona_in_another_language_shows_no_english_lines(tmp_path: Path) -> None:
+    path = tmp_path / "lucia.yaml"
+    path.write_text("id: lucia\nname: Lucia Reyes\nlanguage: es-MX\n")
+    code, out = run("personas", "preview", str(path))
+    assert code == 2, out
+    assert "Spanish (es-MX)" in " ".join(out.split()) and "none is shown" in " ".join(out.split())

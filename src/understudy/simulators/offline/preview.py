@@ -13,7 +13,8 @@ from understudy.domain.persona import Persona
 from understudy.domain.scenario import CustomerGoal, Scenario
 from understudy.domain.transcript import Message, Role
 from understudy.engine.seams import ConversationState
-from understudy.errors import NotFoundError
+from understudy.errors import ConfigError, NotFoundError
+from understudy.simulators.languages import language_problem
 from understudy.simulators.offline.simulator import OfflineSimulator
 from understudy.simulators.offline.understanding import slot_label
 
@@ -34,6 +35,9 @@ def preview_lines(persona: Persona, seed: int, intent: str | None = None) -> lis
         ConfigError: the persona's language is not English (the offline simulator's only one).
     """
     check_intent(intent)
+    problem = language_problem("offline", persona)
+    if problem:
+        raise ConfigError(f"{problem}: a preview would be in English, so none is shown")
     scenario = Scenario(
         id="preview",
         persona=persona.id,
