@@ -274,3 +274,26 @@ async def test_recorded_http_answers_of_a_local_server_are_retried_and_counted()
         assert server.requests[-1]["model"] == "tiny"
     assert run.usage.retries == 1
     assert run.usage.input_tokens == 10 and run.usage.output_tokens == 5
+
+
+async def test_a_rate_limited_answer_is_retried_no_sooner_than_the_provider_asks() -> None:
+    limited = '{"error": {"message": "Rate limit reached", "type": "requests"}}'
+    answers = [
+        Reply(status=429, body=limited, headers={"retry-after-ms": "1500"}),
+        Reply(status=429, body=limited, headers={"Retry-After": "3"}),
+        Reply("Hello there"),
+    ]
+    waits: list[float] = []
+
+    async def record_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    with ChatServer(lambda request: answers.pop(0)) as server:
+        settings = LLMSettings(base_url=server.base_url, cache=False, backoff_s=0.25)
+        run = LLMRun(settings, sleep=record_wait)
+        try:
+            response = await model_request(run.model("openai-compatible:tiny"), ask("hi"))
+        finally:
+            await run.aclose()
+    assert response.parts[0].content == "Hello there"  # type: ignore[union-attr]
+    assert waits == [1.5, 3.0], "the provider's wait, not the shorter backoff (0.25 s, 0.5 s)"

@@ -44,6 +44,26 @@ Sleep = Callable[[float], Awaitable[None]]
 
 RETRY_STATUSES = frozenset({408, 409, 425, 429})
 
+MAX_RETRY_AFTER_S = 120.0
+"""The longest wait a provider's ``retry-after`` header is obeyed for."""
+
+
+def retry_after(headers: dict[str, str] | None) -> float:
+    """Seconds a provider asked to wait before retrying (0 when it did not say).
+
+    Reads ``retry-after-ms`` (milliseconds) or ``retry-after`` (seconds; an HTTP date is not
+    read), lowercased keys as pydantic-ai gives them; capped at ``MAX_RETRY_AFTER_S``.
+    """
+    if not headers:
+        return 0.0
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            value = float(headers[name]) * scale
+        except (KeyError, ValueError):
+            continue
+        return min(max(value, 0.0), MAX_RETRY_AFTER_S)
+    return 0.0
+
 
 class LLMRun:
     """Model access for one run.
@@ -310,6 +330,9 @@ class LLMRun:
     ) -> Any:
         """Await ``call()`` with the per-call timeout, retrying transient failures with backoff.
 
+        A 429 or 5xx answer that says when to come back (``retry-after-ms``, or ``retry-after``
+        in seconds) is retried no sooner than that (at most ``MAX_RETRY_AFTER_S``).
+
         Raises:
             LLMError: the last attempt failed (the message names the model and the failure), or
                 the failure was not transient (e.g. 401, 404, a bad request).
@@ -318,6 +341,7 @@ class LLMRun:
 
         attempts = self.settings.max_retries + 1
         for attempt in range(attempts):
+            asked = 0.0
             try:
                 async with asyncio.timeout(self.settings.timeout_s):
                     return await call()
@@ -327,6 +351,7 @@ class LLMRun:
                 if exc.status_code < 500 and exc.status_code not in RETRY_STATUSES:
                     raise LLMError(f"{label}: HTTP {exc.status_code}: {exc.message}") from exc
                 failure = f"HTTP {exc.status_code}: {exc.message}"
+                asked = retry_after(getattr(exc, "headers", None))
             except ModelConnectionError as exc:
                 failure = f"connection failed: {exc}"
             except ModelAPIError as exc:
@@ -335,7 +360,7 @@ class LLMRun:
                 raise LLMError(f"{label}: {failure} (gave up after {attempts} attempts)")
             usage.retries += 1
             self.usage.retries += 1
-            await self._sleep(self.settings.backoff_s * 2**attempt)
+            await self._sleep(max(self.settings.backoff_s * 2**attempt, asked))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def summary(self) -> dict[str, Any]:

@@ -39,6 +39,7 @@ class Reply:
         body: a raw body to send instead of a chat completion (e.g. malformed JSON).
         prompt_tokens: reported input tokens.
         completion_tokens: reported output tokens.
+        headers: extra response headers (e.g. ``retry-after`` on a 429).
     """
 
     text: str = ""
@@ -46,6 +47,7 @@ class Reply:
     body: str | None = None
     prompt_tokens: int = 10
     completion_tokens: int = 5
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Responder = Callable[[dict[str, Any]], Reply]
@@ -163,17 +165,21 @@ class ChatServer:
                     now = owner.in_flight[model] = owner.in_flight.get(model, 0) + 1
                     owner.peak_in_flight[model] = max(owner.peak_in_flight.get(model, 0), now)
                 try:
-                    status, data = self.answer(request, count)
+                    status, data, headers = self.answer(request, count)
                 finally:  # counted until the answer leaves, so a client's next call is not
                     with owner._lock:  # seen overlapping the one it just got back
                         owner.in_flight[model] -= 1
                 self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
-            def answer(self, request: dict[str, Any], count: int) -> tuple[int, bytes]:
+            def answer(
+                self, request: dict[str, Any], count: int
+            ) -> tuple[int, bytes, dict[str, str]]:
                 if owner.delay_s:
                     time.sleep(owner.delay_s)
                 if count > owner.max_requests:
@@ -181,14 +187,14 @@ class ChatServer:
                 else:
                     reply = owner.responder(request)
                 if reply.body is not None:
-                    return reply.status, reply.body.encode()
+                    return reply.status, reply.body.encode(), reply.headers
                 body = completion(
                     reply.text,
                     str(request.get("model", "local")),
                     reply.prompt_tokens,
                     reply.completion_tokens,
                 )
-                return reply.status, json.dumps(body).encode()
+                return reply.status, json.dumps(body).encode(), reply.headers
 
         server = _Server(("127.0.0.1", 0), Handler)
         self._server = server
