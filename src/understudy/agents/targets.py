@@ -220,17 +220,20 @@ class VoiceBotAgents:
 
     Attributes:
         options: the bot's address and timings.
-        voice: the customer's eSpeak NG voice when ``options.voice`` names none.
+        voice: the customer's voice when ``options.voice`` names none.
+        engines: the speech engines (``voice.services.VoiceSettings``), None for the offline
+            ones.
     """
 
     options: Any
     voice: str = "en-us"
+    engines: Any = None
 
     def __call__(self) -> Agent:
         """Return a fresh agent for one conversation (one connection to the bot)."""
         from understudy.voice.bot_client import VoiceBotAgent
 
-        return VoiceBotAgent(self.options, voice=self.voice)
+        return VoiceBotAgent(self.options, voice=self.voice, engines=self.engines)
 
     def for_persona(self, persona: Persona) -> VoiceBotAgents:
         """The same bot, the customer speaking in ``persona``'s voice (``check_voice``).
@@ -241,6 +244,8 @@ class VoiceBotAgents:
         """
         from understudy.voice.engines import check_voice
 
+        if self.engines is not None and self.engines.tts.engine != "espeak":
+            return replace(self, voice=persona.voice or "")
         return replace(self, voice=check_voice(persona.voice))
 
 
@@ -250,7 +255,8 @@ def resolve_voice_bot(target: str, **options: Any) -> tuple[AgentFactory, AgentI
     Raises:
         VoiceUnavailable: the voice extra or eSpeak NG is missing (the message has the command
             that installs it).
-        ConfigError: invalid voice bot options (config file line named).
+        ConfigError: invalid voice bot options or ``voice:`` engines, or an engine's key
+            variable not set (config file line named).
         VoiceSetupError: ``voice`` names a voice that is not installed.
     """
     from understudy.redaction import redact_url
@@ -259,14 +265,16 @@ def resolve_voice_bot(target: str, **options: Any) -> tuple[AgentFactory, AgentI
     require_voice()
     from understudy.voice.bot_client import VoiceBotOptions
     from understudy.voice.engines import check_voice
+    from understudy.voice.services import load_voice_settings
 
+    engines = load_voice_settings()
     configured = _config_section("voice_bot")
     raw = {**configured, **dict(options.get("voice_bot") or {}), "url": target}
     try:
         settings = VoiceBotOptions.model_validate(raw)
     except ValidationError as exc:
         raise _option_error("voice_bot", configured, exc) from exc
-    if settings.voice:
+    if settings.voice and engines.tts.engine == "espeak":
         settings = settings.model_copy(update={"voice": check_voice(settings.voice)})
     shown = redact_url(target)
     snapshot = settings.model_copy(update={"url": shown}).model_dump_json()
@@ -279,7 +287,7 @@ def resolve_voice_bot(target: str, **options: Any) -> tuple[AgentFactory, AgentI
         generic_scenario=generic_scenario(shown, slug="voice-bot"),
         realtime=True,
     )
-    return VoiceBotAgents(settings), info
+    return VoiceBotAgents(settings, engines=engines), info
 
 
 def _is_agent_persona(target: str) -> bool:

@@ -34,6 +34,9 @@ def serve_command(
                 f"the web app needs the web extra ({exc.name} is missing): "
                 "pip install 'understudy[web]'"
             ) from exc
+        from understudy.voice.services import load_voice_settings
+
+        load_voice_settings()  # a broken voice: section (a key variable unset) stops it here
     where = "only this machine can reach it" if host in LOOPBACK else "reachable from the network"
     console.print(f"understudy web app on http://{host}:{port} ({where})", highlight=False)
     from understudy.cli.users import FIRST_ADMIN

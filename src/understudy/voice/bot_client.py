@@ -50,6 +50,13 @@ from understudy.engine.seams import Agent, AgentTurn, ConversationState
 from understudy.errors import UnderstudyError
 from understudy.matching import best_match
 from understudy.redaction import redact_text, redact_url
+from understudy.voice.services import (
+    OPENAI_TTS_RATE,
+    STTChoice,
+    TTSChoice,
+    VoiceSettings,
+    api_key,
+)
 
 SAMPLE_RATE = 16_000
 """Samples per second of the customer's audio (the rate Whisper reads)."""
@@ -120,21 +127,50 @@ class _Piece:
         return len(self.samples) / self.rate
 
 
-def speech_pcm(text: str, voice: str) -> bytes:
-    """The customer's line spoken by eSpeak NG, as ``SAMPLE_RATE`` Hz 16-bit mono PCM."""
+def speech_pcm(text: str, voice: str, engine: TTSChoice | None = None) -> bytes:
+    """The customer's line spoken by the text-to-speech engine (eSpeak NG by default), as
+    ``SAMPLE_RATE`` Hz 16-bit mono PCM, in this thread."""
     import soxr
 
-    from understudy.voice.engines import synthesize
+    if engine is not None and engine.engine == "openai":
+        from openai import OpenAI
 
-    pcm, rate = synthesize(text, voice)
+        with OpenAI(api_key=api_key(engine), base_url=engine.base_url) as client:
+            pcm = client.audio.speech.create(
+                model=engine.model or "tts-1",
+                voice=voice or engine.voice or "alloy",
+                input=text,
+                response_format="pcm",
+            ).content
+        rate = OPENAI_TTS_RATE
+    else:
+        from understudy.voice.engines import synthesize
+
+        pcm, rate = synthesize(text, voice)
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768
     if rate != SAMPLE_RATE:
         samples = soxr.resample(samples, rate, SAMPLE_RATE)
     return bytes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
 
 
-def transcribe(samples: np.ndarray[Any, np.dtype[np.float32]]) -> str:
-    """Transcribe ``SAMPLE_RATE`` Hz float samples with the offline Whisper model (this thread)."""
+def transcribe(
+    samples: np.ndarray[Any, np.dtype[np.float32]], engine: STTChoice | None = None
+) -> str:
+    """Transcribe ``SAMPLE_RATE`` Hz float samples with the speech-to-text engine (the offline
+    Whisper model by default), in this thread."""
+    if engine is not None and engine.engine == "openai":
+        import io
+
+        import soundfile as sf
+        from openai import OpenAI
+
+        wav = io.BytesIO()
+        sf.write(wav, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
+        with OpenAI(api_key=api_key(engine), base_url=engine.base_url) as client:
+            result = client.audio.transcriptions.create(
+                model=engine.model or "whisper-1", file=("reply.wav", wav.getvalue()), language="en"
+            )
+        return str(result.text).strip()
     from understudy.voice.engines import whisper_model
 
     segments, _ = whisper_model().transcribe(
@@ -157,17 +193,24 @@ class VoiceBotAgent(Agent):
 
     Args:
         options: address, timings, fallback detection.
-        voice: the customer's eSpeak NG voice (``engines.check_voice``), unless
-            ``options.voice`` names one.
+        voice: the customer's voice (eSpeak NG's, ``engines.check_voice``, or the configured
+            engine's), unless ``options.voice`` names one.
+        engines: the speech engines (config.yaml's ``voice:``); the offline ones when None.
     """
 
     name = "voice"
 
-    def __init__(self, options: VoiceBotOptions, voice: str = "en-us") -> None:
+    def __init__(
+        self,
+        options: VoiceBotOptions,
+        voice: str = "en-us",
+        engines: VoiceSettings | None = None,
+    ) -> None:
         from pipecat.serializers.protobuf import ProtobufFrameSerializer
 
         self.options = options
         self.voice = options.voice or voice
+        self.engines = engines or VoiceSettings()
         self._serializer = ProtobufFrameSerializer()
         self._patterns = [re.compile(p, re.IGNORECASE) for p in options.fallback_patterns]
         self._ws: Any = None
@@ -331,7 +374,7 @@ class VoiceBotAgent(Agent):
 
     async def _speak(self, text: str) -> tuple[float, float]:
         """Send the customer's line; return when its speech started and ended (seconds)."""
-        pcm = await asyncio.to_thread(speech_pcm, text, self.voice)
+        pcm = await asyncio.to_thread(speech_pcm, text, self.voice, self.engines.tts)
         self._voiced_from = None
         self._line_sent.clear()
         self._outgoing.extend(pcm)
@@ -411,10 +454,11 @@ class VoiceBotAgent(Agent):
             previous_end = piece.at + piece.seconds
         used = [p for p in reply if p.at <= last.at + PRE_ROLL_S and p.rate == first.rate]
         rate = first.rate
-        samples = np.concatenate([p.samples for p in used]).astype(np.float32) / 32768
+        heard = np.concatenate([p.samples for p in used]).astype(np.float32) / 32768
         if rate != SAMPLE_RATE:
-            samples = soxr.resample(samples, rate, SAMPLE_RATE)
-        text = await asyncio.to_thread(transcribe, np.asarray(samples, dtype=np.float32))
+            heard = soxr.resample(heard, rate, SAMPLE_RATE)
+        samples: np.ndarray[Any, np.dtype[np.float32]] = np.asarray(heard, dtype=np.float32)
+        text = await asyncio.to_thread(transcribe, samples, self.engines.stt)
         long_gaps = [g for g in gaps if g >= self.options.long_silence_s]
         timing = {
             "latency_s": round(first.at - end, 3) if first.at >= end else None,

@@ -69,9 +69,9 @@ from understudy.domain.transcript import Message, Role
 from understudy.engine.events import ConversationEnded, Event, MessageAdded
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore, TurnTiming
-from understudy.voice.engines import EspeakTTS, OfflineWhisperSTT
 from understudy.voice.line import PRESENCE_CHECK
 from understudy.voice.serializer import SAMPLE_RATE
+from understudy.voice.services import VoiceSettings, make_stt, make_tts
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,7 @@ class VoiceCall:
             (``end_call``). None: no timeout.
         recording: False stores no audio (the turn times still are).
         end_call: ends the call (the silence timeout's second time).
+        engines: the speech engines (config.yaml's ``voice:``, ``voice.services``).
     """
 
     say: Callable[[str], None]
@@ -158,6 +159,7 @@ class VoiceCall:
     silence_timeout_s: float | None = None
     recording: bool = True
     end_call: Callable[[], None] | None = None
+    engines: VoiceSettings = field(default_factory=VoiceSettings)
     turns: list[TurnTiming] = field(default_factory=list)
     chunks: list[bytes] = field(default_factory=list)
     durations: dict[str, float] = field(default_factory=dict)
@@ -220,8 +222,12 @@ class VoiceCall:
         )
         bridge = PracticeBridge(self)
         voices = {self.first_message: self.agent_voice} if self.first_message else {}
-        tts = EspeakTTS(
-            voice=self.voice, durations=self.durations, sample_rate=SAMPLE_RATE, voices=voices
+        tts = make_tts(
+            self.engines.tts,
+            voice=self.voice,
+            durations=self.durations,
+            voices=voices,
+            sample_rate=SAMPLE_RATE,
         )
         pipeline = Pipeline(
             [
@@ -232,7 +238,7 @@ class VoiceCall:
                         params=VADParams(start_secs=START_SECS, stop_secs=STOP_SECS)
                     )
                 ),
-                OfflineWhisperSTT(),
+                make_stt(self.engines.stt),
                 bridge,
                 tts,
                 transport.output(),

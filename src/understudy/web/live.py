@@ -269,11 +269,15 @@ def _voice_call(call: LiveCall, line: LineSettings) -> VoiceCall:
     require_voice()
     from understudy.voice.call import VoiceCall, monologue_limit
     from understudy.voice.engines import check_voice
+    from understudy.voice.services import load_voice_settings
 
+    engines = load_voice_settings()
+    voice = call.persona.voice
     return VoiceCall(
         say=call.say,
         paused=lambda: call.status == "paused",
-        voice=check_voice(call.persona.voice),
+        voice=check_voice(voice) if engines.tts.engine == "espeak" else voice or "",
+        engines=engines,
         store=AttemptStore(),
         recordings=RecordingStore(),
         talk_limit_s=monologue_limit(call.persona, call.token),
