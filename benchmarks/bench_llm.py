@@ -145,6 +145,14 @@ class ServerProcess:
         assert self.process.stdout is not None
         self.base_url = self.process.stdout.readline().strip()
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used so far (Linux ``/proc``; 0 elsewhere)."""
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> int:
         """Stop the server; return how many requests it answered."""
         out, _ = self.process.communicate(timeout=30)
@@ -184,7 +192,9 @@ def main() -> None:
         try:
             url = server.base_url
             options = (args.concurrency, args.workers, args.backend)
+            server_before = server.cpu_s()
             wall, cpu, usage, turns = asyncio.run(play_batch(args.n, url, True, *options))
+            server_cpu = server.cpu_s() - server_before
             asyncio.run(play_batch(args.n, url, False, *options))  # fills the cache
             replay_wall, _, replay, _ = asyncio.run(play_batch(args.n, url, False, *options))
         finally:
@@ -201,6 +211,10 @@ def main() -> None:
         print(f"client CPU per call: {1000 * cpu / calls:.2f} ms (aim: at most 3 ms)")
     else:
         print("client CPU per call: spent in the worker processes (run with --workers 1)")
+    print(
+        f"the fake server's own CPU per call: {1000 * server_cpu / calls:.2f} ms (it shares the "
+        "same cores, so it counts against the wall time too)"
+    )
     print(f"cached re-run: {replay_wall:.2f} s wall, {replay['requests']} model calls")
     sys.exit(0)
 
