@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from conftest import Database
 from understudy import storage
-from understudy.storage.db import Base, alembic_config, make_engine
+from understudy.storage.db import Base, alembic_config, make_engine, packaged_heads
 
 # Importing every storage module puts every table on Base.metadata (a table whose module is
 # not imported would look like drift).
@@ -56,5 +60,47 @@ def test_every_migration_downgrades_to_empty_and_upgrades_again(empty_database: 
         )
         command.upgrade(config, "head")
         assert _drift(engine) == [], "upgrading again builds the same schema"
+    finally:
+        engine.dispose()
+
+
+def test_the_heads_read_from_the_migration_files_are_alembics() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        script = ScriptDirectory.from_config(alembic_config(engine))
+        assert packaged_heads() == frozenset(script.get_heads())
+    finally:
+        engine.dispose()
+
+
+OPEN_AND_REPORT = """
+import sys
+from understudy.storage.db import open_database
+open_database(sys.argv[1])
+print("alembic" in sys.modules)
+"""
+
+
+def test_a_database_at_head_opens_without_alembic_and_one_behind_is_upgraded(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'understudy.db'}"
+
+    def opened_with_alembic() -> bool:
+        out = subprocess.run(
+            [sys.executable, "-c", OPEN_AND_REPORT, url], capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip() == "True"
+
+    assert opened_with_alembic(), "a fresh database is built by the migrations"
+    assert not opened_with_alembic(), "a database at head is opened without loading Alembic"
+    engine = make_engine(url)
+    try:
+        config = alembic_config(engine)
+        command.downgrade(config, "-1")
+        assert opened_with_alembic(), "a database one migration behind is upgraded"
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        assert current == set(packaged_heads() or ()), "opening it brought it back to head"
     finally:
         engine.dispose()

@@ -8,12 +8,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from understudy.agents import persona_store
 from understudy.cli.apps import agents_app
 from understudy.cli.common import console, edit_text, err_console, user_errors
 
 
 def _status(agent_id: str) -> tuple[str, str]:
+    from understudy.agents import persona_store
+
     production = persona_store.production_version(agent_id)
     if production is None:
         return "-", "unpublished"
@@ -26,6 +27,8 @@ def _status(agent_id: str) -> tuple[str, str]:
 @agents_app.command("list")
 def list_agents() -> None:
     """List stored agent personas with their production version and draft state."""
+    from understudy.agents import persona_store
+
     with user_errors():
         ids = persona_store.list_agents()
         if not ids:
@@ -49,6 +52,8 @@ def show_agent(
     as_yaml: bool = typer.Option(False, "--yaml", help="Print the stored YAML as is."),
 ) -> None:
     """Show one version of an agent persona (the draft by default)."""
+    from understudy.agents import persona_store
+
     with user_errors():
         chosen = persona_store.load_version(agent_id, version)
         if as_yaml:
@@ -105,6 +110,8 @@ def import_agent(
     path: Path = typer.Argument(..., metavar="FILE", help="Agent persona YAML file."),
 ) -> None:
     """Store an agent persona file as the draft of its id (create or replace the draft)."""
+    from understudy.agents import persona_store
+
     with user_errors():
         stored = persona_store.import_agent(path)
         persona = stored.persona
@@ -123,6 +130,8 @@ def edit_agent(
     ),
 ) -> None:
     """Edit the draft (in $EDITOR, or from --file); an invalid draft is not saved."""
+    from understudy.agents import persona_store
+
     with user_errors():
         path = persona_store.draft_path(agent_id)
         if file is not None:
@@ -147,6 +156,8 @@ def publish_agent(
     agent_id: str = typer.Argument(..., metavar="ID", help="Agent persona id."),
 ) -> None:
     """Make the draft the production version (`stress-test --version production` runs it)."""
+    from understudy.agents import persona_store
+
     with user_errors():
         version, created = persona_store.publish(agent_id)
         if created:

@@ -46,11 +46,11 @@ def main() -> None:
     damaged database, one from a newer release: ``understudy.storage.failures``) is printed as
     one paragraph saying what to do, with exit code 2, instead of a traceback.
     """
-    from understudy.storage.failures import explain
-
     try:
         app()
     except Exception as exc:
+        from understudy.storage.failures import explain
+
         message = explain(exc)
         if message is None:
             raise

@@ -17,7 +17,6 @@ from rich.table import Table
 
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, err_console, is_narrow, user_errors
-from understudy.content.scenarios import load_scenario
 from understudy.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -61,6 +60,8 @@ def parse_moment(raw: str | None, option: str) -> datetime | None:
 
 def scenario_id_of(ref: str) -> str:
     """Return a scenario id from an id, or from the id inside a scenario file."""
+    from understudy.content.scenarios import load_scenario
+
     return load_scenario(ref)[0].id if Path(ref).is_file() else ref
 
 
@@ -92,6 +93,7 @@ def assign(
     ),
 ) -> None:
     """Assign a scenario to trainees: one practice session each, in status To do."""
+    from understudy.content.scenarios import load_scenario
     from understudy.storage.assignments import AssignmentStore
 
     with user_errors():

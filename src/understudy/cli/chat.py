@@ -13,7 +13,6 @@ it is now, and stops at the first agent turn that differs from the stored one.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,17 +22,15 @@ from rich.markup import escape
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, user_errors
-from understudy.cli.stdin import start_stdin_pump
-from understudy.domain.transcript import Message, Role
-from understudy.engine.events import Event, MessageAdded
 from understudy.errors import ConfigError
-from understudy.simulators.human import (
-    QUIT_COMMAND,
-    read_customer_script,
-)
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from understudy.domain.transcript import Message
+    from understudy.engine.events import Event
     from understudy.runs.chat import ChatTarget
+
 
 CHAT_TIME_LIMIT_S = 24 * 3600.0
 """Time limit of a chat typed by a person, in seconds: a person may pause to read the flow file."""
@@ -85,6 +82,9 @@ class ChatDisplay:
 
     async def on_event(self, event: Event) -> None:
         """Print ``MessageAdded`` events; ignore the others."""
+        from understudy.domain.transcript import Role
+        from understudy.engine.events import MessageAdded
+
         if not isinstance(event, MessageAdded):
             return
         message = event.message
@@ -110,7 +110,11 @@ def _start_over() -> None:
 
 
 async def _chat(target: ChatTarget, script: list[str] | None) -> None:
+    import asyncio
+
+    from understudy.cli.stdin import start_stdin_pump
     from understudy.runs.chat import chat as chat_with
+    from understudy.simulators.human import QUIT_COMMAND
 
     queue: asyncio.Queue[str] = asyncio.Queue()
     if script is None:
@@ -134,6 +138,8 @@ async def _chat(target: ChatTarget, script: list[str] | None) -> None:
 
 
 def _replay_from(flow: Path | None, source: str, scenario_file: Path | None) -> None:
+    import asyncio
+
     from understudy.runs.chat import parse_conversation_ref, plan_replay, replay
     from understudy.storage.store import Store
 
@@ -187,7 +193,10 @@ def chat(
     After each answer a dim line shows the node, the matched intent and its confidence, the
     slot filled and whether the flow fell back. /restart starts over, /quit ends.
     """
+    import asyncio
+
     from understudy.runs.chat import chat_target
+    from understudy.simulators.human import read_customer_script
 
     if source is not None:
         _replay_from(flow, source, scenario)

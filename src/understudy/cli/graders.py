@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -14,12 +13,10 @@ from rich.table import Table
 
 from understudy.cli.apps import graders_app
 from understudy.cli.common import console, user_errors
-from understudy.components import model_options, needs_model
-from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.errors import ConfigError
-from understudy.graders.base import GRADERS, Grader, load_rubric, make_grader
 
 if TYPE_CHECKING:
+    from understudy.graders.base import Grader
     from understudy.graders.evaluation import Case, EvaluationReport
 
 
@@ -52,6 +49,8 @@ def report_table(report: EvaluationReport, title: str) -> Table:
 
 
 def _coach_cases() -> list[Case]:
+    from understudy.domain.transcript import ConversationResult, TerminationReason
+    from understudy.graders.base import load_rubric
     from understudy.graders.evaluation import coach_case
     from understudy.storage.attempt_store import AttemptStore
 
@@ -84,6 +83,8 @@ def _coach_cases() -> list[Case]:
 async def _run(
     cases: list[Case], grader: str, model: str | None, passes: int | None = None
 ) -> EvaluationReport:
+    from understudy.components import model_options, needs_model
+    from understudy.graders.base import GRADERS, make_grader
     from understudy.graders.evaluation import evaluate
 
     run = None
@@ -129,6 +130,10 @@ def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Measure a grader against human labels: agreement, MAE, kappa, ranking accuracy."""
+    import asyncio
+
+    from understudy.components import needs_model
+    from understudy.graders.base import GRADERS
     from understudy.graders.evaluation import load_labelled_set
 
     with user_errors():

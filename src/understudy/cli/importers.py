@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from understudy.cli.apps import import_app
 from understudy.cli.common import console, user_errors
-from understudy.content.importers import ImportReport
+
+if TYPE_CHECKING:
+    from understudy.content.importers import ImportReport
 
 OUT_HELP = "Folder to write into (created if needed)."
 

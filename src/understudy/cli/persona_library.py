@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,18 +12,11 @@ from rich.markup import escape
 from understudy.cli.apps import personas_app
 from understudy.cli.common import console, edit_validated, err_console, is_narrow, user_errors
 from understudy.cli.personas import PersonaColumn, print_persona_list
-from understudy.content.importers.common import slug, to_yaml
-from understudy.content.library import (
-    default_scenario_dirs,
-    library_copy,
-    save_persona,
-    scenario_usage,
-)
-from understudy.content.loader import load_model
-from understudy.content.personas import load_persona_library
-from understudy.domain.base import Origin
-from understudy.domain.persona import Demographics, Mood, MoodDrift, Persona
+from understudy.domain.moods import Mood, MoodDrift
 from understudy.errors import ConfigError
+
+if TYPE_CHECKING:
+    from understudy.domain.persona import Persona
 
 
 @personas_app.command("new")
@@ -45,6 +39,11 @@ def new_command(
     Prompts for what is not given as an option. Edit the file afterwards with
     `understudy personas edit ID` to fill knowledge, personality and behaviour.
     """
+    from understudy.content.importers.common import slug
+    from understudy.content.library import save_persona
+    from understudy.domain.base import Origin
+    from understudy.domain.persona import Demographics, Persona
+
     with user_errors():
         try:
             persona = Persona(
@@ -71,6 +70,10 @@ def edit_command(persona_id: str = typer.Argument(..., help="Persona id.")) -> N
     A built-in persona is first copied into your library (your copy overrides the built-in).
     Problems are reported with file, line and field; run the command again to fix them.
     """
+    from understudy.content.library import library_copy
+    from understudy.content.loader import load_model
+    from understudy.domain.persona import Persona
+
     with user_errors():
         path, copied = library_copy(persona_id)
     if copied:
@@ -104,6 +107,8 @@ def generate_command(
     until you review it.
     """
     from understudy.content.generation import generate_persona
+    from understudy.content.importers.common import to_yaml
+    from understudy.content.library import save_persona
     from understudy.simulators.languages import language_problem
 
     with user_errors():
@@ -177,6 +182,8 @@ def list_command(
     A persona file that cannot be loaded is listed as broken (with its first problem) and
     every problem is printed as a warning; the other personas are listed as usual.
     """
+    from understudy.content.library import default_scenario_dirs, scenario_usage
+
     missing = [folder for folder in scenarios if not folder.is_dir()]
     if missing:
         with user_errors():
@@ -192,6 +199,8 @@ def list_command(
 def _print_personas_json(usage: dict[str, list[str]]) -> None:
     """``personas list --json``: every persona (id, name, mood, drift, language, origin, used
     by, file) and every broken file with its problems."""
+    from understudy.content.personas import load_persona_library
+
     with user_errors():
         library = load_persona_library()
     personas = sorted(library.personas.values(), key=lambda item: item[0].id)

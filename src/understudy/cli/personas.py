@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -17,14 +18,10 @@ from rich.table import Table
 
 from understudy.cli.apps import personas_app
 from understudy.cli.common import console, err_console, is_narrow, user_errors
-from understudy.content.personas import (
-    BrokenPersona,
-    builtin_persona_paths,
-    find_persona,
-    load_persona_library,
-    resolve_persona,
-)
-from understudy.domain.persona import Persona
+
+if TYPE_CHECKING:
+    from understudy.content.personas import BrokenPersona
+    from understudy.domain.persona import Persona
 
 
 @dataclass(frozen=True)
@@ -125,6 +122,8 @@ def report_broken(broken: Sequence[BrokenPersona]) -> None:
 
 def print_persona_list(extra: Sequence[PersonaColumn] = ()) -> None:
     """Print ``personas list``: valid personas by id, then broken files, then a count line."""
+    from understudy.content.personas import load_persona_library
+
     with user_errors():
         library = load_persona_library()
     personas = sorted(library.personas.values(), key=lambda item: item[0].id)
@@ -141,6 +140,8 @@ def list_personas() -> None:
 
 
 def _source(path: Path) -> str:
+    from understudy.content.personas import builtin_persona_paths
+
     builtins = {p.resolve() for p in builtin_persona_paths()}
     return "built-in" if path.resolve() in builtins else str(path)
 
@@ -150,6 +151,8 @@ def show_persona(
     persona_id: str = typer.Argument(..., metavar="ID", help="Persona id or path."),
 ) -> None:
     """Show every field of one persona."""
+    from understudy.content.personas import find_persona
+
     with user_errors():
         persona, path = find_persona(persona_id)
     p = persona
@@ -198,6 +201,7 @@ def preview_persona(
     ),
 ) -> None:
     """Print three sample customer lines in the persona's voice (offline simulator)."""
+    from understudy.content.personas import resolve_persona
     from understudy.simulators.offline.preview import check_intent, preview_lines
 
     with user_errors():

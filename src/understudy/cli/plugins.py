@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from understudy.cli.apps import app
 from understudy.cli.common import console
-from understudy.registry import Registry
+
+if TYPE_CHECKING:
+    from understudy.registry import Registry
 
 
 def registries() -> list[tuple[str, Registry[object]]]:

@@ -5,7 +5,6 @@ Thin: parses options, calls ``understudy.practice`` and the attempt store, rende
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from collections.abc import Sequence
@@ -19,18 +18,13 @@ from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 
-from understudy.agents.trainee import END_COMMAND, TraineeAgent, read_script
 from understudy.cli.apps import app, attempts_app
 from understudy.cli.common import console, err_console, is_narrow, user_errors
-from understudy.cli.practice_display import TerminalDisplay, show_briefing
-from understudy.cli.stdin import start_stdin_pump
-from understudy.content.scenarios import load_scenario, scenario_persona
-from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError
-from understudy.graders.base import make_grader, rubric_for
 from understudy.practice.briefing import OPENING_PAUSE_S, format_duration
 
 if TYPE_CHECKING:
+    from understudy.domain.scenario import Scenario
     from understudy.storage.attempt_records import AttemptSummary
 
 
@@ -77,8 +71,15 @@ def practice(
     ),
 ) -> None:
     """Practise a call: you are the agent, an AI customer calls. Type /end to end the call."""
+    import asyncio
+
+    from understudy.agents.trainee import END_COMMAND, TraineeAgent, read_script
     from understudy.cli.llm_options import practice_llm
+    from understudy.cli.practice_display import TerminalDisplay, show_briefing
+    from understudy.cli.stdin import start_stdin_pump
     from understudy.cli.transcripts import attempt_json, grade_renderable
+    from understudy.content.scenarios import load_scenario, scenario_persona
+    from understudy.graders.base import make_grader, rubric_for
     from understudy.practice import load_documents, run_practice
     from understudy.storage.attempt_store import AttemptStore
 
@@ -283,6 +284,8 @@ def regrade_attempt(
     ),
 ) -> None:
     """Grade a stored attempt again (e.g. an interrupted one, or with another rubric)."""
+    import asyncio
+
     from understudy.cli.transcripts import grade_renderable
     from understudy.practice import regrade
     from understudy.storage.attempt_store import AttemptStore

@@ -11,7 +11,6 @@ Exit codes: 0 the rerun finished; 1 it finished but some conversations ended wit
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +20,6 @@ from rich.markup import escape
 
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.metrics_view import metrics_json
-from understudy.metrics.bands import load_bands
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
@@ -66,8 +63,12 @@ def rerun_run(
     compared with RUN as `understudy runs compare` does. Agent personas are re-resolved by id
     and version; webhook and callable runs cannot be re-run.
     """
+    import asyncio
+
     from understudy.cli.llm_options import llm_options
+    from understudy.cli.metrics_view import metrics_json
     from understudy.cli.runs import print_comparison
+    from understudy.metrics.bands import load_bands
     from understudy.runs import compare_runs, plan_rerun
     from understudy.runs.rerun import rerun_target, rerun_version
     from understudy.storage.store import Store

@@ -8,7 +8,6 @@ LLM token budget ran out again (the run stays ``interrupted``); 130 stopped agai
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from typing import TYPE_CHECKING
@@ -18,7 +17,6 @@ from rich.markup import escape
 
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.metrics_view import metrics_json, metrics_table
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
@@ -59,7 +57,10 @@ def resume_run(
     their files changes nothing), the seed and n from RUN itself; the conversations are added
     to RUN, whose metrics then cover all of them, as if it had never stopped.
     """
+    import asyncio
+
     from understudy.cli.llm_options import llm_options
+    from understudy.cli.metrics_view import metrics_json, metrics_table
     from understudy.runs.rerun import rerun_version
     from understudy.runs.resume import bank_changed, plan_resume
     from understudy.storage.store import Store

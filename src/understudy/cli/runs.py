@@ -16,20 +16,13 @@ from rich.text import Text
 
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.metrics_view import (
-    comparison_table,
-    metrics_json,
-    metrics_table,
-    rate_text,
-    voice_table,
-)
-from understudy.metrics.bands import Bands, load_bands
-from understudy.metrics.compare import Verdict
 
 if TYPE_CHECKING:
+    from understudy.metrics.bands import Bands
     from understudy.metrics.funnel import NodeStep
     from understudy.storage.store import Store
     from understudy.storage.tables import RunRow
+
 
 SHOW_PAGE = 50
 """Conversations per page of ``runs show`` (and errors listed) unless ``--limit`` says."""
@@ -67,6 +60,7 @@ def runs_table(store: Store, runs: list[RunRow], bands: Bands) -> Table:
     flow's name wraps between words. It reads at 80 columns and up: the start time and status
     sit under the run id, the flow's version (first 12 hex digits of its sha256) under its name.
     """
+    from understudy.cli.metrics_view import rate_text
     from understudy.runs.compare import run_metrics
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
@@ -101,6 +95,7 @@ def runs_table(store: Store, runs: list[RunRow], bands: Bands) -> Table:
 
 def run_summary_json(store: Store, run: RunRow, bands: Bands) -> dict[str, Any]:
     """One run as ``runs list --json`` prints it (the header fields of ``runs show --json``)."""
+    from understudy.cli.metrics_view import metrics_json
     from understudy.runs.compare import run_metrics
 
     return {
@@ -130,6 +125,7 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print the runs as a JSON list."),
 ) -> None:
     """List stored runs, newest first, with the flow's version and three headline scores."""
+    from understudy.metrics.bands import load_bands
     from understudy.storage.store import Store
 
     with user_errors():
@@ -207,6 +203,7 @@ def show_run(
     metrics and the per-node funnel always cover the whole run.
     """
     from understudy.cli.transcripts import print_conversation
+    from understudy.metrics.bands import load_bands
     from understudy.metrics.funnel import funnel_of_turns
     from understudy.storage.store import Store
 
@@ -278,6 +275,7 @@ def print_run(
         page: which page of the conversations table (1-based).
         limit: conversations per page, and errors listed at most.
     """
+    from understudy.cli.metrics_view import metrics_table, voice_table
     from understudy.metrics.funnel import funnel_of_turns
     from understudy.metrics.voice import voice_metrics
     from understudy.runs.compare import run_metrics
@@ -371,6 +369,8 @@ def compare_runs(
     exit code is 4 when any metric is worse beyond noise (a change within noise never fails).
     """
     from understudy.cli.gating import EXIT_GATE_FAILED
+    from understudy.metrics.bands import load_bands
+    from understudy.metrics.compare import Verdict
     from understudy.runs.compare import compare_runs as run_deltas
     from understudy.storage.store import Store
 
@@ -397,6 +397,8 @@ def print_comparison(store: Store, a: RunRow, b: RunRow, bands: Bands) -> None:
 
     Shared by ``runs compare`` and ``runs rerun``.
     """
+    from understudy.cli.metrics_view import comparison_table
+    from understudy.metrics.compare import Verdict
     from understudy.runs.compare import compare_runs as run_deltas
 
     deltas = run_deltas(store, a, b, bands)

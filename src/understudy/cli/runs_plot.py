@@ -9,8 +9,6 @@ import typer
 from understudy.cli.apps import runs_app
 from understudy.cli.common import console, user_errors
 from understudy.errors import ConfigError, NotFoundError
-from understudy.metrics.bands import load_bands
-from understudy.metrics.gates import metric_name
 
 
 @runs_app.command("plot")
@@ -30,6 +28,8 @@ def plot_runs(
     --png/--svg write the chart of the HTML report (needs the 'reports' extra). Exit code 2 on an
     unknown metric or flow without runs.
     """
+    from understudy.metrics.bands import load_bands
+    from understudy.metrics.gates import metric_name
     from understudy.runs.compare import run_metrics
     from understudy.storage.store import Store
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -23,15 +24,17 @@ from understudy.cli.common import (
     is_narrow,
     user_errors,
 )
-from understudy.content import scenario_library as library
-from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
-from understudy.domain.base import Origin
 from understudy.errors import ConfigError
-from understudy.teams.context import acting_name
+
+if TYPE_CHECKING:
+    from understudy.content import scenario_library as library
+    from understudy.domain.base import Origin
 
 
 def current_user() -> str | None:
     """Return who acts (``teams.context.acting_name``), recorded as ``created_by``."""
+    from understudy.teams.context import acting_name
+
     return acting_name()
 
 
@@ -103,6 +106,8 @@ def list_command(
     Participants ("ppl") counts the trainees with an active assignment; "/wk" is the expected
     sessions per week. Scenarios marked * are files outside the library: add them to manage them.
     """
+    from understudy.content import scenario_library as library
+
     with user_errors():
         listing = library.list_scenarios(dirs or None)
         entries = library.filter_entries(listing.entries, tag=tag, persona=persona, kind=kind)
@@ -155,6 +160,9 @@ def show_command(ref: str = typer.Argument(..., metavar="ID|FILE")) -> None:
 
     Valid means ready for practice: its persona, briefing documents and rubric all exist.
     """
+    from understudy.content import scenario_library as library
+    from understudy.content.scenario_checks import scenario_problems
+
     with user_errors():
         entry = library.locate(ref)
         counts = participants()
@@ -204,6 +212,8 @@ def add_command(
     force: bool = typer.Option(False, "--force", help="Replace a library scenario with the id."),
 ) -> None:
     """Validate a scenario file and copy it into the library ($UNDERSTUDY_HOME/scenarios)."""
+    from understudy.content import scenario_library as library
+
     with user_errors():
         path = library.add_scenario(file, created_by=by or current_user(), force=force)
     console.print(f"Added {escape(path.stem)}: {escape(str(path))}", highlight=False)
@@ -217,6 +227,8 @@ def duplicate_command(
     by: str | None = typer.Option(None, "--by", help="Who created it (default: your login)."),
 ) -> None:
     """Copy a scenario into the library under a new id; its origin names the original."""
+    from understudy.content import scenario_library as library
+
     with user_errors():
         path = library.duplicate_scenario(ref, new_id, name=name, created_by=by or current_user())
     console.print(f"Duplicated {escape(ref)} as {escape(new_id)}: {escape(str(path))}")
@@ -225,6 +237,9 @@ def duplicate_command(
 @scenarios_app.command("edit")
 def edit_command(scenario_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Open a library scenario in $EDITOR, then validate it (problems with file, line, field)."""
+    from understudy.content import scenario_library as library
+    from understudy.content.scenario_checks import load_checked_scenario
+
     with user_errors():
         entry = library.library_entry(scenario_id)
     if not edit_validated(entry.path, load_checked_scenario):
@@ -247,6 +262,8 @@ def tag_command(
     remove: list[str] | None = typer.Option(None, "--remove", help="Tag to remove; repeatable."),
 ) -> None:
     """Add or remove tags of a library scenario (or a file); tags stay unique and sorted."""
+    from understudy.content import scenario_library as library
+
     with user_errors():
         if not add and not remove:
             raise ConfigError("give --add TAG or --remove TAG")
@@ -265,6 +282,8 @@ def delete_command(
     ),
 ) -> None:
     """Delete a scenario from the library (library copies only; attempts keep their snapshot)."""
+    from understudy.content import scenario_library as library
+
     with user_errors():
         entry = library.library_entry(scenario_id)
         assigned = participants().get(scenario_id, 0)

@@ -12,7 +12,6 @@ bar); 130 it was stopped (Ctrl-C or SIGTERM), after marking the run
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -26,7 +25,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console, user_errors
-from understudy.cli.metrics_view import metrics_json, metrics_table, voice_table
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
@@ -47,6 +45,8 @@ async def _play_with_signals(
     backend: str = "local",
     address: str | None = None,
 ) -> StressOutcome:
+    import asyncio
+
     from understudy.runs import BatchConversation, play
 
     task_id = progress.add_task("conversations", total=plan.n)
@@ -82,6 +82,8 @@ async def _play_with_signals(
 
 
 def _json_report(plan: StressPlan, outcome: StressOutcome) -> dict[str, Any]:
+    from understudy.cli.metrics_view import metrics_json
+
     errors = [{"index": index, "error": error} for index, error in outcome.errors]
     return {
         "run_id": outcome.run_id,
@@ -194,8 +196,11 @@ def stress_test(
     finished with conversation errors, 2 could not start, 3 LLM token budget spent (run kept as
     interrupted), 4 a gate failed, 130 stopped (run kept as interrupted).
     """
+    import asyncio
+
     from understudy.cli.gating import EXIT_GATE_FAILED, gates_json, print_gates, write_run_junit
     from understudy.cli.llm_options import llm_options, usage_line
+    from understudy.cli.metrics_view import metrics_table, voice_table
     from understudy.metrics.gates import check_gates, parse_gates
     from understudy.runs import plan_stress_test
     from understudy.storage.store import Store

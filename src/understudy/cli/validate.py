@@ -9,9 +9,7 @@ from rich.markup import escape
 
 from understudy.cli.apps import app
 from understudy.cli.common import console, err_console
-from understudy.content.kinds import load_any
 from understudy.errors import ContentError
-from understudy.simulators.languages import language_warnings
 
 
 @app.command()
@@ -24,6 +22,9 @@ def validate(
     (or a scenario's persona) in a language the offline simulator cannot speak is warned about.
     Exit code 0 when every file is valid (warnings included), 2 otherwise.
     """
+    from understudy.content.kinds import load_any
+    from understudy.simulators.languages import language_warnings
+
     failed = 0
     for path in files:
         try:

@@ -9,32 +9,15 @@ simulator needs (typo rate, verbosity, patience, off-topic tendency, non-native 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 from pydantic import Field, field_validator
 
 from understudy.domain.base import Origin, StrictModel
+from understudy.domain.moods import Mood as Mood
+from understudy.domain.moods import MoodDrift as MoodDrift
 
 # BCP 47 language tag, simplified: language, optional script, optional region, optional variants.
 _BCP47 = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
-
-
-class Mood(StrEnum):
-    """The customer's emotional state, best to worst: happy, calm, confused, frustrated, angry."""
-
-    happy = "happy"
-    calm = "calm"
-    confused = "confused"
-    frustrated = "frustrated"
-    angry = "angry"
-
-
-class MoodDrift(StrEnum):
-    """How fast agent behaviour moves the mood: slow is forgiving, fast is unforgiving."""
-
-    slow = "slow"
-    medium = "medium"
-    fast = "fast"
 
 
 class Demographics(StrictModel):

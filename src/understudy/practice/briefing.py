@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from understudy.content.safe_paths import briefing_document
-from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, ContentError, ContentProblem
+
+if TYPE_CHECKING:
+    from understudy.domain.scenario import Scenario
 
 OPENING_PAUSE_S = 1.5
 """Seconds the customer waits before the opening line, so it does not land before the trainee
