@@ -25,8 +25,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from understudy.llm.loopback import JSONHandler, LoopbackHTTP
 
 
 @dataclass
@@ -51,11 +52,6 @@ class Reply:
 
 
 Responder = Callable[[dict[str, Any]], Reply]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # a batch opens many connections at once
 
 
 def completion(text: str, model: str, prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
@@ -101,34 +97,19 @@ class ChatServer:
     arrivals: list[tuple[str, float]] = field(default_factory=list)
     in_flight: dict[str, int] = field(default_factory=dict)
     peak_in_flight: dict[str, int] = field(default_factory=dict)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _loopback: LoopbackHTTP | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base_url(self) -> str:
         """The ``/v1`` base URL to give as ``llm.base_url``."""
-        assert self._server is not None, "start the server first (use it in a with block)"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        assert self._loopback is not None, "start the server first (use it in a with block)"
+        return f"{self._loopback.root_url}/v1"
 
     def __enter__(self) -> ChatServer:
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def send_json(self, status: int, body: object) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def refused(self) -> bool:
                 if owner.api_key is None:
                     return False
@@ -169,13 +150,7 @@ class ChatServer:
                 finally:  # counted until the answer leaves, so a client's next call is not
                     with owner._lock:  # seen overlapping the one it just got back
                         owner.in_flight[model] -= 1
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_bytes(status, data, headers)
 
             def answer(
                 self, request: dict[str, Any], count: int
@@ -196,15 +171,9 @@ class ChatServer:
                 )
                 return reply.status, json.dumps(body).encode(), reply.headers
 
-        server = _Server(("127.0.0.1", 0), Handler)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        self._loopback = LoopbackHTTP(Handler)
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._loopback is not None:
+            self._loopback.close()

@@ -18,16 +18,11 @@ set to ``base_url``. Every request path is kept in ``paths``.
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+from understudy.llm.loopback import JSONHandler, LoopbackHTTP
 
 
 @dataclass
@@ -47,15 +42,13 @@ class ModelListServer:
     api_key: str = "test-key"
     aliases: dict[str, str] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _loopback: LoopbackHTTP | None = None
 
     @property
     def base_url(self) -> str:
         """The server's root URL, for ``ANTHROPIC_BASE_URL`` or ``GOOGLE_GEMINI_BASE_URL``."""
-        assert self._server is not None, "start the server first (use it in a with block)"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self._loopback is not None, "start the server first (use it in a with block)"
+        return self._loopback.root_url
 
     def _anthropic(self, path: str, key: str | None) -> tuple[int, object]:
         if key != self.api_key:
@@ -107,12 +100,7 @@ class ModelListServer:
     def __enter__(self) -> ModelListServer:
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
+        class Handler(JSONHandler):
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path.rstrip("/")
                 owner.paths.append(path)
@@ -122,22 +110,11 @@ class ModelListServer:
                     status, body = owner._anthropic(path, key)
                 else:
                     status, body = owner._google(path, self.headers.get("x-goog-api-key"))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(status, body)
 
-        server = _Server(("127.0.0.1", 0), Handler)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        self._loopback = LoopbackHTTP(Handler)
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._loopback is not None:
+            self._loopback.close()
