@@ -43,7 +43,7 @@ def run_stress(client: TestClient, persona: str = "typo-prone") -> str:
 
 
 @pytest.mark.slow
-def test_the_panel_plays_on_every_core_with_the_single_process_transcripts(
+def test_the_panel_plays_on_the_servers_worker_processes_with_the_single_process_transcripts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import understudy.web.flows as web_flows
@@ -56,11 +56,11 @@ def test_the_panel_plays_on_every_core_with_the_single_process_transcripts(
         return await real_play(*args, **kwargs)
 
     monkeypatch.setattr(web_flows, "play", recording)
-    with signed_in(create_app(stress_workers=1)) as client:
+    with signed_in(create_app()) as client:
         alone = run_stress(client)
     with signed_in(create_app(stress_workers=2)) as client:
         sharded = run_stress(client)
-    assert asked == [1, 2], "the panel's batch is sharded over the app's worker processes"
+    assert asked == [1, 2], "one process by default; sharded with serve --workers 2"
     assert "played on 2 processes" in sharded and "processes" not in alone
     newest, oldest = (run.id for run in Store().list_runs())
 

@@ -22,8 +22,11 @@ def create_app(stress_workers: int | None = None) -> FastAPI:
     """Return the web app: every page router, the static files and the error pages.
 
     Args:
-        stress_workers: processes a Stress-test panel batch plays on (``--workers``); one per
-            core when None or 0.
+        stress_workers: processes a Stress-test panel batch plays on (``--workers``); one when
+            None, one per core when 0. The default is one process because the panel's batches
+            (10, 25 or 50 offline conversations, about 5 ms of CPU each) finish before a pool of
+            workers has started (measured with ``stress-test -n 10``: 2.7 s in one process,
+            4.5 s with ``--workers 2``).
 
     State lives where the CLI keeps it (``UNDERSTUDY_HOME``, the same database URL and content
     folders), read on each request, so what one writes the other shows. Every page but
@@ -67,7 +70,9 @@ def create_app(stress_workers: int | None = None) -> FastAPI:
     )
     app.state.calls = CallRegistry()
     app.state.stress_jobs = {}
-    app.state.stress_workers = stress_workers or os.cpu_count() or 1
+    app.state.stress_workers = (
+        1 if stress_workers is None else stress_workers or os.cpu_count() or 1
+    )
     app.state.flow_chats = {}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     modules = [accounts, personas, participants, scenarios, sessions, calls, flows, flowchat]
