@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from understudy.cli.app import app
 from understudy.domain.persona import Persona
 from understudy.domain.scenario import CustomerGoal, Scenario
+from understudy.domain.transcript import ConversationResult
 from understudy.errors import ConfigError
 from understudy.llm.run import LLMRun
 from understudy.llm.settings import LLMSettings
@@ -53,6 +55,27 @@ def scenario_file(tmp_path: Path, persona: Path) -> Path:
     }
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+async def llm_call(
+    persona: Persona,
+    scenario: Scenario,
+    model: FakeModel,
+    agent_lines: list[str],
+    seed: int = 1,
+    **options: Any,
+) -> ConversationResult:
+    """One conversation of the LLM simulator, played by ``model``, against ``agent_lines``."""
+    simulator = make_simulator(
+        "llm",
+        persona,
+        scenario,
+        random.Random(seed),
+        run=LLMRun(LLMSettings(cache=False)),
+        llm_model=model,
+        **options,
+    )
+    return await run_one(ScriptedAgent(agent_lines), scenario=scenario, simulator=simulator)
 
 
 @pytest.mark.parametrize("tag", ["en", "en-US", "en-GB", "en-IE", "en-IN"])
@@ -119,17 +142,7 @@ def test_generate_warns_when_the_draft_speaks_another_language() -> None:
 async def test_the_llm_simulator_is_told_to_speak_the_persona_language() -> None:
     persona = Persona(id="lucia", name="Lucia Reyes", language="es-MX")
     model = FakeModel("Hola, quiero un reembolso.", default="Gracias. [END goal_met]")
-    simulator = make_simulator(
-        "llm",
-        persona,
-        SCENARIO,
-        random.Random(1),
-        run=LLMRun(LLMSettings(cache=False)),
-        llm_model=model,
-    )
-    result = await run_one(
-        ScriptedAgent(["How can I help?"]), scenario=SCENARIO, simulator=simulator
-    )
+    result = await llm_call(persona, SCENARIO, model, ["How can I help?"])
     assert result.messages[0].text.startswith("Hola"), "the model's Spanish line is played as is"
     system = [
         str(part.content)
@@ -145,32 +158,15 @@ async def test_lines_understudy_adds_to_a_model_turn_are_in_the_persona_language
     persona = Persona(id="lucia", name="Lucia Reyes", language="es-MX")
     scenario = SCENARIO.model_copy(update={"max_turns": 2})
     invented = FakeModel("Hola.", default="Mi correo es otra@persona.org. Por favor, rápido.")
-    simulator = make_simulator(
-        "llm",
-        persona,
-        scenario,
-        random.Random(1),
-        run=LLMRun(LLMSettings(cache=False)),
-        llm_model=invented,
-        max_regenerations=0,
-    )
-    result = await run_one(
-        ScriptedAgent(["Which email do you use?"] * 2), scenario=scenario, simulator=simulator
+    result = await llm_call(
+        persona, scenario, invented, ["Which email do you use?"] * 2, max_regenerations=0
     )
     line = result.messages[2].text
     assert "otra@persona.org" not in line and "Por favor" in line
     assert "no tengo esa información" in line and "Sorry" not in line, line
     agreeing = FakeModel("Hola.", default="Sí, tiene razón, fue mi culpa.")
-    simulator = make_simulator(
-        "llm",
-        persona,
-        scenario,
-        random.Random(2),
-        run=LLMRun(LLMSettings(cache=False)),
-        llm_model=agreeing,
-    )
-    result = await run_one(
-        ScriptedAgent(["You are probably using it wrong."]), scenario=scenario, simulator=simulator
+    result = await llm_call(
+        persona, scenario, agreeing, ["You are probably using it wrong."], seed=2
     )
     answer = result.messages[2].text
     assert answer.startswith("No, no lo creo."), answer
@@ -182,17 +178,8 @@ async def test_a_language_without_such_lines_gets_none_rather_than_english() -> 
     scenario = SCENARIO.model_copy(update={"max_turns": 2})
     reply = "メールは other@example.org です。急いでください。"
     invented = FakeModel("こんにちは。", default=reply)
-    simulator = make_simulator(
-        "llm",
-        persona,
-        scenario,
-        random.Random(1),
-        run=LLMRun(LLMSettings(cache=False)),
-        llm_model=invented,
-        max_regenerations=0,
-    )
-    result = await run_one(
-        ScriptedAgent(["Which email do you use?"] * 2), scenario=scenario, simulator=simulator
+    result = await llm_call(
+        persona, scenario, invented, ["Which email do you use?"] * 2, max_regenerations=0
     )
     line = result.messages[2].text
     assert "other@example.org" not in line and "Sorry" not in line, line
