@@ -139,6 +139,13 @@ _NATIONALITY = re.compile(
     r"(?![- ](?:speaking|speaker|food|fries|restaurant|bulldog|class|teacher))"
 )
 
+
+def _longest_first(listed: str) -> list[str]:
+    """The comma-separated phrases of ``listed``, longest first (so an alternation of them
+    matches "bus driver" before "driver")."""
+    return sorted((phrase.strip() for phrase in listed.split(",")), key=len, reverse=True)
+
+
 _JOBS = (
     "small business owner, business owner, shop owner, bakery owner, restaurant owner, "
     "cafe owner, store owner, software developer, software engineer, web developer, "
@@ -153,7 +160,7 @@ _JOBS = (
     "researcher, soldier, paramedic, vet, veterinarian, translator, writer, editor, "
     "shopkeeper, landlord, contractor, gardener, tailor, butcher, unemployed, jobseeker"
 )
-_JOB_WORDS = sorted((j.strip() for j in _JOBS.split(",")), key=len, reverse=True)
+_JOB_WORDS = _longest_first(_JOBS)
 _JOB = re.compile(
     r"\b((?:retired|former|part-time|young|new|trainee|junior|senior|head|self-employed)\s+)?"
     r"(" + "|".join(re.escape(j) for j in _JOB_WORDS) + r")(s)?\b(?!'s)"
@@ -173,7 +180,7 @@ _DEVICES = (
     "computer, tv, television, camera, smartwatch, watch, console, boiler app, app, "
     "internet, wifi, wi-fi"
 )
-_DEVICE_WORDS = sorted((d.strip() for d in _DEVICES.split(",")), key=len, reverse=True)
+_DEVICE_WORDS = _longest_first(_DEVICES)
 _ITEM = re.compile(
     r"\b(?:my|her|his|their|the|a|an|new|whose)\s+((?!order\b|package\b|parcel\b|delivery\b)"
     r"[a-z]+(?: [a-z]+)?)\s+(?:never arrived|has not arrived|hasn't arrived|did not arrive|"
