@@ -1,12 +1,13 @@
 """The independent labelled sets in examples/grading are well-formed (no grader is run here).
 
-Each set is one rubric's calls split into a calibration file and a held-out file
-(``independent-NAME-calibration.yaml`` / ``independent-NAME-heldout.yaml``; see "The independent
+Each set is one rubric's calls split into a calibration half and a held-out half
+(``independent-NAME-calibration.yaml`` / ``independent-NAME-heldout.yaml``, each half possibly
+continued in later parts such as ``independent-NAME-calibration-2.yaml``; see "The independent
 set" in docs/grader-labelling.md). These tests read them through the project's labelled-call
 loader only: every call labels every criterion of its rubric on the guide's scale, ids are unique
-across both halves, both halves exist in roughly a 40/60 split, each criterion can be measured in
-each half, exemplary calls pass their fatal criteria, and "not applicable" is used only where the
-trainee had no turn left to show the behaviour.
+across both halves, both halves exist (calibration within the share SETS allows), each criterion
+can be measured in each half, exemplary calls pass their fatal criteria, and "not applicable" is
+used only where the trainee had no turn left to show the behaviour.
 """
 
 from __future__ import annotations
@@ -22,14 +23,28 @@ from understudy.domain.transcript import Role, TerminationReason
 from understudy.graders.evaluation import Case, labelled_overall, load_labelled_set
 
 GRADING = Path(__file__).resolve().parents[1] / "examples" / "grading"
-SETS = {"returns": ("customer-service-call", 40), "sales": ("sales-discovery-call", 24)}
-"""Set name -> (rubric id, the least number of calls over both halves)."""
+SETS = {
+    "returns": ("customer-service-call", 40, 0.5),
+    "sales": ("sales-discovery-call", 24, 0.7),
+}
+"""Set name -> (rubric id, least number of calls over both halves, largest calibration share).
+
+The split was fixed at about 40/60 when each set was written. The sales set's calibration half was
+later grown on purpose by a second writer (``independent-sales-calibration-2.yaml``, more material
+to tune ranking on) while its held-out half stayed as it was, so calibration may reach 70% there;
+held-out still keeps at least 30%."""
 
 SPLITS = ("calibration", "heldout")
 
 
+def files(name: str, split: str) -> list[Path]:
+    """The half's file and any later parts (``independent-NAME-SPLIT-2.yaml``, ...), in order."""
+    parts = sorted(GRADING.glob(f"independent-{name}-{split}-*.yaml"))
+    return [GRADING / f"independent-{name}-{split}.yaml", *parts]
+
+
 def load(name: str, split: str) -> list[Case]:
-    return load_labelled_set(GRADING / f"independent-{name}-{split}.yaml")
+    return [case for path in files(name, split) for case in load_labelled_set(path)]
 
 
 def words(text: str) -> str:
@@ -38,12 +53,14 @@ def words(text: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_both_halves_load_with_every_criterion_labelled_on_the_scale(name: str) -> None:
-    rubric_id, least = SETS[name]
+    rubric_id, least, most_calibration = SETS[name]
     halves = {split: load(name, split) for split in SPLITS}
     total = sum(len(cases) for cases in halves.values())
     assert total >= least
     share = len(halves["calibration"]) / total
-    assert 0.3 <= share <= 0.5, f"calibration is {share:.0%} of the {name} set, expected about 40%"
+    assert 0.3 <= share <= most_calibration, (
+        f"calibration is {share:.0%} of the {name} set, expected 30-{most_calibration:.0%}"
+    )
     ids = [case.id for cases in halves.values() for case in cases]
     assert len(ids) == len(set(ids)), "call ids repeat across the two halves"
     for cases in halves.values():
