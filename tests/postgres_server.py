@@ -11,6 +11,12 @@ PostgreSQL refuses to run as root; under root the server runs as the ``postgres`
 then in Debian's ``/usr/lib/postgresql/<version>/bin``; ``scripts/install-system-deps.sh``
 installs them when missing.
 
+A cluster outlives a test session that is killed (SIGKILL, an out-of-memory kill), since
+``pg_ctl`` detaches the server. So each cluster folder records its owner (``owner``: the pid and
+start time of the process that started it), and ``start()`` first reaps the clusters whose owner
+is gone (``reap_stale_clusters``): it stops their server and removes their folder. Folders
+without an ``owner`` file (an older run, or one still being set up) are left alone.
+
 Setting ``UNDERSTUDY_TEST_POSTGRES_URL`` to a server URL whose user may create databases uses
 that server instead of starting one.
 """
@@ -24,6 +30,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +43,9 @@ SERVER_TIME_ZONE = "Asia/Kathmandu"
 """UTC+05:45 with no daylight saving: a moment read back in the server's zone, not in UTC, is off
 by an amount no test can mistake for rounding."""
 INSTALL_HINT = "run scripts/install-system-deps.sh (Debian/Ubuntu: apt-get install postgresql)"
+FOLDER_PREFIX = "understudy-pg-"
+OWNER_FILE = "owner"
+"""In a cluster folder: "<pid> <start time>" of the process that owns the cluster."""
 
 
 class PostgresUnavailable(RuntimeError):
@@ -63,6 +73,79 @@ def find_binaries() -> Path:
     )
 
 
+def _run_as() -> str | None:
+    """The account the server runs as: "postgres" under root (PostgreSQL refuses root)."""
+    return "postgres" if os.geteuid() == 0 else None
+
+
+def _start_time(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot, from /proc); None if gone.
+
+    Compared with the recorded one, it tells a live owner from a new process that got the
+    same pid.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _owner_record(pid: int) -> str:
+    return f"{pid} {_start_time(pid) or '?'}"
+
+
+def owner_alive(folder: Path) -> bool | None:
+    """Whether the process that started the cluster in ``folder`` still runs.
+
+    Returns None when the folder has no readable owner record (then nobody can tell).
+    """
+    try:
+        pid_text, started = (folder / OWNER_FILE).read_text().split()
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return started == "?" or _start_time(pid) == started
+
+
+def stale_clusters(parent: Path) -> Iterator[Path]:
+    """Cluster folders in ``parent`` whose owner process is gone."""
+    for folder in sorted(parent.glob(f"{FOLDER_PREFIX}*")):
+        if folder.is_dir() and owner_alive(folder) is False:
+            yield folder
+
+
+def reap_stale_clusters(parent: Path | None = None) -> list[Path]:
+    """Stop the server of every stale cluster in ``parent`` (default: the temporary folder)
+    and remove the folder; returns the folders removed."""
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    reaped = []
+    for folder in stale_clusters(parent):
+        with contextlib.suppress(PostgresUnavailable):
+            _stop_cluster(folder, find_binaries(), _run_as())
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            reaped.append(folder)
+    return reaped
+
+
+def _stop_cluster(folder: Path, binaries: Path, run_as: str | None) -> None:
+    data = folder / "data"
+    if not (data / "postmaster.pid").exists():
+        return
+    command = [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+    if run_as:
+        command = ["runuser", "-u", run_as, "--", *command]
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        subprocess.run(command, capture_output=True, timeout=60)
+
+
 @dataclass
 class PostgresServer:
     """One running server; ``url(database)`` gives a SQLAlchemy URL for a database on it."""
@@ -74,8 +157,11 @@ class PostgresServer:
     _admin: Engine | None = field(default=None, repr=False)
 
     @classmethod
-    def start(cls) -> PostgresServer:
+    def start(cls, parent: Path | None = None) -> PostgresServer:
         """Start a server (or use ``UNDERSTUDY_TEST_POSTGRES_URL``) and wait until it answers.
+
+        The cluster folder is made in ``parent`` (default: the temporary folder), after the
+        stale clusters there are reaped.
 
         Raises:
             PostgresUnavailable: the binaries are missing or the server did not come up; the
@@ -87,17 +173,18 @@ class PostgresServer:
             server._wait()
             return server
         binaries = find_binaries()
-        run_as = None
-        if os.geteuid() == 0:
+        run_as = _run_as()
+        if run_as:
             try:
-                pwd.getpwnam("postgres")
+                pwd.getpwnam(run_as)
             except KeyError as exc:
                 raise PostgresUnavailable(
                     "running as root and there is no 'postgres' account to run the server as; "
                     + INSTALL_HINT
                 ) from exc
-            run_as = "postgres"
-        folder = Path(tempfile.mkdtemp(prefix="understudy-pg-"))
+        reap_stale_clusters(parent)
+        folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=parent))
+        (folder / OWNER_FILE).write_text(_owner_record(os.getpid()))
         server = cls(
             base_url=f"postgresql+psycopg://{SUPERUSER}@/postgres?host={folder}",
             folder=folder,
@@ -192,12 +279,6 @@ class PostgresServer:
             self._admin = None
         if self.folder is None:
             return
-        data = self.folder / "data"
-        if (data / "postmaster.pid").exists():
-            with contextlib.suppress(subprocess.SubprocessError, OSError):
-                subprocess.run(
-                    self._command("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"),
-                    capture_output=True,
-                    timeout=60,
-                )
+        if self.binaries is not None:
+            _stop_cluster(self.folder, self.binaries, self.run_as)
         shutil.rmtree(self.folder, ignore_errors=True)
