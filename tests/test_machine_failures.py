@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,14 @@ pytestmark = pytest.mark.slow
 
 
 def understudy(
-    home: Path, *args: str, pragma: str = "", site: Path | None = None
+    home: Path,
+    *args: str,
+    pragma: str = "",
+    site: Path | None = None,
+    prefix: Sequence[str] = (),
 ) -> tuple[int, str]:
+    """Run the CLI (as ``understudy`` does) in a subprocess; ``prefix`` is a command it runs
+    under (e.g. ``setpriv ...``). Returns the exit code and stderr."""
     env = {**os.environ, "UNDERSTUDY_HOME": str(home)}
     env.pop("UNDERSTUDY_DATABASE_URL", None)
     if pragma and site is not None:
@@ -54,7 +61,7 @@ def understudy(
         env["UNDERSTUDY_TEST_PRAGMA"] = pragma
     code = "import sys; from understudy.cli.app import main; sys.argv[0] = 'understudy'; main()"
     done = subprocess.run(
-        [sys.executable, "-c", code, *args],
+        [*prefix, sys.executable, "-c", code, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -181,19 +188,7 @@ user other than root, the file modes alone refuse it."""
 
 def understudy_without_root_powers(home: Path, *args: str) -> tuple[int, str]:
     """Run the CLI (as ``understudy`` does) unable to write into read-only folders, even as root."""
-    env = {**os.environ, "UNDERSTUDY_HOME": str(home)}
-    env.pop("UNDERSTUDY_DATABASE_URL", None)
-    code = "import sys; from understudy.cli.app import main; sys.argv[0] = 'understudy'; main()"
-    prefix = DROP_ROOT_POWERS if os.geteuid() == 0 else []
-    done = subprocess.run(
-        [*prefix, sys.executable, "-c", code, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    return done.returncode, done.stderr
+    return understudy(home, *args, prefix=DROP_ROOT_POWERS if os.geteuid() == 0 else ())
 
 
 def make_read_only(top: Path) -> None:
