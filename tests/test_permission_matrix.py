@@ -256,6 +256,13 @@ def _agent_file(tmp: Path) -> str:
     return str(target)
 
 
+def _script(tmp: Path) -> list[str]:
+    """Options that play the trainee from a file (the stdin test below types instead)."""
+    lines = tmp / "trainee.txt"
+    lines.write_text("Hello, thanks for calling. How can I help?\n")
+    return ["--script", str(lines), "--opening-pause", "0"]
+
+
 CliProbe = Callable[[World, Path], list[str]]
 
 CLI_PROBES: dict[Action, CliProbe] = {
@@ -288,6 +295,18 @@ CLI_PROBES: dict[Action, CliProbe] = {
     Action.MANAGE_USERS: lambda w, t: ["users", "set-role", "rita", "read-only"],
     Action.EDIT_CONTACT: lambda w, t: ["contacts", "add", "Lee Park", "--persona", "calm"],
     Action.DELETE_CONTACT: lambda w, t: ["contacts", "delete", str(w.contact_id), "--yes"],
+    Action.CREATE_SESSION: lambda w, t: ["practice", OWNED, "--trainee", "newbie", *_script(t)],
+    Action.START_ATTEMPT: lambda w, t: ["practice", OWNED, "--trainee", OWNER, *_script(t)],
+    Action.REPORT_SCENARIO: lambda w, t: [
+        "scenarios",
+        "report-issue",
+        str(w.attempt_id),
+        "--turn",
+        "1",
+        "--reason",
+        "it said it is an AI",
+    ],
+    Action.SEE_PARTICIPANTS: lambda w, t: ["attempts", "list", "--participant", "ada"],
     Action.CREATE_WORKSPACE: lambda w, t: [
         "workspaces",
         "create",
@@ -315,3 +334,33 @@ def test_the_cli_with_accounts_but_no_as_is_told_to_say_who_acts(world: World) -
     result = CliRunner().invoke(cli_app, ["scenarios", "tag", OWNED, "--add", "x"])
     assert result.exit_code == 2
     assert "say who you are" in result.output and "--as" in result.output
+
+
+def test_every_action_is_probed_over_the_cli() -> None:
+    assert set(CLI_PROBES) == set(Action), "each action of the table has a CLI probe"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize(
+    ("action", "trainee"),
+    [(Action.CREATE_SESSION, "newbie"), (Action.START_ATTEMPT, OWNER)],
+    ids=["create_session", "start_attempt"],
+)
+def test_an_interactive_practice_call_typed_on_stdin_follows_the_table(
+    role: Role, action: Action, trainee: str, world: World
+) -> None:
+    typed = "Hello, thanks for calling. How can I help?\n/end\n"
+    command = ["--as", USERS[role], "practice", OWNED, "--trainee", trainee, "--opening-pause", "0"]
+    result = CliRunner().invoke(cli_app, command, input=typed, env={"COLUMNS": "200"})
+    with acting_as(Accounts().get("ada").actor()):
+        sessions = [s for s in AttemptStore().list_sessions() if s.trainee == trainee]
+    if expected(role)(action):
+        assert result.exit_code == 0, result.output
+        assert "Attempt" in result.output and "stored" in result.output
+        assert sessions and sessions[0].attempts == (1 if trainee == "newbie" else 2)
+    else:
+        assert result.exit_code == 2, result.output
+        assert f"may not {action.value}" in " ".join(result.output.split())
+        assert [s.attempts for s in sessions] == ([] if trainee == "newbie" else [1]), (
+            "nothing is written"
+        )

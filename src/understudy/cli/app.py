@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "serve",
     "users",
     "contacts",
+    "scenario_reports",
 ]
 
 for _name in COMMAND_MODULES:

@@ -140,15 +140,24 @@ def practice(
 
 @attempts_app.command("list")
 def list_attempts(
-    trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee's attempts."),
+    participant: str | None = typer.Option(
+        None,
+        "--participant",
+        "--trainee",
+        help="Only this participant's attempts (administrators; others see their own).",
+    ),
     scenario: str | None = typer.Option(None, "--scenario", help="Only this scenario id."),
     as_json: bool = typer.Option(False, "--json", help="Print the attempts as a JSON list."),
 ) -> None:
-    """List practice attempts, newest first."""
+    """List practice attempts, newest first.
+
+    With user accounts, administrators see everyone's (and may pick one --participant), like
+    the Participant filter of Roleplay Training; everyone else sees their own.
+    """
     from understudy.storage.attempt_store import AttemptStore
 
     with user_errors():
-        rows = AttemptStore().list_attempts(trainee, scenario)
+        rows = AttemptStore().participant_attempts(participant, scenario)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return

@@ -89,16 +89,18 @@ class AttemptStore:
         scenario's deadline. Both belong to the acting user's workspace.
 
         Raises:
-            PermissionDenied: the acting user may not start an attempt, or (with no session to
-                attach it to) may not create a session.
+            PermissionDenied: (with no session to attach it to) the acting user may not create
+                a session, or may not start an attempt; nothing is written.
         """
-        authorize(Action.START_ATTEMPT)
         workspace_id = current_workspace_id()
         with self._sessions() as db:
             serialize(db, "practice_sessions")
             row = active_session_row(db, trainee, scenario.id)
             if row is None:
+                # Creating the session comes first, so a refusal names that action.
                 authorize(Action.CREATE_SESSION)
+            authorize(Action.START_ATTEMPT)
+            if row is None:
                 row = PracticeSessionRow(
                     trainee=trainee,
                     scenario_id=scenario.id,
@@ -251,6 +253,29 @@ class AttemptStore:
             )
             db.commit()
         return review
+
+    def participant_attempts(
+        self, participant: str | None = None, scenario_id: str | None = None
+    ) -> list[AttemptSummary]:
+        """Return the attempts the acting user may list, as Roleplay Training shows sessions.
+
+        Someone who may see the Participant filter (an administrator, or anyone when no user
+        acts) gets every attempt of the workspace, or ``participant``'s; anyone else gets only
+        their own, and naming another participant is refused.
+
+        Raises:
+            PermissionDenied: ``participant`` is someone else and the acting user may not
+                see the Participant filter.
+        """
+        from understudy.teams.context import current_actor
+        from understudy.teams.permissions import can
+
+        actor = current_actor()
+        if actor is not None and not can(Action.SEE_PARTICIPANTS):
+            if participant and participant != actor.name:
+                authorize(Action.SEE_PARTICIPANTS)
+            participant = actor.name
+        return self.list_attempts(participant, scenario_id)
 
     def list_attempts(
         self, trainee: str | None = None, scenario_id: str | None = None
