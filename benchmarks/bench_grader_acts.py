@@ -22,7 +22,8 @@ Acts and labels:
   the old benchmark row, ``acts.GREETING`` or ``acts.COURTESY`` ("thank you for calling" counts
   as a greeting anywhere), kept for comparison;
 * ``closing`` (``gridspace_closing``): rule ``acts.CLOSING`` or ``acts.POLITE_CLOSE``;
-* ``data question`` (``gridspace_data_question``): rule ``acts.ASKING``;
+* ``data question`` (``gridspace_data_question``): rule ``acts.ASKING`` (the model counts only in
+  a sentence of ``acts.REQUEST_FORM``);
 * ``identity question``: a data question that names an identity field (``acts.IDENTITY_FIELDS``),
   against ``acts.identity_fields_asked`` (before: field named and ``acts.ASKING``). Few segments
   qualify, so this row is indicative only.
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         for way, recognise in ways.items():
             predicted = [any(recognise(s) for s in ss) for ss, _ in test]
             p, r, f = scores(predicted, truth)
-            print(f"{name:<20}{way:<22}{p:>10.2f}{r:>8.2f}{f:>6.2f}{sum(truth):>11}")
+            print(f"{name:<20}{way:<22}{p:>10.2f}{r:>8.2f}{f:>6.3f}{sum(truth):>11}")
     return 0
 
 

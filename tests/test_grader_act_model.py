@@ -93,3 +93,44 @@ def test_a_spoken_bank_opening_is_a_greeting_the_rule_missed() -> None:
     assert not acts.RULES["greeting"](opening)
     assert acts.recognise("greeting", opening)
     assert not acts.recognise("greeting", acts.sentences("Name and zip code.")[0])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "The refund goes to your email receipt.",
+        "A new checkbook has been sent to your home address.",
+        "Your password reset link has been sent to your phone.",
+    ],
+)
+def test_a_statement_that_names_a_field_asks_for_nothing(statement: str) -> None:
+    sentence = acts.sentences(statement)[0]
+    assert "data_question" in acts.act_model().acts_heard(sentence.low), "the model alone hears it"
+    assert acts.identity_fields_asked(sentence) == set()
+
+
+@pytest.mark.parametrize(
+    ("spoken", "fields"),
+    [
+        ("okay what is your phone number", {"phone"}),
+        ("Your email address.", {"email"}),
+        ("And the zip code.", {"zip"}),
+        ("Your full name and zip code will do instead.", {"name", "zip"}),
+        ("I'll need your email address", {"email"}),
+    ],
+)
+def test_spoken_requests_for_a_field_still_ask_for_it(spoken: str, fields: set[str]) -> None:
+    assert acts.identity_fields_asked(acts.sentences(spoken)[0]) == fields
+
+
+async def test_a_statement_naming_the_email_is_not_a_verification_question() -> None:
+    g = await grade(
+        call(
+            "Hello, thanks for calling, happy to help. The refund goes to your email receipt.",
+            "Okay, great.",
+            "Right, I see the purifier arrived on the 3rd.",
+        )
+    )
+    verification = g.criterion("identity_verification")
+    assert verification is not None and verification.score == 0.0
+    assert "before asking who the caller is" in verification.rationale

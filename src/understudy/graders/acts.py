@@ -138,12 +138,42 @@ ASKING = _any(
 )
 
 
+_FILLERS = (
+    r"^(?:(?:okay|ok|right|alright|all right|so|and|now|great|lovely|thanks|thank you|um|uh|"
+    r"mm|then|first|next|sure|no problem|that's fine),? )*"
+)
+REQUEST_FORM = _any(
+    [
+        r"\?",
+        r"\b(?:what|which|who|where|when|how)(?:'s|'re)?\b",
+        r"\b(?:can|could|may|would|will|might) (?:you|i|we)\b",
+        r"\b(?:do|did|have) you (?:have|got|know)\b",
+        _FILLERS + r"(?:tell|give|read|spell|repeat|confirm|provide|share|send|say|type|enter|"
+        r"let me (?:have|get|take|grab))\b",
+        r"\b(?:tell|give|read|spell|repeat) (?:me|us)\b",
+        r"\bplease\b",
+        r"\b(?:i|we)(?:'ll| will| would|'d)? need (?:your|the|you to|to (?:take|get|have))\b",
+        r"\bif you (?:could|can|would|don't mind)\b",
+        _FILLERS + r"(?:(?:and|also|plus|then|just|or) )?(?:(?:your|the) (?:[\w-]+ ){0,2})?"
+        r"(?:name|e-?mail|zip|post ?code|postal code|phone|address|date of birth|birthday|"
+        r"details|number)\b",
+    ]
+)
+"""The form of a request for information: a question (mark, question word, "can/could/may
+I/you"), an imperative ("tell me", "repeat that", "spell it"), "please", "I'll need your", or a
+sentence led by the field itself, as spoken requests often are ("Your email address.", "And
+the zip code.", "Your full name and zip code will do instead."). A statement that names a field
+further on ("The refund goes to your email receipt.") has none."""
+
+
 def identity_fields_asked(sentence: Sentence) -> set[str]:
     """Return the identity fields a sentence asks for (empty when it asks for none).
 
     A sentence asks when the rule ``ASKING`` or, where it beat the rule on real calls, the
-    trained act model hears a question for information (``recognise("data_question", ...)``),
-    so "okay could you repeat the zip code for me again" asks for the zip code.
+    trained act model hears a question for information (``recognise("data_question", ...)``;
+    the model counts only for a sentence in ``REQUEST_FORM``), so "okay could you repeat the zip
+    code for me again" asks for the zip code and "The refund goes to your email receipt." does
+    not ask for the e-mail.
     """
     fields = {name for name, pattern in IDENTITY_FIELDS.items() if pattern.search(sentence.low)}
     if not fields or not recognise("data_question", sentence):
@@ -553,6 +583,13 @@ RULES: dict[str, Callable[[Sentence], bool]] = {
 """The hand-written rule for each act of ``MODEL_ACTS``."""
 
 
+MODEL_CUES: dict[str, re.Pattern[str]] = {"data_question": REQUEST_FORM}
+"""Acts for which the model's hearing counts only in a sentence of this form. The bank model
+learnt that sentences naming a field ("your home address", "your phone") are questions, since
+most of its examples were; a statement naming one ("a new checkbook has been sent to your home
+address") is not a request, so the model needs a request form besides (``REQUEST_FORM``)."""
+
+
 @lru_cache(maxsize=1)
 def act_model() -> AgentActModel:
     """The grader's fitted act model shipped with the package (``data/grader_acts.json``)."""
@@ -564,12 +601,17 @@ def recognise(act: str, sentence: Sentence, model: AgentActModel | None = None) 
     """True when ``sentence`` does ``act`` (one of ``MODEL_ACTS``).
 
     The act's rule (``RULES``), or the trained model when ``act`` is among the model's ``used``
-    acts (where rule-or-model beat the rule on real calls). ``model`` defaults to the shipped one.
+    acts (where rule-or-model beat the rule on real calls) and the sentence has the act's form
+    (``MODEL_CUES``: a question for information must be asked as a request). ``model`` defaults
+    to the shipped one.
 
     Raises:
         KeyError: ``act`` is not one of ``MODEL_ACTS``.
     """
     if RULES[act](sentence):
         return True
+    cue = MODEL_CUES.get(act)
+    if cue is not None and not cue.search(sentence.low):
+        return False
     model = model or act_model()
     return act in model.used and act in model.acts_heard(sentence.low)
