@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from script_loader import load_script
 from simulator_fixtures import persona, step
 from understudy.content.importers.harper_valley import is_calibration_call, load_calls
 from understudy.domain.scenario import CustomerGoal, Scenario, ScenarioMode
@@ -22,18 +20,6 @@ from understudy.simulators.offline.understanding import cue_acts, read_agent_tur
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACT = REPO / "src" / "understudy" / "simulators" / "offline" / "data" / "agent_acts.json"
-
-
-def _training_script() -> ModuleType:
-    if "train_agent_acts" in sys.modules:
-        return sys.modules["train_agent_acts"]
-    path = REPO / "scripts" / "train_agent_acts.py"
-    spec = importlib.util.spec_from_file_location("train_agent_acts", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_agent_acts"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 TRANSFER = Scenario(
@@ -50,7 +36,7 @@ TRANSFER = Scenario(
 
 
 def test_plain_python_scoring_gives_scikit_learn_probabilities() -> None:
-    script = _training_script()
+    script = load_script("train_agent_acts")
     texts = [
         ("what is your account number", {"data_question"}),
         ("can i get your phone number please", {"data_question"}),
@@ -82,7 +68,7 @@ def test_the_shipped_model_loads_from_the_package_without_the_data_folder() -> N
 
 
 def test_the_shipped_model_is_what_the_training_script_fits(shared_data: Path) -> None:
-    script = _training_script()
+    script = load_script("train_agent_acts")
     calls = load_calls(shared_data / "harper_valley" / "calls.jsonl")
     raw = script.fit(script.examples(c for c in calls if is_calibration_call(c.id)))
     shipped = json.loads(ARTIFACT.read_text())
@@ -95,7 +81,7 @@ def test_the_shipped_model_is_what_the_training_script_fits(shared_data: Path) -
 def test_the_model_is_used_only_where_it_beats_the_cues_on_held_apart_calls(
     shared_data: Path,
 ) -> None:
-    script = _training_script()
+    script = load_script("train_agent_acts")
     calls = load_calls(shared_data / "harper_valley" / "calls.jsonl")
     report = script.examples(c for c in calls if not is_calibration_call(c.id))
     figures = script.figures(agent_act_model(), report)

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from script_loader import load_script
 from test_grader_semantic import call, grade, score
 from understudy.content.importers.harper_valley import is_calibration_call, load_calls
 from understudy.graders import acts
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACT = REPO / "src" / "understudy" / "graders" / "data" / "grader_acts.json"
-
-
-def _training_script() -> ModuleType:
-    if "train_grader_acts" in sys.modules:
-        return sys.modules["train_grader_acts"]
-    path = REPO / "scripts" / "train_grader_acts.py"
-    spec = importlib.util.spec_from_file_location("train_grader_acts", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_grader_acts"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_shipped_model_loads_from_the_package() -> None:
@@ -38,7 +24,7 @@ def test_the_shipped_model_loads_from_the_package() -> None:
 
 
 def test_the_shipped_model_is_what_the_training_script_fits(shared_data: Path) -> None:
-    script = _training_script()
+    script = load_script("train_grader_acts")
     calls = load_calls(shared_data / "harper_valley" / "calls.jsonl")
     calibration = script.examples(c for c in calls if is_calibration_call(c.id))
     raw = script.fit(calibration)
@@ -51,7 +37,7 @@ def test_the_shipped_model_is_what_the_training_script_fits(shared_data: Path) -
 def test_the_model_is_added_only_where_it_beats_the_rule_on_held_apart_calls(
     shared_data: Path,
 ) -> None:
-    script = _training_script()
+    script = load_script("train_grader_acts")
     calls = load_calls(shared_data / "harper_valley" / "calls.jsonl")
     report = script.examples(c for c in calls if not is_calibration_call(c.id))
     figures = script.figures(acts.act_model(), report)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
+from script_loader import load_script
 from understudy.simulators.offline.slots import canonical_slot
 from understudy.simulators.offline.wording import phrasing_bank
 
@@ -43,12 +43,7 @@ def test_sources_and_licences_are_named_beside_the_bank() -> None:
 
 
 def test_the_script_rebuilds_the_shipped_bank_exactly(shared_data: Path, tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "build_bank", REPO / "scripts" / "build_phrasing_bank.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("build_phrasing_bank")
     module.main(["--data", str(shared_data), "--out", str(tmp_path)])
     rebuilt = json.loads((tmp_path / "phrasing_bank.json").read_text(encoding="utf-8"))
     assert rebuilt == phrasing_bank(), "the shipped bank should be the script's output"
