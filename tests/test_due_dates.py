@@ -3,7 +3,7 @@ Overdue, finishing one moves the session to the next; all on an injected (fake) 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,32 @@ def test_the_migration_lets_stored_first_due_dates_roll(database: Database) -> N
     assert shown == {"kim": (d(5), "Overdue"), "ana": (d(20), "To do")}
     later = AssignmentStore(sessions=open_database(database.url)).sessions(today=d(4))
     assert {r.trainee: r.status for r in later} == {"kim": "To do", "ana": "To do"}
+
+
+@pytest.mark.usefixtures("database")
+def test_roleplay_training_shows_the_rolled_deadline_and_overdue() -> None:
+    from understudy.storage.attempt_records import utc_now
+    from understudy.teams.accounts import Accounts
+    from understudy.teams.context import acting_as
+    from web_helpers import signed_in, table_rows
+
+    today = utc_now().date()  # the web app reads the real clock (UTC)
+    scenario = load_model(Scenario, SCENARIO)
+    persona = resolve_persona(str(SCENARIO.parent / scenario.persona))
+    five_days_ago = FakeClock(datetime.combine(today, datetime.min.time()))
+    five_days_ago.to(today - timedelta(days=5))
+    with signed_in(username="ada") as client, acting_as(Accounts().get("ada").actor()):
+        AssignmentStore(now=five_days_ago).assign(scenario, "ada", per_week=2)
+
+        def row() -> list[str]:
+            [shown] = table_rows(client.get("/sessions").text)
+            return shown
+
+        first_due = (today - timedelta(days=2)).isoformat()
+        assert row()[3:5] == ["Overdue", first_due], "the first due date passed unmet"
+        yesterday = FakeClock(utc_now())
+        yesterday.to(today - timedelta(days=1))
+        store = AttemptStore(now=yesterday)
+        store.finish_attempt(store.start_attempt("ada", scenario, persona), "goal_met", "", 5.0)
+        next_due = (today + timedelta(days=2)).isoformat()
+        assert row()[3:5] == ["To do", next_due], "met late: the next due date is open"
