@@ -18,6 +18,7 @@ from starlette.testclient import WebSocketTestSession
 from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.recordings import RecordingStore
 from understudy.voice.call import decode_audio
+from understudy.voice.spool import spool_dir
 from understudy.voice.testing import FakePhone as Phone
 from understudy.web import create_app
 from voice_helpers import REPO, fixture_pcm, install_voice_scenario, script_lines, words
@@ -102,6 +103,7 @@ def test_recorded_trainee_audio_makes_a_graded_attempt_with_audio_and_timings(
         assert 0 <= turn.start_s < turn.end_s <= recording.audio_seconds + 0.5
     latencies = [e["seconds"] for e in record.events if e["kind"] == "latency"]
     assert len(latencies) >= len(lines) - 1, "the response time of each reply is logged"
+    assert not list(spool_dir().glob(f"attempt-{attempt_id}.*")), "the ended call's spool is gone"
     assert all(0 < s < 5 for s in latencies), latencies
 
 

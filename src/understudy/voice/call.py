@@ -16,9 +16,10 @@ For each connection of the browser's audio socket, ``VoiceCall.run`` builds and 
   the words heard so far (a share of the words equal to the share of its audio played).
 - While the call is paused the microphone is ignored.
 - Both sides are recorded by pipecat's ``AudioBufferProcessor`` (stereo: trainee left, customer
-  right); when a connection ends, the audio so far is stored as one OGG/Opus file with each
-  turn's start and end time (``storage.recordings``). A reconnecting browser continues the
-  same call and the same recording.
+  right); each second of it, and each turn's times, are written to disk as they come
+  (``voice.spool``), so a killed server keeps what was said; when a connection ends, the
+  audio so far is stored as one OGG/Opus file with each turn's start and end time
+  (``storage.recordings``). A reconnecting browser continues the same call and recording.
 - An angry, frustrated or impatient customer interrupts a trainee who talks on too long
   (``monologue_limit``): past the limit it says a short interjection over the trainee, logged
   as an ``interruption`` by the customer and an ``act`` ``interrupt()``.
@@ -72,6 +73,7 @@ from understudy.storage.recordings import RecordingStore, TurnTiming
 from understudy.voice.line import PRESENCE_CHECK
 from understudy.voice.serializer import SAMPLE_RATE
 from understudy.voice.services import VoiceSettings, make_stt, make_tts
+from understudy.voice.spool import RecordingSpool
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,10 @@ START_SECS = 0.2
 """Seconds of speech before the VAD says the trainee started (pipecat's default)."""
 
 AUDIO_FORMAT = "ogg/opus"
+
+SPOOL_CHUNK_BYTES = SAMPLE_RATE * 2
+"""Bytes of one side's audio after which the recorder hands the audio over to be spooled to
+disk (one second: a killed server loses at most about that much; ``voice.spool``)."""
 
 INTERJECTIONS = (
     "Sorry, can I just say something?",
@@ -181,6 +187,8 @@ class VoiceCall:
     _quiet_since: float = 0.0
     _checked_presence: bool = False
     _silence: asyncio.Task[None] | None = None
+    _spooled: RecordingSpool | None = None
+    _spooled_chunks: int = 0
 
     def now_s(self) -> float:
         """Seconds into the recording (earlier connections' audio plus this one's time)."""
@@ -218,7 +226,10 @@ class VoiceCall:
         """Run the pipeline on one connection until it closes or the call ends, then store
         the audio recorded so far."""
         recorder = AudioBufferProcessor(
-            sample_rate=SAMPLE_RATE, num_channels=2, auto_start_recording=True
+            sample_rate=SAMPLE_RATE,
+            num_channels=2,
+            auto_start_recording=True,
+            buffer_size=SPOOL_CHUNK_BYTES,
         )
         bridge = PracticeBridge(self)
         voices = {self.first_message: self.agent_voice} if self.first_message else {}
@@ -258,6 +269,7 @@ class VoiceCall:
 
         async def on_audio_data(_: Any, audio: bytes, rate: int, channels: int) -> None:
             self.chunks.append(bytes(audio))
+            self._spool_audio()
 
         async def on_disconnected(*_: Any) -> None:
             await worker.cancel()
@@ -292,6 +304,22 @@ class VoiceCall:
             saving.add_done_callback(self._saving.discard)
             await asyncio.shield(saving)
 
+    def _spool(self) -> RecordingSpool | None:
+        """The call's spool, once the attempt is known (``voice.spool``)."""
+        if self.attempt_id is None or not self.recording:
+            return None
+        if self._spooled is None:
+            self._spooled = RecordingSpool(self.attempt_id)
+        return self._spooled
+
+    def _spool_audio(self) -> None:
+        """Append the audio not yet on disk (a second at a time: a small write, on the loop)."""
+        spool = self._spool()
+        if spool is not None:
+            for chunk in self.chunks[self._spooled_chunks :]:
+                spool.append_audio(chunk)
+            self._spooled_chunks = len(self.chunks)
+
     def _add_turn(self, turn: TurnTiming) -> None:
         """Keep a turn's speech times, also on the transcript message (``meta["voice"]``), where
         the time-based rubric checks read them when the call is graded. Interjections (index 0)
@@ -299,6 +327,9 @@ class VoiceCall:
         if turn.index <= 0:
             return
         self.turns.append(turn)
+        spool = self._spool()
+        if spool is not None:
+            spool.add_turn(turn)
         message = self._messages.get(turn.index)
         if message is not None:
             message.meta["voice"] = {"start_s": turn.start_s, "end_s": turn.end_s}
@@ -323,6 +354,8 @@ class VoiceCall:
             seconds=seconds,
             turns=sorted(self.turns, key=lambda t: t.index),
         )
+        if self.ended and self._spooled is not None:
+            await asyncio.to_thread(self._spooled.remove)  # stored for good
 
     async def _mic_open(self, frame: Frame) -> bool:
         return not (isinstance(frame, InputAudioRawFrame) and self.paused())

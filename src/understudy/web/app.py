@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,25 @@ from understudy.web.live import CallRegistry
 from understudy.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+logger = logging.getLogger(__name__)
+
+
+def _recover_recordings() -> None:
+    """Store the audio of voice calls cut short by a dead server (``voice.spool``); nothing
+    to do without the voice extra or without such calls."""
+    from understudy.voice.spool import spool_dir
+
+    if not spool_dir().is_dir():
+        return
+    try:
+        from understudy.voice.spool import recover_recordings
+
+        recovered = recover_recordings()
+    except ImportError:  # the voice extra is gone: the files wait for it
+        return
+    if recovered:
+        logger.warning("recovered the recordings of attempts %s", recovered)
 
 
 def create_app(stress_workers: int | None = None) -> FastAPI:
@@ -58,6 +79,7 @@ def create_app(stress_workers: int | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(_recover_recordings)
         yield
         await app.state.calls.close()
 
