@@ -12,10 +12,10 @@ then in Debian's ``/usr/lib/postgresql/<version>/bin``; ``scripts/install-system
 installs them when missing.
 
 A cluster outlives a test session that is killed (SIGKILL, an out-of-memory kill), since
-``pg_ctl`` detaches the server. So each cluster folder records its owner (``owner``: the pid and
-start time of the process that started it), and ``start()`` first reaps the clusters whose owner
-is gone (``reap_stale_clusters``): it stops their server and removes their folder. Folders
-without an ``owner`` file (an older run, or one still being set up) are left alone.
+``pg_ctl`` detaches the server. So each cluster folder records its owner (``owner.json``: the
+pid of the process that started it, and when), and ``start()`` first reaps the clusters whose
+owner is gone (``reap_stale_clusters``): it stops their server and removes their folder. Folders
+without an ``owner.json`` record (an older run, or one still being set up) are left alone.
 
 Setting ``UNDERSTUDY_TEST_POSTGRES_URL`` to a server URL whose user may create databases uses
 that server instead of starting one.
@@ -24,6 +24,7 @@ that server instead of starting one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -32,10 +33,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
+
+from understudy.storage.store import owner_alive as process_owner_alive
 
 EXTERNAL_URL_VARIABLE = "UNDERSTUDY_TEST_POSTGRES_URL"
 SUPERUSER = "understudy"
@@ -44,8 +48,9 @@ SERVER_TIME_ZONE = "Asia/Kathmandu"
 by an amount no test can mistake for rounding."""
 INSTALL_HINT = "run scripts/install-system-deps.sh (Debian/Ubuntu: apt-get install postgresql)"
 FOLDER_PREFIX = "understudy-pg-"
-OWNER_FILE = "owner"
-"""In a cluster folder: "<pid> <start time>" of the process that owns the cluster."""
+OWNER_FILE = "owner.json"
+"""In a cluster folder: ``{"owner_pid": ..., "recorded_at": epoch seconds}``, the process that
+owns the cluster and when it recorded itself."""
 
 
 class PostgresUnavailable(RuntimeError):
@@ -78,40 +83,22 @@ def _run_as() -> str | None:
     return "postgres" if os.geteuid() == 0 else None
 
 
-def _start_time(pid: int) -> str | None:
-    """The start time of process ``pid`` (clock ticks since boot, from /proc); None if gone.
-
-    Compared with the recorded one, it tells a live owner from a new process that got the
-    same pid.
-    """
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
 def _owner_record(pid: int) -> str:
-    return f"{pid} {_start_time(pid) or '?'}"
+    return json.dumps({"owner_pid": pid, "recorded_at": time.time()})
 
 
 def owner_alive(folder: Path) -> bool | None:
-    """Whether the process that started the cluster in ``folder`` still runs.
+    """Whether the process that started the cluster in ``folder`` still runs (``pid`` alive and
+    not a newer process that reused it: ``storage.store.owner_alive``).
 
-    Returns None when the folder has no readable owner record (then nobody can tell).
+    Returns None when the folder has no owner record in this form (then nobody can tell).
     """
     try:
-        pid_text, started = (folder / OWNER_FILE).read_text().split()
-        pid = int(pid_text)
-    except (OSError, ValueError):
+        record = json.loads((folder / OWNER_FILE).read_text())
+        pid, since = int(record["owner_pid"]), datetime.fromtimestamp(record["recorded_at"], UTC)
+    except (OSError, ValueError, TypeError, KeyError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return started == "?" or _start_time(pid) == started
+    return process_owner_alive(pid, since)
 
 
 def stale_clusters(parent: Path) -> Iterator[Path]:

@@ -127,8 +127,15 @@ def _process_start(pid: int) -> float | None:
         return None
 
 
-def _owner_alive(pid: int, since: datetime) -> bool:
-    """True when process ``pid`` exists and is not a newer process that reused the pid."""
+def owner_alive(pid: int, since: datetime) -> bool:
+    """True when process ``pid`` exists and is not a newer process that reused the pid.
+
+    Args:
+        pid: the owner's process id.
+        since: when the owner recorded itself (naive means UTC); a process that started more
+            than 5 s later cannot be it. Where ``/proc`` does not tell start times, a live pid
+            counts as the owner.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -463,7 +470,7 @@ class Store:
                 for row in session.scalars(select(RunRow).where(RunRow.status == RUNNING))
                 if row.host == self._host
                 and row.pid is not None
-                and not _owner_alive(row.pid, row.created_at)
+                and not owner_alive(row.pid, row.created_at)
             ]
         for run_id in stale:
             self.finish_run(run_id, status=INTERRUPTED, error="the batch process stopped")
