@@ -9,22 +9,16 @@ from __future__ import annotations
 import pytest
 
 from flow_variants import (
-    CRYSTAL,
     REFUND,
     fallback_limit_one,
     no_way_back_after_off_topic,
     order_id_rejects_customer_format,
     strict_matching,
 )
-from understudy.agents.flow import FlowAgent, compile_flow
+from flow_variants import score as play_and_score
 from understudy.content.flows import load_flow
-from understudy.content.loader import load_model
-from understudy.content.personas import resolve_persona
 from understudy.domain.flow import Flow
-from understudy.domain.scenario import Scenario
 from understudy.metrics import BatchMetrics
-from understudy.runs.batch import registered_simulators, run_batch
-from understudy.testing import FakeClock
 
 N = 50
 
@@ -40,23 +34,8 @@ _SCORES: dict[tuple[str, str, int], BatchMetrics] = {}
 async def score(flow: Flow, persona: str, seed: int = 1) -> BatchMetrics:
     key = (flow.model_dump_json(), persona, seed)
     if key not in _SCORES:
-        _SCORES[key] = await _score(flow, persona, seed)
+        _SCORES[key] = await play_and_score(flow, persona, seed, N)
     return _SCORES[key]
-
-
-async def _score(flow: Flow, persona: str, seed: int) -> BatchMetrics:
-    compiled = compile_flow(flow)
-    scenario = load_model(Scenario, CRYSTAL)
-    result = await run_batch(
-        lambda: FlowAgent(compiled),
-        registered_simulators("offline", resolve_persona(persona)),
-        [scenario],
-        n=N,
-        seed=seed,
-        concurrency=8,
-        clock_factory=FakeClock,
-    )
-    return result.metrics()
 
 
 def value(rate_value: float | None) -> float:
@@ -151,6 +130,6 @@ async def test_with_strict_intent_matching_noisy_personas_fall_back_more_than_ca
 
 
 async def test_same_seed_same_scores_and_other_seed_other_customers(refund: Flow) -> None:
-    once = await _score(refund, "typo-prone", 1)
-    assert once == await _score(refund, "typo-prone", 1), "same seed, same scores"
-    assert once != await _score(refund, "typo-prone", 2), "another seed, other customers"
+    once = await play_and_score(refund, "typo-prone", 1, N)
+    assert once == await play_and_score(refund, "typo-prone", 1, N), "same seed, same scores"
+    assert once != await play_and_score(refund, "typo-prone", 2, N), "another seed, other customers"

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from understudy.domain.scenario import Scenario
 from understudy.errors import ConfigError, NotFoundError
-from understudy.storage.attempt_records import Now, SessionSummary, session_status, utc_now
+from understudy.storage.attempt_records import SessionSummary, session_status
 from understudy.storage.attempts import ATTEMPT_FINISHED, PracticeSessionRow
-from understudy.storage.db import open_database, serialize
+from understudy.storage.clocked import ClockedStore
+from understudy.storage.db import serialize
 from understudy.storage.due_dates import rolling_schedule, rolling_status
 from understudy.teams.context import current_workspace_id
 from understudy.teams.permissions import Action, authorize
@@ -120,17 +121,11 @@ def active_session_row(db: Session, trainee: str, scenario_id: str) -> PracticeS
     ).first()
 
 
-class AssignmentStore:
+class AssignmentStore(ClockedStore):
     """Assignments of scenarios to trainees, stored as practice sessions.
 
-    Args:
-        sessions: a SQLAlchemy session factory; ``open_database()`` when None.
-        now: wall-clock source (naive UTC), injectable for tests.
+    Takes a session factory and a clock, as ``ClockedStore``.
     """
-
-    def __init__(self, sessions: sessionmaker[Session] | None = None, now: Now = utc_now) -> None:
-        self._sessions = sessions or open_database()
-        self.now = now
 
     def assign(
         self,

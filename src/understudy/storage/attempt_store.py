@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from understudy.content.hashing import content_hash, snapshot
 from understudy.domain.grade import CoachReview, Grade
@@ -29,7 +29,6 @@ from understudy.storage.attempt_records import (
     AttemptRecord,
     AttemptSummary,
     EarlierGrade,
-    Now,
     SessionSummary,
     session_status,
     utc_now,
@@ -46,7 +45,8 @@ from understudy.storage.attempts import (
     CoachReviewRow,
     PracticeSessionRow,
 )
-from understudy.storage.db import open_database, serialize
+from understudy.storage.clocked import ClockedStore
+from understudy.storage.db import serialize
 from understudy.storage.messages import MessageRow, message_values, to_message
 from understudy.storage.recordings import AttemptRecordingRow
 from understudy.teams.context import current_workspace_id
@@ -62,17 +62,11 @@ __all__ = [
 ]
 
 
-class AttemptStore:
+class AttemptStore(ClockedStore):
     """Practice attempts in the database.
 
-    Args:
-        sessions: a SQLAlchemy session factory; ``open_database()`` when None.
-        now: wall-clock source (naive UTC), injectable for tests.
+    Takes a session factory and a clock, as ``ClockedStore``.
     """
-
-    def __init__(self, sessions: sessionmaker[Session] | None = None, now: Now = utc_now) -> None:
-        self._sessions = sessions or open_database()
-        self.now = now
 
     def start_attempt(
         self,

@@ -22,10 +22,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from understudy.storage.attempt_records import Now, utc_now
-from understudy.storage.db import Base, open_database
+from understudy.storage.clocked import ClockedStore
+from understudy.storage.db import Base
 from understudy.storage.messages import MessageRow
 
 
@@ -95,17 +95,11 @@ class Recording(BaseModel):
     audio_purged_at: datetime | None = None
 
 
-class RecordingStore:
+class RecordingStore(ClockedStore):
     """Attempt channels and recordings in the database.
 
-    Args:
-        sessions: a SQLAlchemy session factory; ``open_database()`` when None.
-        now: wall-clock source (naive UTC), injectable for tests.
+    Takes a session factory and a clock, as ``ClockedStore``.
     """
-
-    def __init__(self, sessions: sessionmaker[Session] | None = None, now: Now = utc_now) -> None:
-        self._sessions = sessions or open_database()
-        self.now = now
 
     def set_mode(self, attempt_id: int, mode: str) -> None:
         """Record the channel (``voice`` or ``chat``) of an attempt and commit.
