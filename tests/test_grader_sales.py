@@ -216,10 +216,95 @@ async def test_a_monologue_within_budget_is_half_concise() -> None:
     assert score(g, "concise") == 0.5
 
 
+async def test_a_playback_led_by_so_counts_and_a_point_she_never_raised_halves_it() -> None:
+    plain = await grade(call(*GOOD[:8], "So, texting at dawn for sick cover, and payroll by hand."))
+    assert score(plain, "needs_summary") == 1.0
+    feature = await grade(
+        call(*GOOD[:8], "Right, so sick cover by text, payroll typing, and a loyalty card scheme.")
+    )
+    assert score(feature, "needs_summary") == 0.5
+
+
+async def test_a_written_playback_of_one_point_is_half_however_many_of_her_words_it_uses() -> None:
+    g = await grade(
+        call(*GOOD[:8], "So the main thing is getting sick calls covered without early texting.")
+    )
+    assert score(g, "needs_summary") == 0.5
+
+
+@pytest.mark.parametrize("reply", ["Thursday at ten. I'll ask Tomás.", "Thursday at ten is good."])
+async def test_saying_the_proposed_time_back_agrees_to_the_step(reply: str) -> None:
+    g = await grade(call(*GOOD[:10], "Shall we do a demo with Tomás on Thursday at ten?", reply))
+    assert score(g, "next_step") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("It has swaps and payroll exports, and there's a fourteen-day trial.", 0.0),
+        ("Have a look at our website when you get a moment.", 0.0),
+        ("I'll email you our prices.", 0.5),
+        ("The next step would be a short demonstration. Are you free Monday at nine?", 1.0),
+    ],
+)
+async def test_a_step_is_one_the_rep_proposes_or_commits_to(line: str, expected: float) -> None:
+    g = await grade(call(*GOOD[:10], line, "Monday at nine, fine." if expected else "Okay."))
+    assert score(g, "next_step") == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Our spring price is only valid until Friday, so worth getting the contract signed.", 0.0),
+        ("Most bakeries your size have switched already; you don't want to be the last.", 0.0),
+        ("You run operations, surely you can make the call yourself?", 0.0),
+        ("Any chance you could decide before the end of the month?", 0.5),
+    ],
+)
+async def test_pressure_without_the_rubrics_words_is_still_pressure(
+    line: str, expected: float
+) -> None:
+    g = await grade(call(*GOOD[:10], line, "No, Tomás decides.", *GOOD[10:13]))
+    assert score(g, "no_pushiness") == expected
+
+
+async def test_open_prompts_said_as_statements_count_and_small_talk_and_facts_do_not() -> None:
+    statements = await grade(
+        call(
+            "Hi Renata, it's Sam from Crewplan, thanks for taking a minute.",
+            "Sure.",
+            "Talk me through a week of building the rota.",
+            "Spreadsheet, Thursdays.",
+            "I'm curious how sick calls get covered.",
+            "By text, early.",
+            "I'd love to hear what happened with the app you tried.",
+            "Staff hated it.",
+        )
+    )
+    assert score(statements, "discovery_questions") == 1.0
+    chat = await grade(
+        call(
+            "Hi Renata, it's Sam from Crewplan. How's everything?",
+            "Good.",
+            "What's your most popular pastry?",
+            "Cardamom buns.",
+            "So what you need is templates and reports.",
+            "Hm.",
+        )
+    )
+    assert score(chat, "discovery_questions") == 0.0
+
+
+async def test_a_nervous_greeting_after_fillers_is_a_greeting() -> None:
+    g = await grade(call("Oh, um, hi, it's Ben from Crewplan. Thanks for making a bit of time."))
+    assert score(g, "rapport") == 1.0
+
+
 @pytest.mark.parametrize(
     ("name", "kappa", "ranking"),
     [
         ("independent-sales-calibration.yaml", 0.98, 0.98),
+        ("independent-sales-calibration-2.yaml", 0.98, 0.98),
         ("independent-sales-heldout.yaml", 0.85, 0.8),
     ],
 )

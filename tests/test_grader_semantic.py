@@ -206,6 +206,7 @@ async def test_a_bare_bye_is_half_a_closing_and_no_goodbye_is_none() -> None:
         "heldout.yaml",
         "independent-returns-calibration.yaml",
         "independent-sales-calibration.yaml",
+        "independent-sales-calibration-2.yaml",
     ],
 )
 async def test_every_quote_is_verbatim_on_the_labelled_set(name: str) -> None:

@@ -22,6 +22,9 @@ RAPPORT = _any(
         r"\bthanks? (?:you )?(?:so much |very much )?for (?:making|taking|finding|fitting|"
         r"picking|giving|the|your) ?(?:the |some )?(?:time|call|me in|up|my call|a few minutes)",
         r"\bthanks? (?:you )?(?:so much )?for your time\b",
+        r"\bthanks? (?:you )?(?:so much |very much )?for (?:making|taking|finding|fitting|"
+        r"squeezing|giving) (?:me|a|some|the|this|your)\b",
+        r"\b(?:is )?(?:everything|all) (?:okay|ok|good|alright|well)\b.*\?",
         r"\bhow(?:'s| is| are| has| have)(?: things| it| you| your| the| business| life)\b.*"
         r"\b(?:going|been|doing|treating|today|week|day|morning|afternoon|weekend|keeping)\b",
         r"\bhow are (?:you|things)\b(?: doing| today)?[?.!]*$",
@@ -40,6 +43,9 @@ RAPPORT = _any(
 
 SMALL_TALK = _any(
     [
+        r"\bhow(?:'s| is| are) (?:everything|life|the (?:cafés?|cafes?|shops?|family|team)|"
+        r"the day|your day|the week|your week)\b",
+        r"\b(?:is )?(?:everything|all) (?:okay|ok|good|alright|well)\b",
         r"\bhow(?:'s| is| are| has| have)(?: things| it| you| your| the| business| life)\b.*"
         r"\b(?:going|been|doing|treating|today|week|day|morning|afternoon|weekend|keeping)\b",
         r"\bhow are (?:you|things)\b(?: doing| today)?[?.!]*$",
@@ -51,7 +57,11 @@ _WH = re.compile(r"\b(?:how|what|what's|why|where|which|who|when)\b")
 OPEN_PROMPT = _any(
     [
         r"\b(?:tell|talk) me (?:a (?:bit|little) )?(?:about|more|how|what|why)\b",
-        r"\bwalk me through\b",
+        r"\b(?:walk|talk|take) me through\b",
+        r"\b(?:i'm|i am|i'd be) (?:really )?(?:curious|interested|keen) "
+        r"(?:to (?:hear|know|learn) )?(?:about|how|what|why|whether|where)\b",
+        r"\bi'd (?:love|like) to (?:hear|know|understand|learn) (?:about|how|what|why|more)\b",
+        r"\bi wonder(?:ed)? (?:how|what|why)\b",
         r"\bpaint (?:me )?a picture\b",
         r"\b(?:describe|explain) (?:how|what|your)\b",
         r"\bhelp me understand\b",
@@ -72,6 +82,8 @@ NOT_OPEN = _any(
         r"\b(?:right|correct|yeah|fair)\?$",
         r"\bwhat(?:'s| is| are) (?:the|your) (?:name|email|number|budget|address|role|title|"
         r"phone|website)\b",
+        r"\bwhat(?:'s| is| are) (?:the|your) (?:best|top|favourite|favorite|most popular)\b",
+        r"\bwho (?:else )?(?:has a say|decides|signs(?: it)? off|makes the (?:call|decision))\b",
     ]
 )
 """Questions that are not discovery: a single fact, scheduling, leading or a proposal."""
@@ -89,9 +101,14 @@ def open_question(sentence: Sentence) -> bool:
         return False
     if OPEN_PROMPT.search(low):
         return True
+    if PLAYBACK_CUE.search(low) and not sentence.question:
+        return False  # "So what you need is templates..." plays back (or pitches), asks nothing
     return bool(_WH.search(low)) and (
         asks(sentence)
-        or bool(re.match(r"^(?:\w+,? ){0,3}(?:how|what|what's|why|where|which|who)\b", low))
+        or (
+            not low.endswith(".")
+            and bool(re.match(r"^(?:\w+,? ){0,3}(?:how|what|what's|why|where|which|who)\b", low))
+        )
     )
 
 
@@ -104,6 +121,8 @@ OPENING = _any(
         r"giving me)\b",
         r"\b(?:it's|this is|my name is|i'm) \w+ (?:from|at|with|over at)\b",
         r"^(?:\w+,? )?\w+ (?:from|at) \w+ here\b",
+        r"^(?:(?:oh|um|uh|er|ah|yes|yeah|well|right|so|okay|ok|sorry|that's (?:right|us)),? )+"
+        r"(?:hi|hello|hey|hiya)\b",
     ]
 )
 """Openings that greet without a greeting word: "Renata, good to finally get you on the phone",
@@ -131,8 +150,9 @@ PLAYBACK_CUE = _any(
         r"\bif i've got (?:it|that|this) right\b",
         r"\bso you(?:'ve| have) got\b",
         r"\bso you need\b",
-        r"^(?:(?:okay|ok|right|alright|great|got it),? )?so,? (?:mainly|basically|it's|the|"
-        r"you|your|what|for you)\b",
+        r"^(?:(?:okay|ok|right|alright|great|got it|sure|cool|um|uh|oh no|and),? )*so,? "
+        r"(?:um,? |uh,? )?(?!(?:how|what's|why|where|which|who|when|do|does|did|is|are|can|could|"
+        r"would|shall|should|will|let's|tell|talk|walk|if|look|anyway|what if)\b)[a-z]",
         r"\bif i'm hearing (?:you|that) right\b",
     ]
 )
@@ -144,8 +164,15 @@ META_CUE = re.compile(
 
 STEP = _any(
     [
-        r"\b(?:demo|meeting|walkthrough|walk-through|proposal|invite|invitation|follow[- ]?up|"
-        r"trial|session|catch[- ]up)\b",
+        r"\b(?:demo|demonstration|meeting|walkthrough|walk-through|proposal|invite|invitation|"
+        r"follow[- ]?up|trial|session|catch[- ]up)s?\b",
+        r"\b(?:show|walk) (?:you|both of you|you both|the two of you)\b",
+        r"\b(?:give you a (?:ring|call|bell|buzz)|ring you|phone you)\b",
+        r"\b(?:send|email|e-mail) (?:you )?(?:some |over )?(?:info|information|pricing|prices|"
+        r"details|a brochure|the deck|some stuff|stuff)\b",
+        r"\b(?:email|e-mail) you\b",
+        r"\b(?:chat|talk|speak|catch up) (?:again|soon|later|next)\b",
+        r"\bpick (?:it|this|things) up (?:again|after|later|next)\b",
         r"\b(?:a|another|quick|short|follow-up|phone|video|zoom|teams) call\b",
         r"\bcall (?:you|her|him|them) (?:back|on|next|tomorrow)\b",
         r"\b(?:book|set up|pencil in|find|grab|get) (?:in )?(?:a time|some time|a slot|"
@@ -153,7 +180,21 @@ STEP = _any(
         r"\bin (?:the|your) (?:diary|calendar)\b",
     ]
 )
-"""A next step: a demo, a meeting, a proposal, a follow-up call."""
+"""A next step: a demo, a meeting, a proposal, a follow-up call, information sent and a talk
+again."""
+
+PROPOSAL = _any(
+    [
+        r"\?",
+        r"\b(?:what if (?:i|we)|how does (?:that|this|\w+ at \w+) sound|does (?:that|\w+) work)\b",
+        r"\b(?:let's|let us|how about|what about|shall we|should we|could we|can we|would you|"
+        r"could i|can i|may i|i'll|i will|we'll|we will|i can|i could|we could|why don't we|"
+        r"i'd (?:like|love) to|is (?:it|that) okay if)\b",
+        r"^(?:(?:great|okay|ok|right|sure|cool|perfect|lovely),? )*(?:book|send|pencil|put)\b",
+    ]
+)
+"""The rep proposing or committing to a step (a question, "let's", "I'll"); a product fact such
+as "there's a thirty-day trial" proposes nothing."""
 
 WHEN = _any(
     [
@@ -174,6 +215,15 @@ PRESSURE = _any(
         r"\b(?:today|now|tonight|right now|on this call|before we hang up|end of (?:the )?day)\b",
         r"\b(?:offer|discount|price|deal|rate)\b.*\b(?:expires?|ends?|only (?:today|this week)|"
         r"won't last)\b",
+        r"\b(?:offer|discount|price|pricing|deal|rate)\b.*\b(?:(?:only|just) (?:good|valid|"
+        r"available|on|running|open)|(?:good|valid|available|open) (?:until|till|through)|"
+        r"runs out)\b",
+        r"\b(?:paperwork|contract|agreement|sign-up|order) (?:started|signed|going|in)\b",
+        r"\b(?:most|all|lots of|plenty of|half of|every) (?:\w+ ){0,4}(?:have|has|are|'ve) "
+        r"(?:already )?(?:moved|switched|signed|gone|changed|made the (?:switch|move))\b",
+        r"\b(?:don't|do not) want to be the (?:last|only)\b",
+        r"\b(?:left behind|missing out|fall behind)\b",
+        r"\bsurely you can\b.*\b(?:decide|call|sign|yourself)\b",
         r"\btrust me\b",
         r"\beveryone(?:'s| is) (?:switching|buying|moving|signing|going)\b",
         r"\b(?:slots?|spaces?|places?|spots?) (?:are|is) (?:almost|nearly|going|filling)\b",
@@ -193,7 +243,9 @@ PRESSURE = _any(
 NUDGE = _any(
     [
         r"\b(?:get|give) (?:me|us) (?:a|an) (?:yes|decision|answer|go-ahead)\b",
-        r"\bdecide by\b",
+        r"\bdecide (?:by|before|within|sooner)\b",
+        r"\b(?:any chance|is there any (?:way|chance)) (?:you|we|you and \w+) (?:\w+ ){0,2}"
+        r"(?:decide|sign|commit)\b",
         r"\bsooner rather than later\b",
         r"\b(?:can|could) we (?:aim|get) (?:for )?(?:a decision|a yes|sign-off)\b",
     ]

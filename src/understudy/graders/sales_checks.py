@@ -36,7 +36,10 @@ _REFUSAL = re.compile(
     r"^(?:no|nope|not|maybe|i'll (?:let you know|think|see)|i don't know|i can't)\b|"
     r"\b(?:too (?:fast|soon)|not (?:now|yet|today)|let you know)\b"
 )
-_AGREES = re.compile(r"\b(?:works|suits|is fine|sounds good|see you|perfect|great|okay|ok|sure)\b")
+_AGREES = re.compile(
+    r"\b(?:works|suits|is fine|sounds good|see you|perfect|great|okay|ok|sure)\b|"
+    r"\b(?:is|'s|sounds|looks) (?:good|fine|great|perfect|okay|ok|grand)\b|^fine\b|, fine\b"
+)
 
 
 def _left_on_her_own(result: ConversationResult, check_pressure: bool = True) -> bool:
@@ -126,13 +129,18 @@ def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int,
         text = " ".join(s.low for s in span)
         clauses = re.split(r"[,;:]|\band\b|\bbut\b|\bplus\b|\.", text)
         named = sum(1 for c in clauses if sales_acts.content_words(c) & heard)
-        words = len(sales_acts.content_words(text) & heard)
-        added = any(
-            sales_acts.ADDS_NEED.search(c) and not sales_acts.content_words(c) & heard
+        if not any(ch.isupper() or ch in ",;:" for s in span for ch in s.text):
+            # a speech transcript's playback runs on without commas: two of her words per point
+            named = max(named, len(sales_acts.content_words(text) & heard) // 2)
+        added = named > 0 and any(
+            not sales_acts.content_words(c) & heard
+            and (
+                sales_acts.ADDS_NEED.search(c)
+                or (len(sales_acts.content_words(c)) >= 2 and not sales_acts.PLAYBACK_CUE.search(c))
+            )
             for c in clauses
-            if not sales_acts.PLAYBACK_CUE.search(c)
         )
-        return sentence, max(named, words // 2), added
+        return sentence, named, added
     return None
 
 
@@ -198,7 +206,10 @@ def check_agrees_next_step(
         if message.role is not Role.agent or not message.text.strip():
             continue
         text = " ".join(s.low for s in sentences(message))
-        step = first_sentence(message, lambda s: bool(sales_acts.STEP.search(s.low)))
+        parts = sentences(message)
+        step = next(
+            (s for i, s in enumerate(parts) if _proposes_step(s, parts[i + 1 : i + 2])), None
+        )
         timed = bool(sales_acts.WHEN.search(text))
         if step is None and timed and pending:
             step = first_sentence(message, lambda s: bool(sales_acts.WHEN.search(s.low)))
@@ -210,7 +221,7 @@ def check_agrees_next_step(
             pending = 2
             continue
         replies = [m for m in messages[i + 1 :] if m.role is Role.customer][:2]
-        agreed = next((r for r in replies if _agrees_to_step(r)), None)
+        agreed = next((r for r in replies if _agrees_to_step(r, text)), None)
         if replies and agreed is not None and not _refuses(replies[0]):
             return CheckResult(
                 1.0,
@@ -241,11 +252,29 @@ def _refuses(message: Message) -> bool:
     return bool(_REFUSAL.search(" ".join(s.low for s in sentences(message))))
 
 
-def _agrees_to_step(message: Message) -> bool:
+def _proposes_step(sentence: Sentence, following: list[Sentence]) -> bool:
+    """A step (``sales_acts.STEP``) that the rep proposes or commits to (``PROPOSAL``), in the
+    sentence or in a next sentence that offers a time ("The next step is a demo. Are you
+    available Thursday at three?")."""
+    if not sales_acts.STEP.search(sentence.low):
+        return False
+    if sales_acts.PROPOSAL.search(sentence.low):
+        return True
+    return any(
+        sales_acts.PROPOSAL.search(s.low) and sales_acts.WHEN.search(s.low) for s in following
+    )
+
+
+def _agrees_to_step(message: Message, proposal: str = "") -> bool:
+    """True when the prospect's reply agrees to a step: agreeing words, or the proposed time
+    said back ("Wednesday at nine, I'll bring Tomás."), with no refusal."""
     low = " ".join(s.low for s in sentences(message))
     if _REFUSAL.search(low):
         return False
-    return agrees(message) or bool(_AGREES.search(low))
+    echoed = {m.group(0) for m in sales_acts.WHEN.finditer(low)} & {
+        m.group(0) for m in sales_acts.WHEN.finditer(proposal)
+    }
+    return agrees(message) or bool(_AGREES.search(low)) or bool(echoed)
 
 
 def check_avoids_pressure(
