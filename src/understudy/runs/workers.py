@@ -342,7 +342,9 @@ async def run_in_processes(
             pool.shutdown(wait=True, cancel_futures=True)
             raise WorkersFailed(
                 "the worker processes stopped before playing any conversation (see the error "
-                "printed above); play the batch with --workers 1"
+                "printed above); play the batch with --workers 1. A script calling "
+                "understudy.runs.play(..., workers=N) must guard its entry point with "
+                '`if __name__ == "__main__":`, since every worker imports the script again'
             ) from None
         solo: int | None = None  # a suspect being played on its own
         broken = False
