@@ -416,3 +416,50 @@ async def test_setting_up_before_reading_back_what_will_be_done_is_half_resoluti
     resolution = g.criterion("resolution")
     assert resolution is not None and resolution.score == 0.5
     assert "before reading back" in resolution.rationale
+
+
+@pytest.mark.parametrize(
+    ("answer", "given"),
+    [
+        ("yeah it's daiki johnson and the zip is eight oh two seven three", {"name", "zip"}),
+        ("Helen O'Brien, 80219.", {"name", "zip"}),
+        ("sure it's five five five, double one, two three four five", {"phone"}),
+        ("My number's (303) 555-0147.", {"phone"}),
+        ("The order number is RT-48213.", {"order_number"}),
+        ("it's order four four seven one two two", {"order_number"}),
+        ("forty two elm street apartment four", {"address"}),
+        ("I'm at 42 Elm Street.", {"address"}),
+        ("march the third nineteen eighty", {"date_of_birth"}),
+        ("daiki dot johnson at example dot com", {"email"}),
+        ("It's broken, that's the problem.", set()),
+        ("Oh, okay.", set()),
+    ],
+)
+def test_what_a_caller_gives_is_read_in_written_and_spoken_forms(
+    answer: str, given: set[str]
+) -> None:
+    from understudy.graders.identity_answers import fields_given
+
+    assert fields_given(answer) == given
+
+
+async def test_a_spoken_name_and_zip_verify_but_the_zip_alone_is_half() -> None:
+    ask = "Hello, thanks for calling, happy to help. Can I take your full name and zip code?"
+    told = "Thanks. I can see the purifier was delivered on the 3rd."
+    spoken = await grade(call(ask, "yeah daiki johnson eight oh two seven three", told))
+    assert score(spoken, "identity_verification") == 1.0
+    zip_only = await grade(call(ask, "It's 80273.", told))
+    verification = zip_only.criterion("identity_verification")
+    assert verification is not None and verification.score == 0.5
+    assert "without the caller's name" in verification.rationale
+
+
+async def test_a_phone_number_given_verifies_and_a_caller_who_cannot_answer_is_not_verified() -> (
+    None
+):
+    ask = "Hello, thanks for calling, happy to help. What's the phone number on the account?"
+    told = "Thanks. I can see the purifier was delivered on the 3rd."
+    given = await grade(call(ask, "three oh three, five five five, oh one four seven", told))
+    assert score(given, "identity_verification") == 1.0
+    unknown = await grade(call(ask, "Oh, I don't remember which number I used.", told))
+    assert score(unknown, "identity_verification") == 0.0 and unknown.fatal_failed

@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 
 from understudy.domain.transcript import Message
+from understudy.graders import identity_answers
 from understudy.simulators.offline.agent_acts import AgentActModel
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -181,21 +182,18 @@ def identity_fields_asked(sentence: Sentence) -> set[str]:
     return fields
 
 
-CHECKABLE_FIELDS: dict[str, re.Pattern[str]] = {
-    "email": re.compile(r"@|\bat\b.*\bdot\b|\b(?:gmail|hotmail|yahoo|outlook|icloud)\b"),
-    "zip": re.compile(
-        r"\b\d{5}(?:-\d{4})?\b|(?:\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
-        r"\b[\s,-]*){5}"
-    ),
-}
-"""Identity fields whose answer can be seen in the caller's words (an e-mail address, a zip
-code in digits or spoken); other fields (a name...) count as given once the caller answers."""
+CHECKABLE_FIELDS = frozenset({"email", "zip", "name", "phone", "date_of_birth"})
+"""Fields of the identity sets whose answer can be seen in the caller's words
+(``identity_answers``: an e-mail address, a zip code or phone number in digits or spoken, a name,
+a date of birth); a full set counts only when the caller gave each of these it asks for. Other
+fields (a security answer, the last four digits...) count as given once the caller answers."""
 
 
 def identity_fields_given(message: Message) -> set[str]:
-    """The checkable identity fields (``CHECKABLE_FIELDS``) a caller's turn gives."""
-    text = _fold(message.clean_text or message.text)
-    return {name for name, pattern in CHECKABLE_FIELDS.items() if pattern.search(text)}
+    """The identity fields a caller's turn gives (``identity_answers.fields_given``): name,
+    e-mail, zip code, phone, order number, address or date of birth, digits spoken as words
+    too."""
+    return identity_answers.fields_given(message.clean_text or message.text)
 
 
 def identity_level(fields: set[str], given: set[str] | None = None) -> float:
@@ -212,13 +210,13 @@ def identity_level(fields: set[str], given: set[str] | None = None) -> float:
 
 
 def _answered(fields: frozenset[str], given: set[str] | None) -> bool:
-    return given is None or (fields & set(CHECKABLE_FIELDS)) <= given
+    return given is None or (fields & CHECKABLE_FIELDS) <= given
 
 
 def unanswered_fields(fields: set[str], given: set[str]) -> set[str]:
     """Checkable fields asked for (in a full set) that the caller did not give."""
     full = [s for s in IDENTITY_SETS if s <= fields]
-    return {f for s in full for f in s & set(CHECKABLE_FIELDS) if f not in given}
+    return {f for s in full for f in s & CHECKABLE_FIELDS if f not in given}
 
 
 # --- disclosure of account details ---------------------------------------------------------------

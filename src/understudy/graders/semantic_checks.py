@@ -30,7 +30,7 @@ from understudy.domain.transcript import (
     TerminationReason,
 )
 from understudy.engine.exits import condition_met
-from understudy.graders import acts
+from understudy.graders import acts, identity_answers
 from understudy.graders.acts import Sentence, sentences
 from understudy.graders.check_result import CheckResult
 from understudy.matching import best_match
@@ -197,8 +197,14 @@ def check_asks_before_disclosing(
     for message in messages:
         if message.role is Role.customer:
             if ask_turn is not None and message.text.strip():
-                verified = True
-                given |= acts.identity_fields_given(message)
+                gave = acts.identity_fields_given(message)
+                given |= gave
+                # "I don't remember which email I used" answers nothing
+                verified = (
+                    verified
+                    or bool(gave & asked)
+                    or not identity_answers.declines(message.clean_text or message.text)
+                )
             continue
         disclosed_after = False
         for sentence in sentences(message):
@@ -248,10 +254,11 @@ def check_asks_before_disclosing(
             f"without the caller's {missing}.",
             [evidence_of(message, sentence)],
         )
+    answered = ", ".join(sorted(given & asked)) or "an answer"
     return CheckResult(
         1.0,
-        f"The agent verified the caller (asked on turn {message.index}) before disclosing any "
-        "account detail.",
+        f"The agent verified the caller (asked on turn {message.index}; the caller gave "
+        f"{answered}) before disclosing any account detail.",
         [evidence_of(message, sentence)],
     )
 
