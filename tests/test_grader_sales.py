@@ -225,6 +225,21 @@ async def test_a_playback_led_by_so_counts_and_a_point_she_never_raised_halves_i
     assert score(feature, "needs_summary") == 0.5
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("So, sick cover by text at dawn and payroll by hand, is that a fair summary?", 1.0),
+        ("So, with our app your staff swap shifts, and payroll exports by itself.", 0.0),
+        ("So we can fix the sick cover texting and the payroll typing for you.", 0.0),
+    ],
+)
+async def test_a_check_of_the_playback_adds_nothing_and_a_pitch_after_so_is_no_playback(
+    line: str, expected: float
+) -> None:
+    g = await grade(call(*GOOD[:8], line, "Okay."))
+    assert score(g, "needs_summary") == expected
+
+
 async def test_a_written_playback_of_one_point_is_half_however_many_of_her_words_it_uses() -> None:
     g = await grade(
         call(*GOOD[:8], "So the main thing is getting sick calls covered without early texting.")

@@ -152,7 +152,8 @@ PLAYBACK_CUE = _any(
         r"\bso you need\b",
         r"^(?:(?:okay|ok|right|alright|great|got it|sure|cool|um|uh|oh no|and),? )*so,? "
         r"(?:um,? |uh,? )?(?!(?:how|what's|why|where|which|who|when|do|does|did|is|are|can|could|"
-        r"would|shall|should|will|let's|tell|talk|walk|if|look|anyway|what if)\b)[a-z]",
+        r"would|shall|should|will|let's|tell|talk|walk|if|look|anyway|what if|we|we're|we'll|we've|"
+        r"our|us|with|i|i'll|i'm|i've|i'd|then|here|there)\b)[a-z]",
         r"\bif i'm hearing (?:you|that) right\b",
     ]
 )

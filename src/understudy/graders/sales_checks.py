@@ -42,6 +42,14 @@ _AGREES = re.compile(
 )
 
 
+_TAG = re.compile(
+    r"(?:is|was|did|have|has|does|do|am|are|would|could|anything|fair|right|correct|yeah|yes|"
+    r"ok|okay|or|that's)\b"
+)
+"""A clause that checks the playback ("is that a fair summary?", "did I miss anything"), not a
+need."""
+
+
 def _left_on_her_own(result: ConversationResult, check_pressure: bool = True) -> bool:
     """The prospect ended the call on her turn, and not after being pressed (then the rep had
     no chance to do what comes later in a call)."""
@@ -136,7 +144,11 @@ def _playback_clauses(message: Message, heard: set[str]) -> tuple[Sentence, int,
             not sales_acts.content_words(c) & heard
             and (
                 sales_acts.ADDS_NEED.search(c)
-                or (len(sales_acts.content_words(c)) >= 2 and not sales_acts.PLAYBACK_CUE.search(c))
+                or (
+                    len(sales_acts.content_words(c)) >= 2
+                    and not sales_acts.PLAYBACK_CUE.search(c)
+                    and not _TAG.match(c.strip())
+                )
             )
             for c in clauses
         )
