@@ -247,10 +247,19 @@ async def test_a_written_playback_of_one_point_is_half_however_many_of_her_words
     assert score(g, "needs_summary") == 0.5
 
 
-@pytest.mark.parametrize("reply", ["Thursday at ten. I'll ask Tomás.", "Thursday at ten is good."])
-async def test_saying_the_proposed_time_back_agrees_to_the_step(reply: str) -> None:
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("Thursday at ten. I'll ask Tomás.", 1.0),
+        ("Thursday at ten is good.", 1.0),
+        ("Thursday at ten? That doesn't work for us.", 0.5),
+    ],
+)
+async def test_saying_the_proposed_time_back_agrees_to_the_step(
+    reply: str, expected: float
+) -> None:
     g = await grade(call(*GOOD[:10], "Shall we do a demo with Tomás on Thursday at ten?", reply))
-    assert score(g, "next_step") == 1.0
+    assert score(g, "next_step") == expected
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,9 @@ from understudy.matching import best_match
 
 _REFUSAL = re.compile(
     r"^(?:no|nope|not|maybe|i'll (?:let you know|think|see)|i don't know|i can't)\b|"
-    r"\b(?:too (?:fast|soon)|not (?:now|yet|today)|let you know)\b"
+    r"\b(?:too (?:fast|soon)|not (?:now|yet|today)|let you know)\b|"
+    r"\b(?:doesn't|does not|won't|wouldn't|can't|cannot|couldn't) (?:work|do|make|manage)\b|"
+    r"\bnot (?:possible|a good (?:time|day))\b"
 )
 _AGREES = re.compile(
     r"\b(?:works|suits|is fine|sounds good|see you|perfect|great|okay|ok|sure)\b|"
