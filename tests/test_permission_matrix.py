@@ -364,3 +364,17 @@ def test_an_interactive_practice_call_typed_on_stdin_follows_the_table(
         assert [s.attempts for s in sessions] == ([] if trainee == "newbie" else [1]), (
             "nothing is written"
         )
+
+
+def test_a_report_issued_from_the_cli_is_listed_for_the_creator_by_scenarios_show(
+    world: World,
+) -> None:
+    code, out = cli("ada", "scenarios", "report-issue", str(world.attempt_id), "--turn", "9")
+    assert code == 2 and "turn 9 is not a customer turn" in out
+    code, out = cli(
+        "ada", "scenarios", "report-issue", str(world.attempt_id), "--turn", "1", "--reason", "AI"
+    )
+    assert code == 0 and f"Submitted scenario {OWNED} for review" in out
+    assert "Submitted for review" not in cli("ada", "scenarios", "show", OWNED)[1], "not ada's"
+    shown = cli(OWNER, "scenarios", "show", OWNED)[1]
+    assert "Submitted for review" in shown and "I'm an AI model." in shown and "ada" in shown

@@ -203,6 +203,10 @@ def show_command(ref: str = typer.Argument(..., metavar="ID|FILE")) -> None:
             console.print(f"  {escape(str(problem))}", highlight=False)
     else:
         console.print(f"[green]Valid for practice:[/] understudy practice {escape(s.id)}")
+    from understudy.cli.scenario_reports import print_reports
+
+    with user_errors():
+        print_reports(s)
 
 
 @scenarios_app.command("add")
