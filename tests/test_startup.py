@@ -105,14 +105,3 @@ def test_an_offline_run_ignores_the_llm_section_of_the_config(understudy_home: P
     llm = CliRunner().invoke(app, ["stress-test", flow, "-n", "2", "--simulator", "llm"])
     assert llm.exit_code == 2, "a run that needs a model still reports a bad llm: section"
     assert "no_such_setting" in llm.output
-
-
-def test_an_offline_flow_run_loads_no_scikit_learn_or_scipy(
-    understudy_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("UNDERSTUDY_HOME", str(understudy_home))
-    monkeypatch.delenv("UNDERSTUDY_DATABASE_URL", raising=False)
-    flow = str(Path(__file__).resolve().parents[1] / "examples" / "flows" / "refund.yaml")
-    loaded, own = _loaded(["stress-test", flow, "-n", "2", "--seed", "1", "--json"])
-    assert "understudy.agents.flow.nlu" in own, "the run matched intents"
-    assert not loaded & {"sklearn", "scipy"}, "the flow's TF-IDF is computed without them"

@@ -64,9 +64,9 @@ class FlowVersion(StrEnum):
 class Matcher(StrEnum):
     """How customer text is matched to intent examples.
 
-    ``tfidf``: scikit-learn's TF-IDF over character n-grams (``char_wb``, 2-4; computed by
-    ``agents.flow.nlu`` with the same numbers) and cosine similarity to the nearest example;
-    tolerant of typos. ``fuzzy``: rapidfuzz ``token_set_ratio`` / 100 to the nearest example.
+    ``tfidf``: scikit-learn TF-IDF over character n-grams (``char_wb``, 2-4) and cosine similarity
+    to the nearest example; tolerant of typos. ``fuzzy``: rapidfuzz ``token_set_ratio`` / 100 to
+    the nearest example.
     """
 
     tfidf = "tfidf"

@@ -2,20 +2,19 @@
 
 Two matchers, chosen by the flow's ``nlu.matcher``:
 
-- ``tfidf``: the weighting of scikit-learn's ``TfidfVectorizer(analyzer="char_wb",
-  ngram_range=(2, 4), sublinear_tf=True)`` (character n-grams within word boundaries, smoothed
-  IDF, L2-normalised rows), fitted on the flow's example phrases. A text's score for an intent is
-  the cosine similarity to that intent's nearest example (a dot product of unit rows).
-  Character n-grams keep a misspelt word close to the right one ("refnud" shares "re", "ref",
-  "fn"... with "refund"), which is why typos still match under a lenient threshold.
+- ``tfidf``: scikit-learn's ``TfidfVectorizer`` over character n-grams within word boundaries
+  (``char_wb``, lengths 2-4, sublinear term frequency), fitted on the flow's example phrases. A
+  text's score for an intent is the cosine similarity to that intent's nearest example (rows are
+  L2-normalised, so a dot product is the cosine). Character n-grams keep a misspelt word close to
+  the right one ("refnud" shares "re", "ref", "fn"... with "refund"), which is why typos still
+  match under a lenient threshold.
 - ``fuzzy``: rapidfuzz ``token_set_ratio`` to the nearest example, divided by 100.
 
 Scores are in 0..1; the flow's ``confidence_threshold`` decides what counts. Results are cached
-per text (customer wording repeats across a batch). The fit and the weighting of a text are
-computed here with NumPy, giving the same vocabulary, IDF and rows as ``TfidfVectorizer``
-(``tests/test_nlu_tfidf.py`` compares them on every example flow): importing scikit-learn (and
-with it SciPy) took half a second, a third of a 10-conversation run's start, and its per-call
-input validation cost milliseconds per text and dominated a 1,000-conversation batch.
+per text (customer wording repeats across a batch). scikit-learn fits the vectoriser once per flow;
+a single text is then weighted with the fitted analyser, vocabulary and IDF directly (the same
+numbers as ``TfidfVectorizer.transform``, without its per-call input validation, which costs
+milliseconds per call and dominated a 1,000-conversation batch).
 """
 
 from __future__ import annotations
@@ -27,50 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from understudy.domain.flow import Intent, Matcher
 
 _CACHE_SIZE = 4096
-_NGRAMS = (2, 4)
-
-
-def char_wb_ngrams(text: str, low: int = _NGRAMS[0], high: int = _NGRAMS[1]) -> list[str]:
-    """Return the character n-grams of ``text``, lower-cased, ``low`` to ``high`` long, taken
-    within words each padded with one space either side; a padded word no longer than ``n`` gives
-    itself once and no longer n-grams (scikit-learn's ``char_wb`` analyser)."""
-    grams: list[str] = []
-    for word in text.lower().split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            starts = max(len(padded) - n + 1, 1)
-            grams.extend(padded[i : i + n] for i in range(starts))
-            if starts == 1:
-                break
-    return grams
-
-
-def fit_tfidf(documents: list[str]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Fit TF-IDF weights on ``documents``.
-
-    Returns:
-        ``(vocabulary, idf, matrix)``: n-gram -> column (columns in sorted n-gram order);
-        ``idf[j] = ln((1 + documents) / (1 + documents containing j)) + 1``; ``matrix``,
-        documents x n-grams, each row ``(1 + ln count) * idf`` scaled to unit length (a row
-        with no n-gram stays zero).
-    """
-    counts = [Counter(char_wb_ngrams(d)) for d in documents]
-    vocabulary = {g: j for j, g in enumerate(sorted(set().union(*counts)))}
-    frequency = np.zeros(len(vocabulary), dtype=np.float64)
-    matrix = np.zeros((len(documents), len(vocabulary)), dtype=np.float64)
-    for row, document in enumerate(counts):
-        for gram, count in document.items():
-            frequency[vocabulary[gram]] += 1.0
-            matrix[row, vocabulary[gram]] = 1.0 + math.log(count)
-    idf = np.log((1.0 + len(documents)) / (1.0 + frequency)) + 1.0
-    matrix *= idf
-    norms = np.sqrt((matrix * matrix).sum(axis=1, keepdims=True))
-    np.divide(matrix, norms, out=matrix, where=norms > 0)
-    return vocabulary, idf, matrix
 
 
 @dataclass(frozen=True)
@@ -101,9 +61,17 @@ class IntentMatcher:
         self._cache: OrderedDict[str, IntentMatch] = OrderedDict()
         self._analyzer: Callable[[str], list[str]] | None = None
         if matcher is Matcher.tfidf and self._examples:
-            # Examples x n-grams, dense: a flow has tens of examples and a few thousand n-grams.
-            self._vocabulary, self._idf, self._matrix = fit_tfidf(self._examples)
-            self._analyzer = char_wb_ngrams
+            vectorizer = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True
+            )
+            matrix = vectorizer.fit_transform(self._examples)
+            self._analyzer = vectorizer.build_analyzer()
+            self._vocabulary: dict[str, int] = {
+                str(k): int(v) for k, v in vectorizer.vocabulary_.items()
+            }
+            self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+            # Examples x features, dense: a flow has tens of examples and a few thousand n-grams.
+            self._matrix = np.asarray(matrix.todense(), dtype=np.float64)
 
     def match(self, text: str) -> IntentMatch:
         """Return the best intent and its confidence for ``text`` (cached per text)."""
