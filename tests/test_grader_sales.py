@@ -325,20 +325,22 @@ async def test_a_nervous_greeting_after_fillers_is_a_greeting() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "kappa", "ranking"),
+    ("name", "kappa", "criterion_kappa", "ranking"),
     [
-        ("independent-sales-calibration.yaml", 0.98, 0.98),
-        ("independent-sales-calibration-2.yaml", 0.98, 0.98),
-        ("independent-sales-heldout.yaml", 0.85, 0.8),
+        ("independent-sales-calibration.yaml", 0.98, 0.95, 0.98),
+        ("independent-sales-calibration-2.yaml", 0.98, 0.95, 0.98),
+        ("independent-sales-heldout.yaml", 0.85, 0.6, 0.85),
     ],
 )
 async def test_the_offline_grader_on_the_independent_sales_set(
-    name: str, kappa: float, ranking: float
+    name: str, kappa: float, criterion_kappa: float, ranking: float
 ) -> None:
-    """Regression bars at the figures documented in docs/rubrics.md (the held-out part is below
-    the issue's target: see there)."""
+    """Regression bars at the figures documented in docs/rubrics.md (the held-out part meets the
+    issue's target, narrowly on needs summary: see there)."""
     cases = load_labelled_set(REPO / "examples" / "grading" / name)
     report = await evaluate(cases, make_grader("offline"))
     assert report.overall.kappa is not None and report.overall.kappa >= kappa
+    for row in report.criteria:
+        assert row.kappa is not None and row.kappa >= criterion_kappa, row
     assert report.ranking is not None and report.ranking >= ranking
     assert report.fatal_exemplary == []
