@@ -6,7 +6,10 @@ import importlib
 
 from understudy.cli.apps import app
 
-# Each module registers its commands on the apps in ``understudy.cli.apps`` when imported.
+# Each module registers its commands on the apps in ``understudy.cli.apps`` when imported. At
+# the top a command module imports only Typer, Rich and light modules (cli.apps, cli.common,
+# errors, settings, domain.moods); models, content, engine and store are imported inside the
+# command that uses them, so --help stays fast (tests/test_startup.py, docs/startup.md).
 COMMAND_MODULES = [
     "personas",
     "stress",

@@ -7,6 +7,8 @@ end of ``understudy scenarios show`` (``print_reports``), as on the web.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich import box
 from rich.markup import escape
@@ -14,7 +16,9 @@ from rich.table import Table
 
 from understudy.cli.apps import scenarios_app
 from understudy.cli.common import console, user_errors
-from understudy.domain.scenario import Scenario
+
+if TYPE_CHECKING:
+    from understudy.domain.scenario import Scenario
 
 
 @scenarios_app.command("report-issue")
