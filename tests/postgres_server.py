@@ -51,6 +51,8 @@ FOLDER_PREFIX = "understudy-pg-"
 OWNER_FILE = "owner.json"
 """In a cluster folder: ``{"owner_pid": ..., "recorded_at": epoch seconds}``, the process that
 owns the cluster and when it recorded itself."""
+LEGACY_OWNER_FILE = "owner"
+"""The first version's record ("PID START"), still read so its leftovers are reaped."""
 
 
 class PostgresUnavailable(RuntimeError):
@@ -91,14 +93,31 @@ def owner_alive(folder: Path) -> bool | None:
     """Whether the process that started the cluster in ``folder`` still runs (``pid`` alive and
     not a newer process that reused it: ``storage.store.owner_alive``).
 
-    Returns None when the folder has no owner record in this form (then nobody can tell).
+    A folder from the first version of this module has ``owner`` ("PID ..."): its owner is
+    gone only when no process has that pid (a reused pid keeps it, the safe side).
+
+    Returns None when the folder has no owner record (then nobody can tell).
     """
     try:
         record = json.loads((folder / OWNER_FILE).read_text())
         pid, since = int(record["owner_pid"]), datetime.fromtimestamp(record["recorded_at"], UTC)
     except (OSError, ValueError, TypeError, KeyError):
-        return None
+        return _legacy_owner_alive(folder)
     return process_owner_alive(pid, since)
+
+
+def _legacy_owner_alive(folder: Path) -> bool | None:
+    try:
+        pid = int((folder / LEGACY_OWNER_FILE).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def stale_clusters(parent: Path) -> Iterator[Path]:

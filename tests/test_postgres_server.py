@@ -103,3 +103,16 @@ def test_a_folder_without_an_owner_record_is_left_alone(parent: Path) -> None:
     assert owner_alive(unknown) is None
     assert reap_stale_clusters(parent) == []
     assert unknown.exists()
+
+
+def test_a_first_version_record_is_reaped_only_when_its_pid_is_gone(parent: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(timeout=30)
+    dead = parent / "understudy-pg-legacy-dead"
+    live = parent / "understudy-pg-legacy-live"
+    for folder, pid in ((dead, gone.pid), (live, os.getpid())):
+        folder.mkdir()
+        (folder / "owner").write_text(f"{pid} 12345")
+    assert owner_alive(dead) is False and owner_alive(live) is True
+    assert reap_stale_clusters(parent) == [dead]
+    assert live.exists()
