@@ -111,13 +111,7 @@ def _legacy_owner_alive(folder: Path) -> bool | None:
         pid = int((folder / LEGACY_OWNER_FILE).read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
+    return process_owner_alive(pid, datetime.now(UTC))  # any process with that pid counts
 
 
 def stale_clusters(parent: Path) -> Iterator[Path]:
