@@ -1,7 +1,8 @@
 """Voice calls on this machine: response time, speech engines' speed and accuracy, memory.
 
 Prints:
-- speech-to-text (Whisper tiny.en, int8, 2 threads): model load time, word error rate and
+- speech-to-text (Whisper tiny.en, int8, 2 threads, decoded as in calls): model load time,
+  word error rate and
   real-time factor on the recorded trainee lines (tests/fixtures/voice) and on the trainee lines
   of examples/scripts/practice-retail-return-good.txt spoken by eSpeak NG;
 - text-to-speech (eSpeak NG): first-call time and real-time factor on the scenario's customer
@@ -67,7 +68,7 @@ def speech_to_text() -> None:
     """Whisper: load time, WER and real-time factor."""
     import soxr
 
-    from understudy.voice.engines import synthesize, whisper_model
+    from understudy.voice.engines import BEAM_SIZE, synthesize, whisper_model
 
     started = time.perf_counter()
     model = whisper_model()
@@ -92,7 +93,13 @@ def speech_to_text() -> None:
         heard, seconds, audio_s = [], 0.0, 0.0
         for _, samples in pairs:
             started = time.perf_counter()
-            segments, _ = model.transcribe(samples, language="en", beam_size=5)
+            segments, _ = model.transcribe(
+                samples,
+                language="en",
+                beam_size=BEAM_SIZE,
+                without_timestamps=True,
+                condition_on_previous_text=False,
+            )
             heard.append(" ".join(s.text for s in segments))
             seconds += time.perf_counter() - started
             audio_s += len(samples) / RATE
@@ -131,18 +138,17 @@ def voiced_seconds(samples: np.ndarray) -> float:
 
 def response_times(calls: int) -> list[float]:
     """Play ``calls`` voice calls of three exchanges; return each reply's response time."""
-    from fastapi.testclient import TestClient
-
     from understudy.voice.testing import FakePhone
     from understudy.web import create_app
 
     sys.path.insert(0, str(REPO / "tests"))
     from voice_helpers import install_voice_scenario
+    from web_helpers import signed_in
 
     scenario_id = install_voice_scenario(Path(os.environ["UNDERSTUDY_HOME"]))
     latencies: list[float] = []
     for _ in range(calls):
-        with TestClient(create_app()) as client:
+        with signed_in(create_app()) as client:  # the web app needs a signed-in user
             response = client.post(
                 f"/scenarios/{scenario_id}/call", data={"trainee": "bench"}, follow_redirects=False
             )

@@ -77,7 +77,7 @@ from understudy.voice.spool import RecordingSpool
 
 logger = logging.getLogger(__name__)
 
-STOP_SECS = 0.6
+STOP_SECS = 0.4
 """Seconds of silence that end a trainee's turn (the VAD's stop time). Shorter cuts a turn at
 a breath; longer adds to the customer's response time (docs/voice.md)."""
 

@@ -23,12 +23,14 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from faster_whisper import WhisperModel
-from pipecat.frames.frames import ErrorFrame, Frame
+from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame
 from pipecat.services.settings import TTSSettings
 from pipecat.services.tts_service import TTSService
 from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.transcriptions.language import Language
+from pipecat.utils.time import time_now_iso8601
 
 from understudy.errors import UnderstudyError
 
@@ -157,6 +159,14 @@ def whisper_model() -> WhisperModel:
     return WhisperModel(str(whisper_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
 
 
+BEAM_SIZE = 5
+"""Whisper's beam while a call runs (greedy decoding, 1, was faster in one run but less
+accurate on eSpeak NG speech: docs/voice.md)."""
+
+NO_SPEECH = 0.6
+"""Segments with a no-speech probability at or above this are not the trainee talking."""
+
+
 class OfflineWhisperSTT(WhisperSTTService):
     """pipecat's Whisper speech-to-text on the bundled ``tiny.en`` model, shared by all calls.
 
@@ -171,6 +181,33 @@ class OfflineWhisperSTT(WhisperSTTService):
 
     def _load(self) -> None:
         self._model = whisper_model()
+
+    async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
+        """Transcribe one turn (16-bit PCM at 16 kHz) with beam ``BEAM_SIZE``, no timestamps.
+
+        Without timestamp tokens and without conditioning on earlier text there are fewer
+        decoding steps than in pipecat's default transcription (docs/voice.md, "Response
+        time: before and after"). Segments Whisper thinks are not speech (``no_speech_prob``
+        at or above ``NO_SPEECH``) are dropped.
+        """
+        model = whisper_model()
+        samples = np.frombuffer(audio, dtype="<i2").astype(np.float32) / 32768
+
+        def decode() -> str:
+            segments, _ = model.transcribe(
+                samples,
+                language="en",
+                beam_size=BEAM_SIZE,
+                without_timestamps=True,
+                condition_on_previous_text=False,
+            )
+            return " ".join(s.text.strip() for s in segments if s.no_speech_prob < NO_SPEECH)
+
+        await self.start_processing_metrics()
+        text = (await asyncio.to_thread(decode)).strip()
+        await self.stop_processing_metrics()
+        if text:
+            yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN)
 
 
 class EspeakTTS(TTSService):
