@@ -104,6 +104,10 @@ def test_an_unknown_agent_persona_or_voice_is_refused(understudy_home: Path) -> 
     persona_store.save_draft("acme-line", text)
     with pytest.raises(VoiceSetupError, match="Unknown voice 'xx'"):
         line_settings(scenario(agent_persona="acme-line"), Persona(id="c", name="C"))
+    served = line_settings(
+        scenario(agent_persona="acme-line"), Persona(id="c", name="C"), espeak=False
+    )
+    assert served.agent_voice == "xx", "a speech server's voice names are its own"
 
 
 @pytest.fixture

@@ -65,8 +65,14 @@ class LineSettings:
         )
 
 
-def line_settings(scenario: Scenario, customer: Persona) -> LineSettings:
+def line_settings(scenario: Scenario, customer: Persona, *, espeak: bool = True) -> LineSettings:
     """The line settings of a voice call of ``scenario`` with ``customer`` calling.
+
+    Args:
+        scenario: the scenario practised.
+        customer: the customer's persona (its ``language`` picks the configuration).
+        espeak: the text-to-speech engine is eSpeak NG, so the configuration's ``voice`` must
+            be an installed eSpeak NG voice; with a speech server it is passed on as is.
 
     Raises:
         NotFoundError: ``agent_persona`` names no stored agent persona.
@@ -89,7 +95,7 @@ def line_settings(scenario: Scenario, customer: Persona) -> LineSettings:
     return LineSettings(
         first_speaker=config.first_speaker,
         first_message=config.first_message.strip(),
-        agent_voice=check_voice(config.voice),
+        agent_voice=check_voice(config.voice) if espeak else config.voice or "",
         time_limit_s=min(scenario.time_limit_s, config.max_duration_s),
         silence_timeout_s=config.silence_timeout_s,
         recording=config.recording,

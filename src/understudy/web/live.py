@@ -207,8 +207,10 @@ class CallRegistry:
         line = None
         if mode == "voice":
             from understudy.voice.line import line_settings
+            from understudy.voice.services import load_voice_settings
 
-            line = line_settings(scenario, persona)
+            espeak = load_voice_settings().tts.engine == "espeak"
+            line = line_settings(scenario, persona, espeak=espeak)
             scenario = line.apply(scenario)
         call = LiveCall(secrets.token_urlsafe(8), scenario, base, persona, rubric, trainee_name)
         call.mode = mode
