@@ -79,6 +79,14 @@ class FrozenStore:
     def transcripts(self, run_id: str) -> list[ConversationResult]:
         return self.results[run_id]
 
+    def voice_timings(self, run_id: str) -> list[dict[str, object]]:
+        return [
+            message.meta["voice"]
+            for result in self.results[run_id]
+            for message in result.messages
+            if message.role is Role.agent and "voice" in message.meta
+        ]
+
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> Any:
