@@ -433,6 +433,10 @@ async def test_setting_up_before_reading_back_what_will_be_done_is_half_resoluti
         ("daiki dot johnson at example dot com", {"email"}),
         ("It's broken, that's the problem.", set()),
         ("Oh, okay.", set()),
+        ("Daiki Johnson, 80219, 555 123 4567", {"name", "zip", "phone"}),
+        ("I was born on March 3rd 1990", {"date_of_birth"}),
+        ("Thursday works.", set()),
+        ("Oh okay it was March", set()),
     ],
 )
 def test_what_a_caller_gives_is_read_in_written_and_spoken_forms(

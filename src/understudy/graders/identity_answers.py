@@ -56,14 +56,34 @@ _DIGIT_WORD = re.compile(
     r"(?P<tens>" + "|".join(_TENS) + r")(?:[ -](?P<tens_unit>" + _UNIT + r"))?|"
     r"(?P<teen>" + "|".join(_TEENS) + r")|(?P<unit>" + _UNIT + r"))\b"
 )
-_DIGIT_RUN = re.compile(r"(?<=\d)[ \t.,()/-]{1,2}(?=\d)")
+_DIGIT_GAP = re.compile(r"[ \t.,()/-]{1,2}")
+
+
+def _join_digit_groups(text: str, *, across_commas: bool) -> str:
+    """Join digit groups separated by one or two spaces or punctuation marks into one run.
+
+    With ``across_commas`` False a gap holding a comma ends the run, so a written list of details
+    ("80219, 555 123 4567") stays a zip code and a phone number; spoken digits are joined across
+    commas too, because a transcript puts a comma where the caller paused inside one number
+    ("five five five, double one, two three").
+    """
+    parts = re.split(r"(\d+)", text)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        gap = parts[i + 1] if i + 1 < len(parts) else ""
+        out.append(parts[i])
+        joins = i + 2 < len(parts) and _DIGIT_GAP.fullmatch(gap) is not None
+        if not (joins and (across_commas or "," not in gap)):
+            out.append(gap)
+    return "".join(out)
 
 
 def spoken_digits(low: str) -> str:
     """``low`` with number words turned into digits and digit groups joined into one run.
 
     "eight oh two seven three" -> "80273"; "five five five, double one, two three" -> "5551123";
-    "eighty two seven three" -> "8273". A lone "oh" stays a word ("oh, okay").
+    "eighty two seven three" -> "8273". A lone "oh" stays a word ("oh, okay"). Written digit
+    groups are not joined across a comma: "80219, 555 123 4567" -> "80219, 5551234567".
     """
 
     def digit(match: re.Match[str]) -> str:
@@ -86,8 +106,8 @@ def spoken_digits(low: str) -> str:
                 return text
         return digit(match)
 
-    text = _DIGIT_WORD.sub(keep_lone_oh, low)
-    return _DIGIT_RUN.sub("", text)
+    spoken = not re.search(r"\d", low)
+    return _join_digit_groups(_DIGIT_WORD.sub(keep_lone_oh, low), across_commas=spoken)
 
 
 _COMMON = frozenset(
@@ -101,7 +121,10 @@ _COMMON = frozenset(
     zip code post postcode postal email e-mail mail address phone number order account full first
     last surname it's that's there here this that what which who why how when where one please
     great good lovely perfect cool hold let see think know remember don't can't cannot won't
-    dont cant used use using again under street road avenue lane drive""",
+    dont cant used use using again under street road avenue lane drive
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
+    mr mrs ms miss dr""",
     )
 )
 _CAPITALISED = re.compile(r"\b[A-Z][a-z\u00c0-\u00ff]+(?:['\u2019-][A-Z]?[a-z\u00c0-\u00ff]+)?\b")
