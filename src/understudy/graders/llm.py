@@ -19,8 +19,9 @@ With ``passes`` above 1 (option, or the ``llm.grader_passes`` setting) the call 
 many times, each pass with the next seed and, every other pass, the criteria listed in reverse
 order, so the passes are not one cached answer. Per criterion the score is the mean of the
 passes' scores, ``pass_scores`` keeps each one, and the criterion is flagged for coach review
-(``needs_review``) when two passes differ by more than ``max_pass_gap`` (0.25 by default: a
-whole label level, 0.5 against 1) or one scored it and another marked it not applicable. The
+(``needs_review``) when two passes differ by more than ``max_pass_gap`` (0.25 by default, half
+of one label level, so any two different levels of 0 / 0.5 / 1 disagree) or one scored it and
+another marked it not applicable. The
 rationale and evidence are the first pass's.
 Registered as ``llm`` in ``understudy.graders.base.GRADERS``; the offline grader stays the default.
 """

@@ -66,7 +66,9 @@ def voice_metrics(timings: Iterable[dict[str, Any]]) -> VoiceMetrics | None:
     if not rows:
         return None
     latencies = [float(t["latency_s"]) for t in rows if t.get("latency_s") is not None]
-    silences = [float(t.get("longest_silence_s") or 0.0) for t in rows]
+    silences = [
+        float(t["longest_silence_s"]) for t in rows if t.get("longest_silence_s") is not None
+    ]
 
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 3)
