@@ -210,13 +210,24 @@ def test_an_uploaded_flow_cannot_name_files_outside_the_workspace(
     client = world["client"]
     base = (REPO / "examples/flows/refund.yaml").read_text()
     line = next(x for x in base.splitlines() if x.startswith("default_scenario:"))
-    for reference in (str(world["secret"]), "../../outside/secret.yaml", "outdir/secret.yaml"):
+    other = understudy_home / "workspaces" / "acme" / "scenarios" / "theirs.yaml"
+    other.parent.mkdir(parents=True)
+    other.write_text((REPO / "examples/scenarios/refund-crystal-minh.yaml").read_text())
+    hostile = (
+        str(world["secret"]),
+        "../../outside/secret.yaml",
+        "outdir/secret.yaml",
+        "../workspaces/acme/scenarios/theirs.yaml",  # another workspace, under the default's home
+        "../config.yaml",
+    )
+    for reference in hostile:
         for field in ("default_scenario", "intents_from"):
             value = reference if field == "default_scenario" else f"[{reference!r}]"
             text = base.replace(line, f"{field}: {value}")
             response = _upload(client, "sneaky.yaml", text)
             assert response.status_code == 422, (reference, field, response.text[:300])
-            assert "outside your workspace folder" in response.text and field in response.text
+            assert "outside your workspace&#39;s flows and scenarios folders" in response.text
+            assert field in response.text
             assert not (understudy_home / "flows" / "sneaky.yaml").exists()
     for name in ("../../evil.txt", "..yaml", "a b.yaml", ".yaml", "x.yaml\0"):
         refused = _upload(client, name, base.replace(line, ""))

@@ -166,11 +166,22 @@ def flow_files() -> list[FlowFile]:
     return out
 
 
+REFERENCE_FOLDERS = ("flows", "scenarios")
+"""Folders of the workspace an uploaded flow's ``intents_from``/``default_scenario`` may name."""
+
+
 def _confined_references(data: Any, lines: dict[Any, int], path: Path) -> list[ContentProblem]:
-    """Problems for ``intents_from``/``default_scenario`` entries resolving outside the home."""
+    """Problems for ``intents_from``/``default_scenario`` entries outside the content folders.
+
+    An uploaded flow may name files in its workspace's ``flows`` and ``scenarios`` folders only
+    (``REFERENCE_FOLDERS``): not the workspace folder at large, which for the ``default``
+    workspace is ``UNDERSTUDY_HOME`` itself and so holds the other workspaces, the config and
+    the web app's secret.
+    """
     if not isinstance(data, dict):
         return []
-    home = workspace_home().resolve()
+    home = workspace_home()
+    folders = [(home / name).resolve() for name in REFERENCE_FOLDERS]
     entries: list[tuple[tuple[str | int, ...], Any]] = []
     if "default_scenario" in data:
         entries.append((("default_scenario",), data["default_scenario"]))
@@ -182,12 +193,12 @@ def _confined_references(data: Any, lines: dict[Any, int], path: Path) -> list[C
         if not isinstance(value, str):
             continue  # the model reports the wrong type
         target = _resolved(path.parent / value) if "\0" not in value else None
-        if target is None or not target.is_relative_to(home):
+        if target is None or not any(target.is_relative_to(f) for f in folders):
             line = lines.get(loc, lines.get(loc[:1]))
             message = (
-                f"{value!r} is outside your workspace folder; a flow added through the web app "
-                "may only name files inside it (put them there first, or add the flow on the "
-                "server)"
+                f"{value!r} is outside your workspace's flows and scenarios folders; a flow added "
+                "through the web app may only name files inside them (put them there first, or "
+                "add the flow on the server)"
             )
             problems.append(ContentProblem(path, line, ".".join(map(str, loc)), message))
     return problems

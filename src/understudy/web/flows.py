@@ -195,8 +195,8 @@ async def start_stress(
 ) -> HTMLResponse:
     """Run stress-test: start the batch and answer with its progress (polled by htmx).
 
-    The batch plays on the app's ``stress_workers`` processes (one per core unless the server
-    was started with ``--workers``), with the same transcripts as in one process.
+    The batch plays on the app's ``stress_workers`` processes (one unless the server was started
+    with ``--workers``), with the same transcripts as in one process.
     """
     authorize(Action.RUN_STRESS_TEST)
     if n not in SIZES:
