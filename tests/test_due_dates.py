@@ -106,6 +106,32 @@ def test_an_assigned_session_rolls_forward_on_the_stores_clock() -> None:
     assert not fixed.created and shown() == (d(20), "Completed"), "a fixed deadline does not roll"
 
 
+@pytest.mark.usefixtures("database")
+def test_reassigning_keeps_the_schedule_unless_the_frequency_changes() -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 9))
+    scenario = load_model(Scenario, SCENARIO)
+    persona = resolve_persona(str(SCENARIO.parent / scenario.persona))
+    assignments = AssignmentStore(now=clock)
+    attempts = AttemptStore(now=clock)
+    assignments.assign(scenario, "kim", per_week=2)
+    clock.to(d(3))
+    attempts.finish_attempt(attempts.start_attempt("kim", scenario, persona), "goal_met", "", 9.0)
+
+    def shown() -> tuple[date | None, str, str]:
+        [session] = assignments.sessions()
+        return session.deadline, session.status, session.instructions
+
+    assert shown()[:2] == (d(9), "Completed")
+    clock.to(d(4))
+    kept = assignments.assign(scenario, "kim", instructions="Ask about the receipt.")
+    assert not kept.created
+    assert shown() == (d(9), "Completed", "Ask about the receipt."), "the schedule keeps its start"
+    assignments.assign(scenario, "kim", per_week=2, assigned_by="lee")
+    assert shown()[:2] == (d(9), "Completed"), "the same frequency is no change"
+    assignments.assign(scenario, "kim", per_week=1)
+    assert shown()[:2] == (d(11), "To do"), "a new frequency starts its weeks on the day it is set"
+
+
 def test_the_migration_lets_stored_first_due_dates_roll(database: Database) -> None:
     from alembic import command
 

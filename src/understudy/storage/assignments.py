@@ -145,7 +145,10 @@ class AssignmentStore(ClockedStore):
         and ``instructions`` are the defaults of the matching arguments (without a fixed
         deadline, the frequency's due dates roll forward from the day of assignment:
         ``storage.due_dates``); re-assigning an active assignment changes only the arguments
-        given (not None). ``assigned_by`` None keeps who assigned it before.
+        given (not None). ``assigned_by`` None keeps who assigned it before. The day of
+        assignment (``assigned_at``, where rolling due dates start) is set for a new, restored
+        or self-started session and when re-assigning changes the frequency; otherwise
+        re-assigning keeps it, so met due dates stay met.
 
         Raises:
             ConfigError: ``per_week`` is negative or ``trainee`` is blank.
@@ -172,6 +175,7 @@ class AssignmentStore(ClockedStore):
                 )
                 db.add(row)
             keep = row.assigned_at is not None and row.removed_at is None
+            restart = not keep or (per_week is not None and per_week != row.per_week)
             if deadline is not None or not keep:
                 row.deadline = deadline if deadline is not None else scenario.deadline
             if per_week is not None or not keep:
@@ -182,7 +186,8 @@ class AssignmentStore(ClockedStore):
                 )
             row.scenario_name = scenario.name
             row.assigned_by = assigned_by if assigned_by is not None else row.assigned_by
-            row.assigned_at = now
+            if restart:  # the rolling schedule starts again; otherwise it keeps its start
+                row.assigned_at = now
             row.removed_at = None
             db.commit()
             return AssignOutcome(session_id=row.id, created=created)
