@@ -14,7 +14,8 @@ done; the state lives in a temporary folder that is removed at the end.
 By default the batch takes the CLI's default settings (``stress-test`` without ``-c``): the
 default ``llm.concurrency`` calls per model and ``StressPlan.default_concurrency`` conversations
 in flight; ``--concurrency K`` sets both. It also prints the client's CPU per model call (the
-batch's process CPU time over the calls sent; the server runs in another process).
+batch's process CPU time over the calls sent; the server runs in another process) and which HTTP
+transport the client used (aiohttp when installed, as the ``llm`` extra does).
 
 ``--workers N`` plays the batch on N local processes and ``--backend ray`` on a local Ray
 instance, both under one shared rate limiter (``understudy.runs.limits``); the first batch then
@@ -207,6 +208,11 @@ def main() -> None:
         f"ratio: {wall / critical:.2f}x (aim: within 1.3x)"
     )
     calls = max(usage["requests"], 1)
+    from understudy.llm.plain_openai import REQUEST_OPTIONS, http_client
+
+    transport = "aiohttp" if http_client(5.0) is not None else "httpx (aiohttp not installed)"
+    plain = "plain requests" if REQUEST_OPTIONS is not None else "the SDK's request path"
+    print(f"client: OpenAI SDK over {transport}, {plain}")
     if args.workers == 1 and args.backend == "local":
         print(f"client CPU per call: {1000 * cpu / calls:.2f} ms (aim: at most 3 ms)")
     else:

@@ -71,3 +71,71 @@ async def test_a_request_with_tools_still_goes_through_the_sdk() -> None:
             await client.close()
     assert answer.choices[0].message.content == "no tool needed"
     assert server.requests[0]["tools"] == [tool]
+
+
+async def test_without_the_sdk_internals_requests_take_the_sdk_path_with_the_same_json(
+    monkeypatch: Any,
+) -> None:
+    import openai._base_client
+    from openai.resources.chat.completions import AsyncCompletions
+
+    from understudy.llm import plain_openai
+
+    monkeypatch.delattr(openai._base_client, "make_request_options")
+    assert plain_openai.sdk_internals() is None, "a release without the internal is noticed"
+    monkeypatch.undo()
+    assert plain_openai.sdk_internals() is not None
+
+    through_sdk: list[str] = []
+    sdk_create = AsyncCompletions.create
+
+    async def counted(self: Any, **params: Any) -> Any:
+        through_sdk.append(params["model"])
+        return await sdk_create(self, **params)
+
+    monkeypatch.setattr(AsyncCompletions, "create", counted)
+    with ChatServer(lambda request: Reply("Sure."), api_key="sk-local") as server:
+        for missing in (False, True):
+            if missing:
+                monkeypatch.setattr(plain_openai, "REQUEST_OPTIONS", None)
+            client = PlainChatOpenAI(base_url=server.base_url, api_key="sk-local", max_retries=0)
+            try:
+                assert await _sent(client) == "Sure."
+            finally:
+                await client.close()
+        plain, fallback = server.requests
+    assert through_sdk == ["tiny"], "only the request without the internals went through the SDK"
+    assert fallback == plain, "the same request body on the wire either way"
+
+
+async def test_models_talk_to_the_server_over_aiohttp_and_close_cleanly() -> None:
+    from openai._vendor.httpx_aiohttp import AiohttpTransport
+
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+
+    with ChatServer(lambda request: Reply("Over aiohttp.")) as server:
+        run = LLMRun(LLMSettings(base_url=server.base_url, max_retries=0), cache=False)
+        model = run.model("openai-compatible:tiny", "c1")
+        client = next(iter(run._clients.values()))
+        assert isinstance(client._client._transport, AiohttpTransport)
+        response = await model_request(model, CONVERSATION)
+        await run.aclose()
+    text = response.parts[0]
+    assert isinstance(text, TextPart) and text.content == "Over aiohttp."
+    assert client.is_closed()
+    assert run.usage.requests == 1
+
+
+def test_without_aiohttp_the_client_keeps_the_sdks_httpx_pool(monkeypatch: Any) -> None:
+    import openai
+
+    from understudy.llm.plain_openai import http_client
+
+    assert http_client(5.0) is not None
+
+    def missing(**_kwargs: Any) -> Any:
+        raise RuntimeError("To use the aiohttp client you must have installed the package")
+
+    monkeypatch.setattr(openai, "DefaultAioHttpClient", missing)
+    assert http_client(5.0) is None

@@ -18,7 +18,8 @@ Rules, in order:
 
 OpenAI-style clients are built with their own retries off, so the retries and timeouts of
 :class:`understudy.llm.run.LLMRun` are the only ones, and send plain text chat requests without
-the SDK's per-request type walk (:mod:`understudy.llm.plain_openai`).
+the SDK's per-request type walk, over the SDK's aiohttp transport when installed (the ``llm``
+extra installs it; :mod:`understudy.llm.plain_openai`).
 """
 
 from __future__ import annotations
@@ -119,14 +120,18 @@ def _openai_compatible(
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    from understudy.llm.plain_openai import PlainChatOpenAI
+    from understudy.llm.plain_openai import PlainChatOpenAI, http_client
 
     key = (base_url or "", api_key or "")
     client = clients.get(key) if clients is not None else None
     if client is None:
         try:
             client = PlainChatOpenAI(
-                base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout_s
+                base_url=base_url,
+                api_key=api_key,
+                max_retries=0,
+                timeout=settings.timeout_s,
+                http_client=http_client(settings.timeout_s),
             )
         except OpenAIError as exc:
             raise ConfigError(
