@@ -9,12 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from typer.testing import CliRunner
 
 from understudy.cli.app import app as cli_app
 from understudy.domain.contact import ContactDetails
 from understudy.errors import ContentError, NotFoundError, PermissionDenied
 from understudy.storage.contacts import ContactStore, check_contact
+from understudy.storage.db import open_database
 from understudy.teams.accounts import Accounts
 from understudy.teams.context import acting_as
 from understudy.teams.permissions import Role
@@ -213,3 +215,67 @@ def test_cli_add_list_show_edit_delete(team: None) -> None:
     code, out = _cli("--as", "mo", "contacts", "delete", contact, "--yes")
     assert code == 0 and "deleted contact" in out
     assert json.loads(_cli("--as", "mo", "contacts", "list", "--json")[1]) == []
+
+
+def test_a_contacts_roleplays_are_each_trainees_own_unless_one_sees_participants(
+    team: None,
+) -> None:
+    with _as("ada"):
+        store = ContactStore()
+        contact = store.add(ContactDetails(name="Dana Okafor"))
+        store.start_roleplay(contact.id, "mo", "returns-desk", "Returns with mo")
+        store.start_roleplay(contact.id, "sam", "returns-desk", "Returns with sam")
+        assert [s.trainee for s in store.roleplays(contact.id)] == ["sam", "mo"]
+        assert [c.roleplays for c in store.list_contacts()] == [2]
+    with _as("mo"):
+        assert [s.trainee for s in ContactStore().roleplays(contact.id)] == ["mo"]
+    with _as("rita"):
+        assert ContactStore().roleplays(contact.id) == []
+
+    def shown(user: str) -> list[str]:
+        code, out = _cli("--as", user, "contacts", "show", str(contact.id), "--json")
+        assert code == 0, out
+        return [s["trainee"] for s in json.loads(out)["roleplay_sessions"]]
+
+    assert shown("ada") == ["sam", "mo"]
+    assert shown("mo") == ["mo"], "a member sees only their own roleplays"
+    assert shown("rita") == [], "a read-only user has none of their own"
+    code, out = _cli("--as", "mo", "contacts", "show", str(contact.id))
+    assert code == 0 and "Returns with mo" in out and "Returns with sam" not in out
+    with signed_in(username="mo", role=Role.MEMBER) as client:
+        tab = client.get(f"/contacts/{contact.id}", params={"tab": "roleplay"}).text
+        assert [r[0] for r in table_rows(tab)] == ["Returns with mo"]
+    with signed_in(username="ada", role=Role.ADMIN) as client:
+        tab = client.get(f"/contacts/{contact.id}", params={"tab": "roleplay"}).text
+        assert [r[0] for r in table_rows(tab)] == ["Returns with sam", "Returns with mo"]
+
+
+def test_listing_contacts_counts_their_roleplays_in_one_query(team: None) -> None:
+    sessions = open_database()
+    with _as("ada"):
+        store = ContactStore(sessions)
+        for name in ("Ann", "Bo", "Cy", "Di"):
+            store.add(ContactDetails(name=name))
+        [ann, bo, *_] = store.list_contacts()
+        store.start_roleplay(ann.id, "mo", "returns-desk")
+        store.start_roleplay(ann.id, "sam", "returns-desk")
+        store.start_roleplay(bo.id, "mo", "sales-call")
+        statements: list[str] = []
+
+        def seen(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        engine = sessions.kw["bind"]
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            listed = store.list_contacts()
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert [(c.details.name, c.roleplays) for c in listed] == [
+        ("Ann", 2),
+        ("Bo", 1),
+        ("Cy", 0),
+        ("Di", 0),
+    ]
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects

@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import DateTime, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from understudy.domain.contact import ContactDetails
 from understudy.errors import ContentError, ContentProblem, NotFoundError
 from understudy.storage.assignments import active_session_row, summarize
-from understudy.storage.attempt_records import Now, SessionSummary, utc_now
+from understudy.storage.attempt_records import SessionSummary
 from understudy.storage.attempts import PracticeSessionRow
-from understudy.storage.db import Base, open_database, serialize
-from understudy.teams.context import acting_name, current_workspace_id
-from understudy.teams.permissions import Action, authorize
+from understudy.storage.clocked import ClockedStore
+from understudy.storage.db import Base, serialize
+from understudy.teams.context import acting_name, current_actor, current_workspace_id
+from understudy.teams.permissions import Action, authorize, can
 
 
 class ContactRow(Base):
@@ -113,17 +114,11 @@ def _contact(row: ContactRow, roleplays: int = 0) -> Contact:
     return Contact(row.id, details, row.created_by, row.created_at, row.updated_at, roleplays)
 
 
-class ContactStore:
+class ContactStore(ClockedStore):
     """The acting workspace's contacts.
 
-    Args:
-        sessions: a SQLAlchemy session factory; ``open_database()`` when None.
-        now: wall-clock source (naive UTC), injectable for tests.
+    Takes a session factory and a clock, as ``ClockedStore``.
     """
-
-    def __init__(self, sessions: sessionmaker[Session] | None = None, now: Now = utc_now) -> None:
-        self._sessions = sessions or open_database()
-        self.now = now
 
     def _row(self, db: Session, contact_id: int) -> ContactRow:
         row = db.get(ContactRow, contact_id)
@@ -180,12 +175,19 @@ class ContactStore:
     def list_contacts(self) -> list[Contact]:
         """Return the workspace's contacts by name (then id), with their roleplay counts."""
         with self._sessions() as db:
-            rows = db.scalars(
-                select(ContactRow)
+            tied = (
+                select(PracticeSessionRow.contact_id, func.count(PracticeSessionRow.id).label("n"))
+                .where(PracticeSessionRow.removed_at.is_(None))
+                .group_by(PracticeSessionRow.contact_id)
+                .subquery()
+            )
+            rows = db.execute(
+                select(ContactRow, func.coalesce(tied.c.n, 0))
+                .outerjoin(tied, tied.c.contact_id == ContactRow.id)
                 .where(ContactRow.workspace_id == current_workspace_id())
                 .order_by(ContactRow.name, ContactRow.id)
             ).all()
-            return [_contact(row, self._count(db, row.id)) for row in rows]
+            return [_contact(row, int(count)) for row, count in rows]
 
     def delete(self, contact_id: int) -> Contact:
         """Delete a contact; the roleplays tied to it stay, untied.
@@ -207,23 +209,32 @@ class ContactStore:
             return gone
 
     def roleplays(self, contact_id: int, today: date | None = None) -> list[SessionSummary]:
-        """Return every practice session tied to the contact, newest first, with its status.
+        """Return the practice sessions tied to the contact that the acting user may list,
+        newest first, with their status.
+
+        As Roleplay Training (``AttemptStore.participant_attempts``): someone who may see the
+        Participant column (an administrator, or anyone when no user acts) gets every session
+        tied to the contact; anyone else gets only their own.
 
         Raises:
             NotFoundError: no such contact in the workspace.
         """
         today = today or self.now().date()
+        query = (
+            select(PracticeSessionRow)
+            .where(
+                PracticeSessionRow.workspace_id == current_workspace_id(),
+                PracticeSessionRow.contact_id == contact_id,
+                PracticeSessionRow.removed_at.is_(None),
+            )
+            .order_by(PracticeSessionRow.id.desc())
+        )
+        actor = current_actor()
+        if actor is not None and not can(Action.SEE_PARTICIPANTS):
+            query = query.where(PracticeSessionRow.trainee == actor.name)
         with self._sessions() as db:
             self._row(db, contact_id)
-            rows = db.scalars(
-                select(PracticeSessionRow)
-                .where(
-                    PracticeSessionRow.workspace_id == current_workspace_id(),
-                    PracticeSessionRow.contact_id == contact_id,
-                    PracticeSessionRow.removed_at.is_(None),
-                )
-                .order_by(PracticeSessionRow.id.desc())
-            ).all()
+            rows = db.scalars(query).all()
             return [summarize(row, today) for row in rows]
 
     def start_roleplay(
@@ -264,8 +275,6 @@ class ContactStore:
 
     @staticmethod
     def _count(db: Session, contact_id: int) -> int:
-        from sqlalchemy import func
-
         return int(
             db.scalar(
                 select(func.count(PracticeSessionRow.id)).where(

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from understudy.errors import ContentError
 from understudy.storage.contacts import FIELDS, Contact, ContactStore, check_contact
-from understudy.teams.context import acting_name
 from understudy.teams.permissions import Action, can
 from understudy.web.fields import FormField, RowId
 from understudy.web.forms import FormErrors
@@ -116,11 +115,8 @@ def contact_page(request: Request, contact_id: RowId, tab: str = "details") -> H
     """
     store = ContactStore()
     contact = store.get(contact_id)
-    roleplays = store.roleplays(contact_id)
+    roleplays = store.roleplays(contact_id)  # one's own only, unless one sees participants
     see_participants = can(Action.SEE_PARTICIPANTS)
-    if not see_participants:  # as on Roleplay Training: one's own sessions only
-        me = acting_name()
-        roleplays = [s for s in roleplays if s.trainee == me]
     context = {
         "title": contact.details.name,
         "c": contact,
