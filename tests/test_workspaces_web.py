@@ -87,3 +87,26 @@ def test_the_cli_creates_a_workspace_for_administrators_only() -> None:
         cli_app, ["--as", "mo", "workspaces", "create", "b", "--admin", "bo"], env=env
     )
     assert refused.exit_code == 2 and "may not create a workspace" in refused.output
+
+
+def test_an_administrator_name_too_long_is_a_located_problem_and_nothing_is_created() -> None:
+    long_name = "E" * 201
+    with signed_in(username="ada") as client:
+        page = client.post("/workspaces/new", data={**GOOD, "admin_name": long_name})
+    assert page.status_code == 422
+    assert field_errors(page.text) == ["admin_name: expected at most 200 characters"]
+    ensure_user("mo", Role.MEMBER)
+    env = {"UNDERSTUDY_NEW_PASSWORD": "a long enough one"}
+    args = ["--as", "ada", "workspaces", "create", "acme", "--admin", "eve"]
+    made = CliRunner().invoke(cli_app, [*args, "--admin-name", long_name], env=env)
+    assert made.exit_code == 2, made.output
+    assert "--admin-name: expected at most 200 characters" in made.output
+    added = CliRunner().invoke(
+        cli_app, ["--as", "ada", "users", "add", "bo", "--name", long_name], env=env
+    )
+    assert added.exit_code == 2 and "at most 200 characters, got 201" in added.output
+    assert [slug for slug, _ in Accounts().workspaces()] == ["default"]
+    assert sorted(u.username for u in Accounts().users()) == ["ada", "mo"]
+    done = CliRunner().invoke(cli_app, [*args, "--admin-name", "E" * 200], env=env)
+    assert done.exit_code == 0, done.output
+    assert Accounts().get("eve").display_name == "E" * 200

@@ -31,6 +31,8 @@ from understudy.teams.passwords import MIN_LENGTH, hash_password, verify_passwor
 from understudy.teams.permissions import Action, Role, authorize
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+NAME_LENGTH = 200
+"""The most characters of a workspace's or a user's display name (their ``String(200)`` columns)."""
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,15 @@ class Accounts:
         Raises:
             PermissionDenied: accounts exist and the actor is not an administrator (of that
                 workspace, unless a new one is created).
-            ConfigError: the name is taken or invalid, or the password too short.
+            ConfigError: the name is taken or invalid, the display name longer than
+                ``NAME_LENGTH``, or the password too short.
             NotFoundError: no such workspace (and ``create_workspace`` is False).
         """
         check_name(username)
+        if len(display_name) > NAME_LENGTH:
+            raise ConfigError(
+                f"the name must have at most {NAME_LENGTH} characters, got {len(display_name)}"
+            )
         if len(password) < MIN_LENGTH:
             raise ConfigError(f"the password must have at least {MIN_LENGTH} characters")
         actor = current_actor()
@@ -293,8 +300,9 @@ class Accounts:
 
         Raises:
             PermissionDenied: the acting user may not create a workspace.
-            ContentError: every problem, by field: ``slug`` (invalid or taken), ``name``,
-                ``admin`` (invalid or taken), ``password`` (too short); nothing is written.
+            ContentError: every problem, by field: ``slug`` (invalid or taken), ``name``
+                (too long), ``admin`` (invalid or taken), ``admin_name`` (too long),
+                ``password`` (too short); nothing is written.
         """
         authorize(Action.CREATE_WORKSPACE)
         slug, admin, name = slug.strip(), admin.strip(), name.strip()
@@ -308,12 +316,14 @@ class Accounts:
                 problem("slug", "expected 1-64 lower-case letters, digits, '.', '_' or '-'")
             elif db.scalars(select(WorkspaceRow).where(WorkspaceRow.slug == slug)).first():
                 problem("slug", f"a workspace {slug!r} exists already")
-            if len(name) > 200:
-                problem("name", "expected at most 200 characters")
+            if len(name) > NAME_LENGTH:
+                problem("name", f"expected at most {NAME_LENGTH} characters")
             if not _NAME.match(admin):
                 problem("admin", "expected 1-64 lower-case letters, digits, '.', '_' or '-'")
             elif db.scalars(select(UserRow).where(UserRow.username == admin)).first():
                 problem("admin", f"the username {admin!r} is taken")
+        if len(admin_name.strip()) > NAME_LENGTH:
+            problem("admin_name", f"expected at most {NAME_LENGTH} characters")
         if len(password) < MIN_LENGTH:
             problem("password", f"expected at least {MIN_LENGTH} characters")
         if problems:
