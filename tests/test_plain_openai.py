@@ -139,3 +139,31 @@ def test_without_aiohttp_the_client_keeps_the_sdks_httpx_pool(monkeypatch: Any) 
 
     monkeypatch.setattr(openai, "DefaultAioHttpClient", missing)
     assert http_client(5.0) is None
+
+
+async def test_answers_are_read_as_the_sdk_reads_them() -> None:
+    answers = []
+    with ChatServer(lambda request: Reply("Order 12 is refunded.")) as server:
+        for kind in (AsyncOpenAI, PlainChatOpenAI):
+            client = kind(base_url=server.base_url, api_key="k", max_retries=0)
+            try:
+                answers.append(
+                    await client.chat.completions.create(
+                        model="tiny", messages=[{"role": "user", "content": "refund?"}], seed=4
+                    )
+                )
+            finally:
+                await client.close()
+    sdk, plain = answers
+    assert type(plain) is type(sdk)
+    assert plain.model_dump() == sdk.model_dump()
+    assert plain.choices[0].message.content == "Order 12 is refunded."
+
+
+def test_an_answer_missing_fields_is_still_read() -> None:
+    from understudy.llm.plain_openai import read_completion
+
+    sparse = b'{"id": "x", "choices": [{"message": {"role": "assistant", "content": "hi"}}]}'
+    answer = read_completion(sparse)
+    assert answer.choices[0].message.content == "hi"
+    assert answer.usage is None

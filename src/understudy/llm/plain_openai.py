@@ -9,8 +9,9 @@ conversation: more than a third of the client's CPU per call in an LLM-backed ba
 
 ``PlainChatOpenAI`` is an ``AsyncOpenAI`` whose ``chat.completions.create`` sends such a plain
 request as it is, through the SDK's own ``_post`` with the same options (headers, auth, timeout,
-retries, response parsing); anything else (streaming, tools, a response format, non-text
-content, any non-scalar setting) goes through the SDK unchanged.
+retries, error statuses) and reads the answer with one pydantic validation (falling back to the
+SDK's lenient reading for an answer that does not conform); anything else (streaming, tools, a
+response format, non-text content, any non-scalar setting) goes through the SDK unchanged.
 ``tests/test_plain_openai.py`` checks that both paths put the same JSON on the wire.
 
 Sending as it is uses two of the SDK's internals (``openai._base_client.make_request_options``
@@ -25,14 +26,17 @@ pool, which checks every idle connection on each request (``docs/scale.md``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from openai import NOT_GIVEN, AsyncOpenAI, AsyncStream, NotGiven, Omit
+import httpx2
+from openai import NOT_GIVEN, AsyncOpenAI, NotGiven, Omit
 from openai.resources.chat import AsyncChat
 from openai.resources.chat.completions import AsyncCompletions
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 
 
 def sdk_internals() -> Callable[..., Any] | None:
@@ -79,6 +83,22 @@ def plain_body(params: dict[str, Any]) -> dict[str, Any] | None:
     return body
 
 
+def read_completion(content: bytes) -> ChatCompletion:
+    """Read a chat completion answer (JSON bytes) as the SDK's ``ChatCompletion``.
+
+    A conforming answer is validated by pydantic in one pass (about 0.1 ms less than the SDK's
+    field-by-field reading); one that does not conform (a server leaving out a field, or using
+    its own values) is read leniently, field by field, as the SDK itself reads every answer.
+
+    Raises:
+        ValueError: the body is not JSON (``json.JSONDecodeError``).
+    """
+    try:
+        return ChatCompletion.model_validate_json(content)
+    except ValidationError:
+        return ChatCompletion.construct(**json.loads(content))
+
+
 class PlainCompletions(AsyncCompletions):
     """``chat.completions`` sending plain requests as they are (see the module docstring)."""
 
@@ -95,14 +115,14 @@ class PlainCompletions(AsyncCompletions):
             timeout=params.get("timeout", NOT_GIVEN),
             security={"bearer_auth": True},
         )
-        return await self._post(
+        response = await self._post(
             "/chat/completions",
             body=body,
             options=options,
-            cast_to=ChatCompletion,
+            cast_to=httpx2.Response,
             stream=False,
-            stream_cls=AsyncStream[ChatCompletionChunk],
         )
+        return read_completion(response.content)
 
 
 class PlainChat(AsyncChat):
