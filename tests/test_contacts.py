@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from understudy.cli.app import app as cli_app
 from understudy.domain.contact import ContactDetails
 from understudy.errors import ContentError, NotFoundError, PermissionDenied
+from understudy.storage.attempt_store import AttemptStore
 from understudy.storage.contacts import ContactStore, check_contact
 from understudy.storage.db import open_database
 from understudy.teams.accounts import Accounts
@@ -162,6 +164,14 @@ def test_create_roleplay_from_a_contact_prefills_skips_persona_mapping_and_is_li
             },
         )
         assert started.status_code == 303 and started.headers["location"].startswith("/calls/")
+        for _ in range(100):  # the call stores its attempt from a background task
+            if AttemptStore().list_attempts("mo"):
+                break
+            time.sleep(0.05)
+        [session] = AttemptStore().list_sessions()
+        assert session.trainee == "mo", "the call's attempt is in the session tied to the contact"
+        with _as("mo"):
+            assert [s.id for s in ContactStore().roleplays(contact.id)] == [session.id]
         tab = client.get(f"/contacts/{contact.id}", params={"tab": "roleplay"}).text
         rows = table_rows(tab)
         assert [r[0] for r in rows] == ["Roleplay with Dana Okafor"]
@@ -279,3 +289,34 @@ def test_listing_contacts_counts_their_roleplays_in_one_query(team: None) -> Non
     ]
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, selects
+
+
+def test_a_roleplay_whose_call_is_refused_is_not_tied_to_the_contact(
+    team: None, understudy_home: Path
+) -> None:
+    (understudy_home / "personas").mkdir(parents=True, exist_ok=True)
+    (understudy_home / "personas" / "lucia.yaml").write_text(
+        "id: lucia\nname: Lucia Reyes\nlanguage: es-MX\n"
+    )
+    with _as("mo"):
+        contact = ContactStore().add(check_contact({"name": "Lucia Reyes", "persona": "lucia"}))
+    form = {
+        "contact": str(contact.id),
+        "name": "Roleplay with Lucia Reyes",
+        "id": "roleplay-with-lucia-reyes",
+        "type": "sales_discovery",
+        "mode": "chat",
+        "goal.reason_for_call": "You want a better price for a bigger order.",
+        "persona": "lucia",
+        "go": "save",
+    }
+    with signed_in(username="mo", role=Role.MEMBER, follow_redirects=False) as client:
+        refused = client.post("/sessions/new", data=form)
+        assert refused.status_code == 400, refused.text
+        assert "Spanish (es-MX)" in refused.text and "cannot speak" in refused.text
+        tab = client.get(f"/contacts/{contact.id}", params={"tab": "roleplay"}).text
+        assert "No roleplays with Lucia Reyes yet." in tab
+    with _as("mo"):
+        assert ContactStore().roleplays(contact.id) == []
+        assert [c.roleplays for c in ContactStore().list_contacts()] == [0]
+        assert AttemptStore().list_sessions() == [], "no practice session was created either"

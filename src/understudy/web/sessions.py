@@ -144,7 +144,9 @@ def new_session(request: Request, step: int = 1, contact: str = "") -> HTMLRespo
 async def create_session(request: Request) -> Response:
     """Save the session's scenario in the library, then start its call (Start).
 
-    A roleplay from a contact is tied to it (it shows on the contact's Roleplay tab).
+    A roleplay from a contact is tied to it (it shows on the contact's Roleplay tab) once its
+    call has started; a call refused before it starts (a persona language the simulator cannot
+    speak, a voice that is not installed) ties nothing.
     """
     authorize(Action.CREATE_SESSION)
     form = await request.form()
@@ -155,11 +157,14 @@ async def create_session(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     trainee = str(form.get("trainee", "") or "").strip() or current_user() or "trainee"
+    call = begin_call(request, outcome.id, trainee)
     if source is not None:
+        # The call's attempt is stored by a background task; both it and start_roleplay take
+        # the trainee's active session of the scenario under the practice_sessions lock, so
+        # whichever comes first creates it and the other finds it (never two sessions).
         ContactStore().start_roleplay(
             source.id, trainee, outcome.id, outcome.name, outcome.deadline
         )
-    call = begin_call(request, outcome.id, trainee)
     return RedirectResponse(f"/calls/{call.token}", status_code=303)
 
 
