@@ -179,6 +179,18 @@ def test_http_enforces_the_table(role: Role, action: Action, world: World) -> No
         assert any(f"may not {a.value}" in response.text for a in refused), response.text[:300]
 
 
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_contact_forms_open_only_for_those_who_may_save_them(role: Role, world: World) -> None:
+    with sign_in(_client(), USERS[role]) as client:
+        pages = [client.get("/contacts/new"), client.get(f"/contacts/{world.contact_id}/edit")]
+    for page in pages:
+        if expected(role)(Action.EDIT_CONTACT):
+            assert page.status_code == 200 and "<form" in page.text
+        else:
+            assert page.status_code == 403, f"{role.value}: the form opened"
+            assert "may not create or edit a contact" in page.text
+
+
 def _client() -> Any:
     from fastapi.testclient import TestClient
 

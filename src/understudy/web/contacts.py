@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from understudy.errors import ContentError
 from understudy.storage.contacts import FIELDS, Contact, ContactStore, check_contact
-from understudy.teams.permissions import Action, can
+from understudy.teams.permissions import Action, authorize, can
 from understudy.web.fields import FormField, RowId
 from understudy.web.forms import FormErrors
 from understudy.web.templating import render
@@ -83,7 +83,8 @@ def contact_list(request: Request) -> HTMLResponse:
 
 @router.get("/contacts/new", response_class=HTMLResponse)
 def new_contact(request: Request) -> HTMLResponse:
-    """The New contact form."""
+    """The New contact form (403 for those who may not create contacts)."""
+    authorize(Action.EDIT_CONTACT)
     return _form_page(request, dict.fromkeys(FIELDS, ""))
 
 
@@ -95,8 +96,6 @@ async def _submitted(request: Request) -> dict[str, str]:
 @router.post("/contacts/new", response_model=None)
 async def create_contact(request: Request) -> Response:
     """Save a new contact, or show the form again with each problem beside its field (422)."""
-    from understudy.teams.permissions import authorize
-
     authorize(Action.EDIT_CONTACT)
     values = await _submitted(request)
     try:
@@ -132,16 +131,15 @@ def contact_page(request: Request, contact_id: RowId, tab: str = "details") -> H
 
 @router.get("/contacts/{contact_id}/edit", response_class=HTMLResponse)
 def edit_contact(request: Request, contact_id: RowId) -> HTMLResponse:
-    """The Edit contact form, filled in."""
+    """The Edit contact form, filled in (403 for those who may not edit contacts)."""
     contact = ContactStore().get(contact_id)
+    authorize(Action.EDIT_CONTACT)
     return _form_page(request, contact.details.model_dump(), contact=contact)
 
 
 @router.post("/contacts/{contact_id}/edit", response_model=None)
 async def update_contact(request: Request, contact_id: RowId) -> Response:
     """Save the edit, or show the form again with its problems (422)."""
-    from understudy.teams.permissions import authorize
-
     store = ContactStore()
     contact = store.get(contact_id)
     authorize(Action.EDIT_CONTACT)
