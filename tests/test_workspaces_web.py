@@ -95,6 +95,10 @@ def test_an_administrator_name_too_long_is_a_located_problem_and_nothing_is_crea
         page = client.post("/workspaces/new", data={**GOOD, "admin_name": long_name})
     assert page.status_code == 422
     assert field_errors(page.text) == ["admin_name: expected at most 200 characters"]
+    with signed_in(username="ada") as client:
+        user = {"username": "bo", "password": PASSWORD, "display_name": long_name}
+        refused = client.post("/users", data=user)
+    assert refused.status_code == 422 and "at most 200 characters, got 201" in refused.text
     ensure_user("mo", Role.MEMBER)
     env = {"UNDERSTUDY_NEW_PASSWORD": "a long enough one"}
     args = ["--as", "ada", "workspaces", "create", "acme", "--admin", "eve"]
