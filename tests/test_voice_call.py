@@ -103,6 +103,11 @@ def test_recorded_trainee_audio_makes_a_graded_attempt_with_audio_and_timings(
         assert 0 <= turn.start_s < turn.end_s <= recording.audio_seconds + 0.5
     latencies = [e["seconds"] for e in record.events if e["kind"] == "latency"]
     assert len(latencies) >= len(lines) - 1, "the response time of each reply is logged"
+    transcribed = [e for e in record.events if e["kind"] == "transcribed"]
+    assert len(transcribed) == len(lines), transcribed
+    # The turns are transcribed during the pause before the VAD's stop (the pauses inside a
+    # line start a transcription too, and it is dropped when the trainee speaks again).
+    assert any(e["speculative"] for e in transcribed), transcribed
     assert not list(spool_dir().glob(f"attempt-{attempt_id}.*")), "the ended call's spool is gone"
     # Logged as a positive time; how fast it is belongs to benchmarks/bench_voice.py (a loaded
     # machine has shown 13 s for the first reply while Whisper warms up).

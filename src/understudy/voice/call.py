@@ -240,16 +240,13 @@ class VoiceCall:
             voices=voices,
             sample_rate=SAMPLE_RATE,
         )
+        vad = SileroVADAnalyzer(params=VADParams(start_secs=START_SECS, stop_secs=STOP_SECS))
         pipeline = Pipeline(
             [
                 transport.input(),
                 FunctionFilter(filter=self._mic_open, filter_system_frames=True),
-                VADProcessor(
-                    vad_analyzer=SileroVADAnalyzer(
-                        params=VADParams(start_secs=START_SECS, stop_secs=STOP_SECS)
-                    )
-                ),
-                make_stt(self.engines.stt),
+                VADProcessor(vad_analyzer=vad),
+                make_stt(self.engines.stt, vad=vad),
                 bridge,
                 tts,
                 transport.output(),
@@ -418,12 +415,18 @@ class VoiceCall:
             self._watch = None
         await self.log("speech_stopped", {"side": "trainee"})
 
-    async def transcribed(self, text: str) -> None:
-        """A trainee turn was transcribed: hand it to the practice call."""
+    async def transcribed(self, text: str, *, speculative: bool = False) -> None:
+        """A trainee turn was transcribed: hand it to the practice call.
+
+        Args:
+            text: the turn's text.
+            speculative: True when it was transcribed during the pause before the VAD's stop
+                (``engines.OfflineWhisperSTT``); logged with the text.
+        """
         text = text.strip()
         if not text:
             return
-        await self.log("transcribed", {"text": text})
+        await self.log("transcribed", {"text": text, "speculative": speculative})
         self._pending.append(text)
         self._awaiting_reply = True
         self.say(text)
@@ -552,7 +555,8 @@ class PracticeBridge(FrameProcessor):
         if isinstance(frame, VADUserStoppedSpeakingFrame):
             await self.call.trainee_stopped()
         elif isinstance(frame, TranscriptionFrame):
-            await self.call.transcribed(frame.text)
+            result = frame.result if isinstance(frame.result, dict) else {}
+            await self.call.transcribed(frame.text, speculative=result.get("speculative") is True)
         elif isinstance(frame, BotStartedSpeakingFrame):
             await self.call.bot_started()
         elif isinstance(frame, BotStoppedSpeakingFrame):

@@ -25,7 +25,16 @@ from typing import Any
 
 import numpy as np
 from faster_whisper import WhisperModel
-from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame
+from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADState
+from pipecat.frames.frames import (
+    ErrorFrame,
+    Frame,
+    InputAudioRawFrame,
+    TranscriptionFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.settings import TTSSettings
 from pipecat.services.tts_service import TTSService
 from pipecat.services.whisper.stt import WhisperSTTService
@@ -159,55 +168,160 @@ def whisper_model() -> WhisperModel:
     return WhisperModel(str(whisper_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
 
 
-BEAM_SIZE = 5
-"""Whisper's beam while a call runs (greedy decoding, 1, was faster in one run but less
-accurate on eSpeak NG speech: docs/voice.md)."""
+BEAM_SIZE = 2
+"""Whisper's beam while a call runs. Beam 2 decodes about as fast as greedy decoding (1) with
+the word error rate of beam 5 on the test speech; greedy was less accurate on eSpeak NG speech
+(docs/voice.md)."""
 
 NO_SPEECH = 0.6
 """Segments with a no-speech probability at or above this are not the trainee talking."""
+
+
+SPECULATE_AFTER_S = 0.15
+"""Seconds of a pause in the trainee's speech (as the VAD hears it) after which the turn so far
+is transcribed ahead of the VAD's stop (docs/voice.md, "Speculative transcription")."""
+
+PAUSE_TOLERANCE_S = 0.1
+"""Seconds a pause may be counted longer than the VAD's stop time and still be one pause (the
+VAD and this service see the audio at slightly different moments)."""
+
+
+def transcribe(samples: np.ndarray[Any, np.dtype[np.float32]]) -> str:
+    """Transcribe one turn as calls do, in this thread: beam ``BEAM_SIZE``, no timestamps.
+
+    Args:
+        samples: mono float32 samples at 16 kHz, full scale 1.0.
+
+    Returns:
+        The text of the segments Whisper thinks are speech (``no_speech_prob`` under
+        ``NO_SPEECH``), stripped; "" when there are none.
+    """
+    segments, _ = whisper_model().transcribe(
+        samples,
+        language="en",
+        beam_size=BEAM_SIZE,
+        without_timestamps=True,
+        condition_on_previous_text=False,
+    )
+    return " ".join(s.text.strip() for s in segments if s.no_speech_prob < NO_SPEECH).strip()
+
+
+def _samples(pcm: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
+    return (np.frombuffer(pcm, dtype="<i2") / 32768).astype(np.float32)
 
 
 class OfflineWhisperSTT(WhisperSTTService):
     """pipecat's Whisper speech-to-text on the bundled ``tiny.en`` model, shared by all calls.
 
     It transcribes each stretch of speech once the VAD says it ended (a segmented service).
+    Given the pipeline's VAD analyzer (``vad``), it also transcribes speculatively: once the
+    VAD has heard ``speculate_after_s`` of pause inside a turn, the turn so far is transcribed
+    in the background; if the trainee does not speak again before the VAD's stop, that text
+    is the turn's transcript at once (the wait for the stop and the transcription overlap);
+    if the trainee speaks again, it is discarded and the turn goes on as one turn.
+
+    Args:
+        vad: the VAD analyzer the pipeline's ``VADProcessor`` runs (read only: its state), or
+            None to transcribe only at the stop.
+        speculate_after_s: seconds of pause before the speculative transcription starts.
+        **kwargs: passed to pipecat's ``WhisperSTTService``.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        vad: VADAnalyzer | None = None,
+        speculate_after_s: float = SPECULATE_AFTER_S,
+        **kwargs: Any,
+    ) -> None:
         settings = WhisperSTTService.Settings(
             model=str(whisper_model_path()), language=Language.EN, no_speech_prob=0.6
         )
         super().__init__(settings=settings, device="cpu", compute_type="int8", **kwargs)
+        self.vad = vad
+        self.speculate_after_s = speculate_after_s
+        self.speculations = {"used": 0, "discarded": 0}
+        """How many speculative transcriptions were used and discarded (for the figures)."""
+        self._paused_s = 0.0
+        self._speculation: asyncio.Future[str] | None = None
+        self._ready: list[asyncio.Future[str] | None] = []
 
     def _load(self) -> None:
         self._model = whisper_model()
 
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        """Start or drop a speculative transcription as the trainee pauses or speaks again."""
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            self._drop_speculation()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            # The segment this stop queues is transcribed by run_stt, in order.
+            if not self._speculation_holds():
+                self._drop_speculation()
+            if self.is_usable:
+                self._ready.append(self._speculation)
+                if self._speculation is not None:
+                    self.speculations["used"] += 1
+            self._speculation = None
+            self._paused_s = 0.0
+        await super().process_frame(frame, direction)
+
+    async def process_audio_frame(
+        self, frame: InputAudioRawFrame, direction: FrameDirection
+    ) -> None:
+        """Buffer the audio (pipecat's segmented service) and follow the VAD's pauses."""
+        await super().process_audio_frame(frame, direction)
+        if self.vad is None or not self._user_speaking:
+            return
+        state = self.vad._vad_state
+        if state is VADState.SPEAKING or state is VADState.STARTING:
+            self._drop_speculation()
+            return
+        self._paused_s += len(frame.audio) / 2 / max(1, frame.sample_rate)
+        if self._speculation is None and self._paused_s >= self.speculate_after_s:
+            pcm = bytes(self._audio_buffer) + self._trailing_silence()
+            self._speculation = asyncio.ensure_future(asyncio.to_thread(transcribe, _samples(pcm)))
+
+    def _speculation_holds(self) -> bool:
+        """True when the pause that ends the turn is the one the speculation started in.
+
+        The VAD stops a turn after ``stop_secs`` of pause; a pause counted here as much longer
+        had speech inside it that this service did not see (the VAD's state is read once per
+        audio frame), so the turn may have words after the speculation's audio."""
+        if self._speculation is None or self.vad is None:
+            return False
+        return self._paused_s <= self.vad.params.stop_secs + PAUSE_TOLERANCE_S
+
+    def _drop_speculation(self) -> None:
+        self._paused_s = 0.0
+        if self._speculation is not None:
+            self.speculations["discarded"] += 1
+            # The thread cannot be stopped; its result is dropped when it ends.
+            self._speculation.add_done_callback(_ignore_result)
+            self._speculation = None
+
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
-        """Transcribe one turn (16-bit PCM at 16 kHz) with beam ``BEAM_SIZE``, no timestamps.
-
-        Without timestamp tokens and without conditioning on earlier text there are fewer
-        decoding steps than in pipecat's default transcription (docs/voice.md, "Response
-        time: before and after"). Segments Whisper thinks are not speech (``no_speech_prob``
-        at or above ``NO_SPEECH``) are dropped.
-        """
-        model = whisper_model()
-        samples = np.frombuffer(audio, dtype="<i2").astype(np.float32) / 32768
-
-        def decode() -> str:
-            segments, _ = model.transcribe(
-                samples,
-                language="en",
-                beam_size=BEAM_SIZE,
-                without_timestamps=True,
-                condition_on_previous_text=False,
-            )
-            return " ".join(s.text.strip() for s in segments if s.no_speech_prob < NO_SPEECH)
-
+        """Transcribe one turn (16-bit PCM at 16 kHz) with ``transcribe``, or take the
+        speculative transcript of the same turn when there is one (see the class)."""
+        speculation = self._ready.pop(0) if self._ready else None
         await self.start_processing_metrics()
-        text = (await asyncio.to_thread(decode)).strip()
+        if speculation is not None:
+            text = await speculation
+        else:
+            text = await asyncio.to_thread(transcribe, _samples(audio))
         await self.stop_processing_metrics()
         if text:
-            yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN)
+            yield TranscriptionFrame(
+                text,
+                self._user_id,
+                time_now_iso8601(),
+                Language.EN,
+                result={"speculative": speculation is not None},
+            )
+
+
+def _ignore_result(future: asyncio.Future[str]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class EspeakTTS(TTSService):

@@ -130,8 +130,14 @@ def api_key(choice: SpeechService) -> str:
     return os.environ.get(choice.api_key_env or "", "") or "none"
 
 
-def make_stt(choice: STTChoice) -> Any:
-    """Build the pipecat speech-to-text service ``choice`` names (no connection is made)."""
+def make_stt(choice: STTChoice, *, vad: Any = None) -> Any:
+    """Build the pipecat speech-to-text service ``choice`` names (no connection is made).
+
+    Args:
+        choice: the engine.
+        vad: the pipeline's VAD analyzer; the offline Whisper engine reads its state to
+            transcribe a turn speculatively during a pause (``engines.OfflineWhisperSTT``).
+    """
     if choice.engine == "openai":
         from pipecat.services.openai.stt import OpenAISTTService
         from pipecat.transcriptions.language import Language
@@ -144,7 +150,7 @@ def make_stt(choice: STTChoice) -> Any:
         )
     from understudy.voice.engines import OfflineWhisperSTT
 
-    return OfflineWhisperSTT()
+    return OfflineWhisperSTT(vad=vad)
 
 
 def make_tts(
