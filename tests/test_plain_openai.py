@@ -134,10 +134,11 @@ def test_without_aiohttp_the_client_keeps_the_sdks_httpx_pool(monkeypatch: Any) 
 
     assert http_client(5.0) is not None
 
-    def missing(**_kwargs: Any) -> Any:
-        raise RuntimeError("To use the aiohttp client you must have installed the package")
+    class Missing:  # what the SDK offers when aiohttp is not installed
+        def __init__(self, **_kwargs: Any) -> None:
+            raise RuntimeError("To use the aiohttp client you must have installed the package")
 
-    monkeypatch.setattr(openai, "DefaultAioHttpClient", missing)
+    monkeypatch.setattr(openai, "DefaultAioHttpClient", Missing)
     assert http_client(5.0) is None
 
 
@@ -167,3 +168,32 @@ def test_an_answer_missing_fields_is_still_read() -> None:
     answer = read_completion(sparse)
     assert answer.choices[0].message.content == "hi"
     assert answer.usage is None
+
+
+def test_a_run_never_closed_lets_its_connections_go_quietly(caplog: Any) -> None:
+    """aiohttp complains (a warning and an error logged) about a session dropped open; the SDK's
+    httpx client does not. The socket's own ResourceWarning is left as with httpx."""
+    import asyncio
+    import gc
+    import warnings
+
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+
+    async def talk(base_url: str) -> str:
+        run = LLMRun(LLMSettings(base_url=base_url, max_retries=0), cache=False)
+        model = run.model("openai-compatible:tiny", "c1")
+        text = (await model_request(model, CONVERSATION)).parts[0]
+        assert isinstance(text, TextPart)
+        return text.content  # the run is dropped without run.aclose()
+
+    with (
+        ChatServer(lambda request: Reply("Hi.")) as server,
+        caplog.at_level("ERROR", logger="asyncio"),
+        warnings.catch_warnings(record=True) as seen,
+    ):
+        warnings.simplefilter("always")
+        assert asyncio.run(talk(server.base_url)) == "Hi."
+        gc.collect()
+    complaints = [str(w.message) for w in seen] + [r.getMessage() for r in caplog.records]
+    assert [c for c in complaints if "Unclosed" in c] == [], "no session or connector left open"

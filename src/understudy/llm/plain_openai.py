@@ -26,9 +26,10 @@ pool, which checks every idle connection on each request (``docs/scale.md``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import httpx2
@@ -146,18 +147,46 @@ class PlainChatOpenAI(AsyncOpenAI):
 def http_client(timeout_s: float) -> Any | None:
     """Return the SDK's aiohttp-backed HTTP client, or None to keep its default httpx one.
 
+    The client is closed with its OpenAI client (``await client.close()``, which ``LLMRun.aclose``
+    does). One dropped without closing closes itself: on the running event loop if there is one,
+    else at once, quietly (the SDK's httpx client is as forgiving).
+
     Args:
         timeout_s: the client's default timeout in seconds (each call also passes its own).
 
     Returns:
-        ``openai.DefaultAioHttpClient`` when the SDK offers it and aiohttp is installed (the
-        ``llm`` extra installs both); None otherwise, and the client keeps the SDK's default.
+        a subclass of ``openai.DefaultAioHttpClient`` when the SDK offers it and aiohttp is
+        installed (the ``llm`` extra installs both); None otherwise, and the client keeps the
+        SDK's default.
     """
     try:
         from openai import DefaultAioHttpClient
     except ImportError:  # an SDK release without the aiohttp transport
         return None
     try:
-        return DefaultAioHttpClient(timeout=timeout_s)
+        return _self_closing(DefaultAioHttpClient)(timeout=timeout_s)
     except RuntimeError:  # the SDK's own signal that aiohttp is not installed
         return None
+
+
+@lru_cache(maxsize=2)
+def _self_closing(base: type[Any]) -> type[Any]:
+    """``base`` (the SDK's aiohttp client class) closing its session when dropped unclosed."""
+
+    class SelfClosingAioHttpClient(base):  # type: ignore[misc]
+        def __del__(self) -> None:
+            session: Any = getattr(getattr(self, "_transport", None), "client", None)
+            if getattr(session, "closed", True):
+                return
+            try:
+                asyncio.get_running_loop().create_task(self.aclose())
+                return
+            except RuntimeError:  # no loop running: the one the session lived on is gone
+                pass
+            connector = session.connector
+            session.detach()  # the session counts as closed: no "Unclosed client session"
+            close_now = getattr(connector, "_close", None)
+            if callable(close_now) and not connector.closed:
+                close_now()  # what aiohttp itself does when dropping an open connector
+
+    return SelfClosingAioHttpClient
