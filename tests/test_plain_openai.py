@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from openai import AsyncOpenAI
 from pydantic_ai.direct import model_request
 from pydantic_ai.messages import (
@@ -170,7 +171,8 @@ def test_an_answer_missing_fields_is_still_read() -> None:
     assert answer.usage is None
 
 
-def test_a_run_never_closed_lets_its_connections_go_quietly(caplog: Any) -> None:
+@pytest.mark.parametrize("dropped", ["after its event loop ended", "while its loop runs"])
+def test_a_run_never_closed_lets_its_connections_go_quietly(caplog: Any, dropped: str) -> None:
     """aiohttp complains (a warning and an error logged) about a session dropped open; the SDK's
     httpx client does not. The socket's own ResourceWarning is left as with httpx."""
     import asyncio
@@ -187,13 +189,20 @@ def test_a_run_never_closed_lets_its_connections_go_quietly(caplog: Any) -> None
         assert isinstance(text, TextPart)
         return text.content  # the run is dropped without run.aclose()
 
+    async def talk_then_collect(base_url: str) -> str:
+        said = await talk(base_url)
+        gc.collect()  # a long-lived loop (a web server) collects the dropped run
+        await asyncio.sleep(0.05)
+        return said
+
     with (
         ChatServer(lambda request: Reply("Hi.")) as server,
         caplog.at_level("ERROR", logger="asyncio"),
         warnings.catch_warnings(record=True) as seen,
     ):
         warnings.simplefilter("always")
-        assert asyncio.run(talk(server.base_url)) == "Hi."
+        play = talk if dropped.startswith("after") else talk_then_collect
+        assert asyncio.run(play(server.base_url)) == "Hi."
         gc.collect()
     complaints = [str(w.message) for w in seen] + [r.getMessage() for r in caplog.records]
     assert [c for c in complaints if "Unclosed" in c] == [], "no session or connector left open"

@@ -26,7 +26,6 @@ pool, which checks every idle connection on each request (``docs/scale.md``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from functools import cached_property, lru_cache
@@ -148,8 +147,8 @@ def http_client(timeout_s: float) -> Any | None:
     """Return the SDK's aiohttp-backed HTTP client, or None to keep its default httpx one.
 
     The client is closed with its OpenAI client (``await client.close()``, which ``LLMRun.aclose``
-    does). One dropped without closing closes itself: on the running event loop if there is one,
-    else at once, quietly (the SDK's httpx client is as forgiving).
+    does). One dropped without closing lets its connections go at once, quietly (the SDK's httpx
+    client is as forgiving).
 
     Args:
         timeout_s: the client's default timeout in seconds (each call also passes its own).
@@ -178,11 +177,8 @@ def _self_closing(base: type[Any]) -> type[Any]:
             session: Any = getattr(getattr(self, "_transport", None), "client", None)
             if getattr(session, "closed", True):
                 return
-            try:
-                asyncio.get_running_loop().create_task(self.aclose())
-                return
-            except RuntimeError:  # no loop running: the one the session lived on is gone
-                pass
+            # Closed now, not in a task: the session is garbage too, and its own finaliser
+            # would complain before a task ran.
             connector = session.connector
             session.detach()  # the session counts as closed: no "Unclosed client session"
             close_now = getattr(connector, "_close", None)
