@@ -80,6 +80,29 @@ async def test_a_call_fed_line_by_line_is_stored_graded_and_observed() -> None:
     assert {MessageAdded, ConversationEnded} <= kinds, "observers see the call as it happens"
 
 
+async def test_a_call_ended_by_the_silence_timeout_is_stored_as_silence_timeout() -> None:
+    scenario, persona = scenario_and_persona()
+    store = AttemptStore()
+    call = await start_practice(
+        scenario,
+        persona,
+        trainee_name="sam",
+        rubric=None,
+        store=store,
+        clock=ManualClock(),
+        seed=7,
+        opening_pause_s=0,
+    )
+    await customer_has_spoken(call)
+    call.end_on_silence()
+    outcome = await call.finish()
+    assert outcome.result.termination_reason is TerminationReason.silence_timeout
+    assert store.get(call.attempt_id).termination_reason == "silence_timeout"
+    assert not [m for m in outcome.result.messages if m.role.value == "agent" and m.text], (
+        "the silence ends the call without a trainee line"
+    )
+
+
 async def test_a_paused_call_does_not_run_out_of_time_while_paused() -> None:
     scenario, persona = scenario_and_persona(time_limit_s=0.4)
     call = await start_practice(

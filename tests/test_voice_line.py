@@ -206,6 +206,7 @@ def test_a_silent_line_gets_a_presence_check_then_the_call_ends(understudy_home:
     record = AttemptStore().get(graded["attempt_id"])
     silences = [e for e in record.events if e["kind"] == "silence"]
     assert [e["then"] for e in silences] == ["presence_check", "ended"], silences
+    assert record.termination_reason == "silence_timeout", record.termination_reason
     assert not [m for m in record.messages if m.role is Role.customer], (
         "the agent opens: the customer waited for the trainee, and only asked "
         f"{PRESENCE_CHECK!r} aloud"

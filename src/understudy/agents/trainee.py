@@ -37,6 +37,12 @@ class TraineeAgent(Agent):
     def __init__(self, queue: asyncio.Queue[str] | None = None) -> None:
         self.queue: asyncio.Queue[str] = queue if queue is not None else asyncio.Queue()
         self.waiting = asyncio.Event()
+        self._end_reason = TerminationReason.trainee_ended
+
+    def end_on_silence(self) -> None:
+        """End the call as ``silence_timeout`` (the line stayed quiet on the trainee's turn)."""
+        self._end_reason = TerminationReason.silence_timeout
+        self.submit(END_COMMAND)
 
     def submit(self, line: str) -> None:
         """Queue one reply (or ``/end``). Safe to call from the event loop's thread only."""
@@ -45,7 +51,8 @@ class TraineeAgent(Agent):
     async def respond(self, state: ConversationState) -> AgentTurn:
         """Wait for the trainee's next non-empty line and turn it into the agent's turn.
 
-        ``/end`` (optionally followed by a last sentence) ends the call with ``trainee_ended``.
+        ``/end`` (optionally followed by a last sentence) ends the call with ``trainee_ended``
+        (``silence_timeout`` after ``end_on_silence``).
         """
         self.waiting.set()
         try:
@@ -61,7 +68,7 @@ class TraineeAgent(Agent):
             return AgentTurn(
                 text=text,
                 ended=True,
-                outcome=TerminationReason.trainee_ended,
+                outcome=self._end_reason,
                 meta={"command": END_COMMAND},
             )
         return AgentTurn(text=line)

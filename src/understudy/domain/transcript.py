@@ -69,6 +69,9 @@ class TerminationReason(StrEnum):
     escalated = "escalated"
     agent_ended = "agent_ended"
     trainee_ended = "trainee_ended"
+    silence_timeout = "silence_timeout"
+    """A voice call's line went quiet on the trainee's turn past the agent persona's silence
+    timeout and the presence check (docs/voice.md)."""
     max_turns = "max_turns"
     time_limit = "time_limit"
     error = "error"
@@ -80,6 +83,7 @@ AGENT_ENDINGS: frozenset[TerminationReason] = frozenset(
         TerminationReason.goal_met,
         TerminationReason.escalated,
         TerminationReason.trainee_ended,
+        TerminationReason.silence_timeout,
         TerminationReason.customer_left,
         TerminationReason.agent_ended,
     }

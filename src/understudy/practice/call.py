@@ -131,6 +131,11 @@ class PracticeCall:
         """End the call as the trainee (``trainee_ended``), saying ``last_words`` first if any."""
         self.trainee.submit(f"{END_COMMAND} {last_words}".strip())
 
+    def end_on_silence(self) -> None:
+        """End the call as ``silence_timeout``: nobody spoke on the trainee's turn past the
+        agent persona's silence timeout (a voice call's line; docs/voice.md)."""
+        self.trainee.end_on_silence()
+
     def pause(self) -> None:
         """Stop the call's clock: the time limit and turn times leave the pause out."""
         self.clock.pause()

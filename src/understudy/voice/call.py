@@ -148,7 +148,7 @@ class VoiceCall:
             asks whether the trainee is still there; the same again ends the call
             (``end_call``). None: no timeout.
         recording: False stores no audio (the turn times still are).
-        end_call: ends the call (the silence timeout's second time).
+        end_call: ends the call as ``silence_timeout`` (the silence timeout's second time).
         engines: the speech engines (config.yaml's ``voice:``, ``voice.services``).
     """
 

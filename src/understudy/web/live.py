@@ -168,6 +168,12 @@ class LiveCall:
         if self.practice is not None and self.status not in ("ended", "error"):
             self.practice.end()
 
+    def end_on_silence(self) -> None:
+        """End the call as ``silence_timeout`` (the voice line's silence timeout)."""
+        self.resume()
+        if self.practice is not None and self.status not in ("ended", "error"):
+            self.practice.end_on_silence()
+
 
 class CallRegistry:
     """The live calls of this server process, by token.
@@ -288,5 +294,5 @@ def _voice_call(call: LiveCall, line: LineSettings) -> VoiceCall:
         agent_voice=line.agent_voice,
         silence_timeout_s=line.silence_timeout_s,
         recording=line.recording,
-        end_call=call.end,
+        end_call=call.end_on_silence,
     )
