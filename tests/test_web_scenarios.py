@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from understudy.agents import persona_store
 from understudy.storage.assignments import AssignmentStore
 from web_helpers import client, field_errors, table_rows
 
@@ -114,6 +115,47 @@ def test_unknown_persona_is_reported_like_validate(understudy_home: Path) -> Non
         for e in field_errors(response.text)
     )
     assert '<li aria-current="step">2. Persona mapping</li>' in response.text
+
+
+AGENT = """\
+# kind: agent
+id: acme-line
+name: Ava from Acme
+voice:
+  - locale: en-US
+    prompt: You are Acme's phone assistant.
+    first_speaker: agent
+    first_message: Acme, Ava speaking.
+"""
+
+
+def test_the_agent_persona_is_picked_in_the_form_and_an_unknown_one_is_refused(
+    understudy_home: Path,
+) -> None:
+    understudy_home.mkdir(parents=True, exist_ok=True)
+    (understudy_home / "acme-line.yaml").write_text(AGENT)
+    persona_store.import_agent(understudy_home / "acme-line.yaml")
+    form = client().get("/scenarios/new")
+    assert '<option value="acme-line">acme-line</option>' in form.text, "offered in the form"
+    unknown = {**FORM, "mode": "voice", "agent_persona": "ghost-line", "go": "save"}
+    response = client().post("/scenarios/new", data=unknown)
+    assert response.status_code == 422
+    path = understudy_home / "scenarios" / "refund-for-maya.yaml"
+    assert any(
+        e.startswith(f"{path}:")
+        and "agent_persona: no agent persona with id 'ghost-line'; known agent personas: acme-line"
+        in e
+        for e in field_errors(response.text)
+    ), field_errors(response.text)
+    assert 'id="f-agent_persona-error"' in response.text, "the error is beside the field"
+    assert '<li aria-current="step">1. Details</li>' in response.text
+    assert not path.exists()
+    known = {**unknown, "agent_persona": "acme-line"}
+    saved = client().post("/scenarios/new", data=known, follow_redirects=False)
+    assert saved.status_code == 303, field_errors(saved.text)
+    assert yaml.safe_load(path.read_text())["agent_persona"] == "acme-line"
+    edit = client().get("/scenarios/refund-for-maya/edit")
+    assert '<option value="acme-line" selected>' in edit.text, "the edit form shows the choice"
 
 
 def test_duplicate_prefills_a_new_form_and_saves_a_copy(understudy_home: Path) -> None:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from understudy.agents import persona_store
 from understudy.content import scenario_library as library
 from understudy.content.importers.common import slug
-from understudy.content.loader import load_yaml_with_lines
+from understudy.content.loader import Lines, load_yaml_with_lines
 from understudy.content.personas import load_persona_library
 from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
 from understudy.content.scenario_files import read_yaml
@@ -81,6 +83,25 @@ def persona_options() -> list[tuple[str, str]]:
     return [(pid, p.name) for pid, (p, _path) in sorted(personas.items())]
 
 
+def agent_persona_options() -> list[tuple[str, str]]:
+    """The agent persona select's options: the id of every stored agent persona, by id."""
+    return [(agent_id, "") for agent_id in sorted(persona_store.list_agents())]
+
+
+def agent_persona_problem(scenario: Scenario, path: Path, lines: Lines) -> ContentProblem | None:
+    """Return the problem of a scenario whose ``agent_persona`` names no stored agent persona
+    (located at the field's line of ``path``), or None."""
+    if not scenario.agent_persona or persona_store.exists(scenario.agent_persona):
+        return None
+    known = ", ".join(sorted(persona_store.list_agents())) or "none"
+    return ContentProblem(
+        path,
+        lines.get(("agent_persona",)),
+        "agent_persona",
+        f"no agent persona with id {scenario.agent_persona!r}; known agent personas: {known}",
+    )
+
+
 def _rubric_options() -> list[tuple[str, str]]:
     stems = sorted({p.stem for p in [*user_rubric_paths(), *builtin_rubric_paths()]})
     return [(s, "") for s in stems]
@@ -135,6 +156,13 @@ def scenario_steps() -> list[tuple[str, list[FormField]]]:
                         ("voice", "spoken practice"),
                         ("hybrid", "the trainee picks per attempt"),
                     ],
+                ),
+                FormField(
+                    "agent_persona",
+                    "Agent persona",
+                    "select",
+                    options=agent_persona_options(),
+                    help="the role the trainee plays; its voice settings set up voice calls",
                 ),
                 FormField("show_mood", "Show the customer's mood during the call", "checkbox"),
                 FormField("briefing.goal", "Briefing: goal", "textarea"),
@@ -477,6 +505,9 @@ async def submit_scenario(
         scenario, text = validate_as(Scenario, data, path, header=SCENARIO_HEADER)
         _plain, lines = load_yaml_with_lines(text, path)
         problems = scenario_problems(scenario, path, lines)
+        unknown_agent = agent_persona_problem(scenario, path, lines)
+        if unknown_agent is not None:
+            problems.append(unknown_agent)
         if problems:
             raise ContentError(problems)
         if editing is None and path.exists():
