@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -167,7 +168,9 @@ def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15) -> WebElem
 def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 15) -> None:
     """Wait until the element ``css`` contains ``text``."""
     located = ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
-    WebDriverWait(driver, timeout).until(located)
+    # An htmx swap can replace the element between finding and reading it; Chromium then answers
+    # "Node with given id does not belong to the document", which is worth another look.
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(located)
 
 
 def unlabelled_controls(driver: webdriver.Chrome) -> list[str]:

@@ -30,8 +30,10 @@ pytestmark = pytest.mark.slow
 TRAINEE_WER_MAX = 0.25
 """The word error rate docs/voice.md states for the trainee's recorded lines (measured: 0.10)."""
 
-BARGE_IN_STOP_S = 0.8
-"""Customer audio stops within this many seconds of the trainee starting to speak over it."""
+BARGE_IN_STOP_S = 2.0
+"""Customer audio stops within this many seconds of the trainee starting to speak over it: the
+bound docs/voice.md states. Usually well under 0.8 s; a CI run has shown 1.55 s while a
+speculative transcription held both cores."""
 
 
 @pytest.fixture(autouse=True)
