@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from understudy.cli.app import app
 from understudy.runs import BatchConversation, StressOutcome, plan_stress_test, play
+from understudy.runs.batch import RegisteredSimulators
+from understudy.runs.workers import WORKER_DIED
 from understudy.storage.store import Store
 
 FLOW = Path(__file__).resolve().parents[1] / "examples" / "flows" / "refund.yaml"
@@ -30,7 +32,14 @@ def cluster() -> Iterator[str]:
     nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
     try:
         nodes.add_node(num_cpus=1)
-        ray.init(address=nodes.address, log_to_driver=False, include_dashboard=False)
+        # The workers import this folder's helper modules (tests/worker_faults.py) as pytest does.
+        tests = str(Path(__file__).resolve().parent)
+        ray.init(
+            address=nodes.address,
+            log_to_driver=False,
+            include_dashboard=False,
+            runtime_env={"env_vars": {"PYTHONPATH": tests}},
+        )
         nodes.wait_for_nodes()
         assert len([n for n in ray.nodes() if n["Alive"]]) == 2, "two live nodes"
         yield str(nodes.address)
@@ -94,6 +103,25 @@ async def test_a_worker_killed_midway_on_the_cluster_loses_and_duplicates_nothin
     assert [r.index for r in stored] == list(range(200)), "each conversation stored once"
     assert _transcripts(remote) == _transcripts(local)
     assert remote.metrics == local.metrics
+
+
+@pytest.mark.slow
+async def test_a_conversation_that_always_kills_its_worker_on_the_cluster_is_the_only_error(
+    cluster: str,
+) -> None:
+    from worker_faults import DiesOnOne
+
+    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=40, seed=4)
+    assert isinstance(plan.simulator_factory, RegisteredSimulators)
+    plan.simulator_factory = DiesOnOne(plan.simulator_factory, plan.seed, 7)
+    remote = await play(plan, Store(), backend="ray", address=cluster)
+    local = await _local(40)
+    assert [c.index for c in remote.result.conversations] == list(range(40))
+    died = [c.index for c in remote.result.conversations if c.result.error]
+    assert died == [7], "the task that held it with others was split: only it is lost"
+    assert remote.result.conversations[7].result.error == WORKER_DIED
+    kept = [c.result.model_dump_json() for c in remote.result.conversations if c.index != 7]
+    assert kept == [c.result.model_dump_json() for c in local.result.conversations if c.index != 7]
 
 
 def test_without_ray_the_ray_backend_names_the_install_command(

@@ -7,22 +7,19 @@ import asyncio
 import json
 import multiprocessing
 import os
-import random
 import signal
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from understudy.cli.app import app
-from understudy.domain.scenario import Scenario
-from understudy.engine.seams import UserSimulator
 from understudy.errors import ConfigError
 from understudy.runs import BatchConversation, plan_stress_test, play
-from understudy.runs.batch import RegisteredSimulators, conversation_seed
+from understudy.runs.batch import RegisteredSimulators
 from understudy.runs.workers import WORKER_DIED
 from understudy.storage.store import Store
+from worker_faults import DiesOnOne
 
 FLOW = Path(__file__).resolve().parents[1] / "examples" / "flows" / "refund.yaml"
 runner = CliRunner()
@@ -71,31 +68,17 @@ async def test_a_worker_killed_midway_loses_nothing_and_duplicates_nothing() -> 
     assert metrics == reference_metrics
 
 
-@dataclass(frozen=True)
-class DiesOnOne:
-    """Simulators of a batch whose conversation ``index`` kills its process (``os._exit``)."""
-
-    inner: RegisteredSimulators
-    seed: str
-    index: int
-
-    def __call__(self, scenario: Scenario, rng: random.Random) -> UserSimulator:
-        if rng.getstate() == random.Random(conversation_seed(self.seed, self.index)).getstate():
-            os._exit(3)
-        return self.inner(scenario, rng)
-
-
 @pytest.mark.slow
 async def test_a_conversation_that_always_kills_its_worker_is_recorded_as_an_error() -> None:
-    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=12, seed=9)
+    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=40, seed=9)  # two per hand-out
     assert isinstance(plan.simulator_factory, RegisteredSimulators)
     plan.simulator_factory = DiesOnOne(plan.simulator_factory, plan.seed, 5)
     outcome = await play(plan, Store(), workers=2)
-    assert [c.index for c in outcome.result.conversations] == list(range(12))
+    assert [c.index for c in outcome.result.conversations] == list(range(40))
     died = [c for c in outcome.result.conversations if c.result.error]
     assert [c.index for c in died] == [5], "only the conversation that kills its worker is lost"
     assert died[0].result.error == WORKER_DIED
-    assert outcome.metrics.errors == 1 and outcome.metrics.conversations == 12
+    assert outcome.metrics.errors == 1 and outcome.metrics.conversations == 40
 
 
 def test_an_agent_that_cannot_be_sent_to_a_worker_is_refused_before_the_run_starts() -> None:

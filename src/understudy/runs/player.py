@@ -250,7 +250,7 @@ async def _play(
                     on_conversation_end=ended,
                     should_stop=budget_spent,
                     keep=keep_conversations,
-                    per_task=-(-plan.concurrency // workers) if io_bound else 1,
+                    per_task=-(-plan.concurrency // workers) if io_bound else None,
                 )
             else:
                 result = await run_batch(

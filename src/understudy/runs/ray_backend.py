@@ -2,14 +2,16 @@
 
 The same sharding as ``understudy.runs.workers``, on Ray instead of a local process pool: the
 ``Shard`` (agent and simulator factories, scenarios, seed, clock) goes into Ray's object store
-once, and each conversation index is one Ray task that plays it with ``play_conversation``, so
-every transcript is identical to a single process's whatever node plays it and in what order.
+once, and each Ray task plays a few conversation indices (``workers.chunk_size``; a batch that
+waits on the network plays ``concurrency / CPUs`` at once) with ``play_conversation``, so every
+transcript is identical to a single process's whatever node plays it and in what order.
 The driver (the process that ran ``stress-test``) awaits the tasks as they finish and stores
 each result at once: a killed driver loses nothing stored (``runs resume`` plays the rest).
 
 Failures: Ray re-runs a task whose worker process or node died (``max_retries``); a
 conversation is deterministic, so the re-run gives the same transcript and it is stored once.
-A conversation whose task still fails after its retries ends in ``error`` with
+When a task of several conversations still fails after its retries, each of them is played
+again in a task of its own; a conversation whose own task still fails ends in ``error`` with
 ``workers.WORKER_DIED``: one conversation, never the batch.
 
 Without Ray installed, ``--backend ray`` fails with the install command. Every node of a
@@ -34,7 +36,7 @@ from typing import Any
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import ConfigError
 from understudy.runs.batch import BatchResult, Collector, OnEnd
-from understudy.runs.workers import Played, Shard, died_result
+from understudy.runs.workers import Played, Shard, chunk_size, died_result
 
 INSTALL_HINT = "pip install 'understudy[ray]'"
 """The command that installs Ray for ``--backend ray``."""
@@ -125,7 +127,7 @@ async def run_on_ray(
             when ``concurrency`` is given).
         concurrency: conversations in flight over the cluster, for a batch that waits on the
             network (LLM-backed): each task then plays ``concurrency / CPUs`` conversations
-            concurrently. None: one conversation per task (CPU-bound batches).
+            concurrently. None: a CPU-bound batch, ``chunk_size`` conversations per task.
 
     Returns:
         The played conversations (none when ``keep`` is False), the wall time, how many were
@@ -141,7 +143,7 @@ async def run_on_ray(
     payload = shard.payload()
     ray = connect(address)
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    per_task = 1 if concurrency is None else max(1, -(-concurrency // cpus))
+    per_task = chunk_size(len(wanted), cpus) if concurrency is None else -(-concurrency // cpus)
     limit = in_flight or (max(2, 2 * cpus) if concurrency is None else cpus)
     task = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)(_play_on_ray)
     payload_ref = ray.put(payload)
@@ -150,6 +152,7 @@ async def run_on_ray(
     started = loop.time()
     collector = Collector(keep, on_conversation_end)
     pending = iter(wanted)
+    alone: list[int] = []  # indices of a crashed chunk, played again one per task
     flying: dict[asyncio.Future[Any], list[int]] = {}
 
     async def report(
@@ -161,7 +164,7 @@ async def run_on_ray(
     try:
         while True:
             while not stopped and len(flying) < limit:
-                chunk = list(itertools.islice(pending, per_task))
+                chunk = [alone.pop()] if alone else list(itertools.islice(pending, per_task))
                 if not chunk:
                     break
                 if should_stop is not None and should_stop():
@@ -181,8 +184,10 @@ async def run_on_ray(
                 elif isinstance(
                     error, ray.exceptions.WorkerCrashedError | ray.exceptions.NodeDiedError
                 ):
-                    for index in chunk:
-                        await report(index, died_result(shard, index))
+                    if len(chunk) > 1:  # find which conversation kills its worker
+                        alone.extend(reversed(chunk))
+                    else:
+                        await report(chunk[0], died_result(shard, chunk[0]))
                 else:
                     raise error
     finally:

@@ -7,12 +7,14 @@ method where the platform has it, else ``spawn``: no worker inherits the driver'
 open database connections or event loop).
 
 What each worker gets, once, when it starts: a ``Shard`` (the agent and simulator factories, the
-scenarios, the batch seed, the clock), pickled. Then it is handed conversation indices one at a
-time and plays each with ``understudy.runs.batch.play_conversation``: the same scenario, seed,
-conversation id and clock as in a single process, so every transcript is identical whatever the
-number of workers and the order they finish in. Each result comes back as soon as it is played
-and the driver reports it (``on_conversation_end``: the store commits it there), so a killed
-driver loses nothing that was stored, and ``runs resume`` plays the rest.
+scenarios, the batch seed, the clock), pickled. Then it is handed conversation indices a few at a
+time (``chunk_size``: one hand-out costs about as much as playing a conversation, so a large
+batch hands out up to ``CHUNK_MAX`` at once) and plays each with
+``understudy.runs.batch.play_conversation``: the same scenario, seed, conversation id and clock
+as in a single process, so every transcript is identical whatever the number of workers, the
+size of the hand-outs and the order they finish in. Each hand-out's results come back as soon as
+they are played and the driver reports them (``on_conversation_end``: the store commits them
+there), so a killed driver loses nothing that was stored, and ``runs resume`` plays the rest.
 
 An LLM-backed batch waits on the network, not the CPU: each hand-out is then a group of
 ``per_task`` conversations that the worker plays concurrently on its event loop, under the
@@ -259,6 +261,32 @@ def worker_context(llm: bool = False) -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+CHUNK_MAX = 32
+"""Most conversations handed to a worker at once in a CPU-bound batch (32 offline
+conversations take about 0.1 s of one core: results still stream back several times a
+second)."""
+
+
+def chunk_size(total: int, workers: int) -> int:
+    """Conversations per hand-out of a CPU-bound batch of ``total`` conversations on ``workers``.
+
+    A hand-out costs the driver and the worker about a millisecond (pickling the call and the
+    results, waking both event loops), as much as playing one offline conversation, so large
+    batches hand out ``CHUNK_MAX`` at a time. Smaller ones get at least eight hand-outs per
+    worker, so no worker idles long at the end of the batch. Measured with
+    ``benchmarks/bench_scale.py`` (docs/scale.md): 10,000 offline conversations on 2 workers went
+    from 1.54 to over 2 times one process.
+
+    Args:
+        total: conversations to play (>= 0).
+        workers: worker processes (or a Ray cluster's CPUs), >= 1.
+
+    Returns:
+        An integer from 1 to ``CHUNK_MAX``.
+    """
+    return max(1, min(CHUNK_MAX, total // (max(1, workers) * 8)))
+
+
 def died_result(shard: Shard, index: int) -> ConversationResult:
     """The recorded ending of conversation ``index`` when its worker died every time."""
     return ConversationResult(
@@ -281,7 +309,7 @@ async def run_in_processes(
     should_stop: Callable[[], bool] | None = None,
     keep: bool = True,
     in_flight: int | None = None,
-    per_task: int = 1,
+    per_task: int | None = None,
 ) -> BatchResult:
     """Play conversations of a batch on ``workers`` processes (see the module docstring).
 
@@ -294,10 +322,10 @@ async def run_in_processes(
         should_stop: asked before each conversation is handed out; once True, no more start.
         keep: keep every conversation in the result (False: memory stays flat).
         in_flight: hand-outs at once; twice the workers when None (the workers when
-            ``per_task`` is above 1).
-        per_task: conversations handed to a worker at once and played concurrently there (an
-            LLM-backed batch waits on the network: one process plays many at a time); 1 for
-            CPU-bound batches.
+            ``per_task`` is given: each hand-out then fills its worker).
+        per_task: conversations handed to a worker at once and played concurrently there, for
+            a batch that waits on the network (an LLM-backed batch: one process plays many at
+            a time). None for CPU-bound batches: ``chunk_size`` conversations per hand-out.
 
     Returns:
         The played conversations (none when ``keep`` is False), the wall time, how many were
@@ -315,8 +343,8 @@ async def run_in_processes(
         raise ValueError(f"conversation indices must lie in 0..{n - 1}")
     total = len(wanted)
     payload = shard.payload()
-    limit = in_flight or (workers * 2 if per_task <= 1 else workers)
-    per_task = max(1, per_task)
+    limit = in_flight or (workers * 2 if per_task is None else workers)
+    per_task = chunk_size(total, workers) if per_task is None else max(1, per_task)
     loop = asyncio.get_running_loop()
     started = loop.time()
     collector = Collector(keep, on_conversation_end)
