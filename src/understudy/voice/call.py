@@ -13,7 +13,9 @@ For each connection of the browser's audio socket, ``VoiceCall.run`` builds and 
 - Barge-in: when the VAD hears the trainee while the customer is speaking, the bridge
   interrupts, the customer's audio stops (pipecat's interruption clears the TTS and the output,
   and the browser drops what it had queued), and the transcript turn is marked as cut off with
-  the words heard so far (a share of the words equal to the share of its audio played).
+  the words heard so far (a share of the words equal to the share of its audio played). Lines
+  queued behind it are dropped with it: they are never spoken, and the call no longer waits
+  for them (the silence timeout counts from the trainee's stop).
 - While the call is paused the microphone is ignored.
 - Both sides are recorded by pipecat's ``AudioBufferProcessor`` (stereo: trainee left, customer
   right); each second of it, and each turn's times, are written to disk as they come
@@ -403,6 +405,12 @@ class VoiceCall:
             {"by": "trainee", "heard": heard, "played_s": round(played, 3)},
             speaking.index,
         )
+        # The interruption the bridge broadcasts next also drops the lines queued behind this
+        # one: they will never start, so they must not wait in the queue as still to come
+        # (``_line_busy`` would hold off the silence timeout for the rest of the call, the
+        # next line's start would be taken as theirs, and a reconnect would speak them).
+        # No await from here to the broadcast, so no line is queued in between.
+        self._queue.clear()
         return True
 
     async def trainee_stopped(self) -> None:
