@@ -3,10 +3,13 @@ metrics, survives a killed worker, and a missing Ray says how to install it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import sys
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,3 +165,48 @@ async def test_an_llm_batch_on_the_cluster_shares_one_limit_and_one_budget(
     assert budget <= TOKENS_PER_CALL * len(seen.requests) <= budget + 2 * 2 * TOKENS_PER_CALL
     assert cut.stopped == "token budget spent" and cut.result.skipped > 0
     assert Store().get_run(cut.run_id or "").error == "token budget spent"
+
+
+async def _heard(handle: object, figure: int, within_s: float = 10.0) -> bool:
+    """True once ``handle.spent_now()`` reaches ``figure`` (polled, never awaited on the actor)."""
+    for _ in range(int(within_s / 0.02)):
+        if handle.spent_now() >= figure:  # type: ignore[attr-defined]
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+@pytest.mark.slow
+async def test_the_budget_check_on_the_cluster_never_waits_for_the_limits_actor(
+    cluster: str,
+) -> None:
+    import ray
+
+    from understudy.runs.limits import LimitsActor, RayLimits
+
+    class Stalled(LimitsActor):
+        async def stall(self, seconds: float) -> None:
+            time.sleep(seconds)  # noqa: ASYNC251  (holds the actor's event loop on purpose)
+
+    name = f"stalled-limits-{uuid.uuid4().hex}"
+    namespace = ray.get_runtime_context().namespace
+    actor = (
+        ray.remote(Stalled)
+        .options(name=name, namespace=namespace, max_concurrency=100, num_cpus=0)
+        .remote(2, None, 100)
+    )
+    try:
+        spender, watcher = RayLimits(name, namespace), RayLimits(name, namespace)
+        assert watcher.spent_now() == 0
+        lease = await spender.acquire("m")
+        spender.release(lease, 100)
+        assert await _heard(watcher, 100), "the budget was spent elsewhere: the watcher is told"
+        stalled = actor.stall.remote(3.0)
+        late = RayLimits(name, namespace)
+        started = time.perf_counter()
+        assert watcher.spent_now() == 100 and late.spent_now() == 0
+        assert time.perf_counter() - started < 0.5, "a stalled actor never stalls the check"
+        await asyncio.wrap_future(stalled.future())
+        assert await _heard(late, 100), "once the actor answers, a late handle hears it too"
+    finally:
+        ray.kill(actor)

@@ -4,6 +4,9 @@ the batch at its limit, and the transcripts equal a single process's for the sam
 
 from __future__ import annotations
 
+import asyncio
+import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,11 @@ from llm_batch import (
     server,
 )
 from understudy.llm.limits import LocalLimits
+from understudy.llm.run import LLMRun
+from understudy.llm.settings import LLMSettings
+from understudy.llm.usage import BudgetExhausted
 from understudy.runs import BUDGET_SPENT
+from understudy.runs.limits import served_limits
 from understudy.storage.store import Store
 
 RATE = 600  # calls per minute: 10 a second, one every 100 ms (3 slots of 0.1 s would allow 30)
@@ -99,3 +106,24 @@ async def test_a_spent_budget_gives_no_slot() -> None:
     assert lease is not None
     limits.release(lease, 10)
     assert await limits.acquire("m") is None
+
+
+async def test_a_worker_hears_the_spent_budget_without_blocking_its_event_loop() -> None:
+    # This loop also serves the limits: a budget check that asked the server and waited for
+    # the answer would wait for an answer that cannot come while it holds the loop.
+    run = LLMRun(LLMSettings(max_tokens_per_run=100, cache=False), cache=False)
+    async with served_limits(run):
+        spender, watcher = pickle.loads(pickle.dumps(run)), pickle.loads(pickle.dumps(run))
+        started = time.perf_counter()
+        assert not watcher.exhausted
+        assert time.perf_counter() - started < 0.5, "the check never waits for the driver"
+        lease = await spender.acquire("m")
+        spender.release(lease, 100)
+        for _ in range(300):  # the watcher makes no call of its own: it is told
+            if watcher.exhausted:
+                break
+            await asyncio.sleep(0.01)
+        assert watcher.exhausted, "another worker spent the budget: this one knows it"
+        assert run.exhausted, "and so does the driver"
+        with pytest.raises(BudgetExhausted, match=r"\(100 used\)"):
+            await watcher.acquire("m")

@@ -47,7 +47,13 @@ class CallLimits(Protocol):
         ...
 
     def spent_now(self) -> int:
-        """Return the tokens counted so far over every process sharing the limits."""
+        """Return the tokens counted so far over every process sharing the limits.
+
+        Never blocks (it is asked on the event loop before every conversation starts): a shared
+        implementation answers with the figure it last heard, and hears at once when the budget
+        is spent, so the answer reaches the budget no later than one message after the calls
+        that spent it.
+        """
         ...
 
 
@@ -86,6 +92,7 @@ class LocalLimits:
         self._next_start: dict[str, float] = {}
         self._leases: dict[int, asyncio.Semaphore] = {}
         self._ids = itertools.count(1)
+        self._spent_waiters: list[asyncio.Future[None]] = []
 
     @property
     def spent(self) -> bool:
@@ -128,6 +135,24 @@ class LocalLimits:
         semaphore = self._leases.pop(lease, None) if isinstance(lease, int) else None
         if semaphore is not None:
             semaphore.release()
+        if self.spent:
+            waiters, self._spent_waiters = self._spent_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def until_spent(self) -> int:
+        """Wait until the budget is spent; return the tokens counted then.
+
+        Returns at once when it is already spent; never returns when there is no budget (the
+        caller cancels it). Used by the shared implementations to tell every process the
+        moment the budget is spent.
+        """
+        if not self.spent:
+            waiter = asyncio.get_running_loop().create_future()
+            self._spent_waiters.append(waiter)
+            await waiter
+        return self.tokens
 
     def spent_now(self) -> int:
         """Return the tokens counted so far."""

@@ -172,7 +172,11 @@ class LLMRun:
 
     @property
     def exhausted(self) -> bool:
-        """True when the token budget is set and spent (never before the settings are read)."""
+        """True when the token budget is set and spent (never before the settings are read).
+
+        Never blocks: with shared limits it reads the figure this process last heard from them
+        (``CallLimits.spent_now``), which reaches the budget as soon as it is spent anywhere.
+        """
         if self._settings is None and self._shared is None:  # no model call yet, no token spent
             return False
         limit = self.settings.max_tokens_per_run

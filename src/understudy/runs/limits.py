@@ -19,16 +19,22 @@ Each context manager hands the driver's ``LLMRun`` the shared limits (``LLMRun.s
 batch plays, so the run can be pickled for the workers, and takes them back at the end.
 
 Both count tokens as calls end: the budget stops new calls everywhere once it is reached, and
-calls already in flight may finish (the total can pass the budget by one call per slot).
+calls already in flight may finish (the total can pass the budget by one call per slot). Every
+process knows whether the budget is spent without asking (``spent_now`` never blocks, so the
+check before each conversation never stalls an event loop): each slot's answer carries the
+tokens counted so far, and a standing watch (a held connection, or a pending actor call) is
+answered the moment the budget is spent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import secrets
 import socket
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -38,8 +44,8 @@ from understudy.llm.limits import LocalLimits
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
 
-_BUDGET = b"budget\n"
-_OK = b"ok\n"
+_BUDGET = "budget"
+_OK = "ok"
 
 
 def local_limits(run: LLMRun) -> LocalLimits:
@@ -61,6 +67,7 @@ class LimitsServer:
         self.limits = limits
         self.key = secrets.token_hex(16)
         self._server: asyncio.Server | None = None
+        self._closing = asyncio.Event()
 
     async def start(self) -> LoopbackLimits:
         """Start listening on 127.0.0.1 and return the handle workers reach the limits with."""
@@ -70,6 +77,7 @@ class LimitsServer:
 
     async def close(self) -> None:
         """Stop listening (connections still open are closed)."""
+        self._closing.set()
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
@@ -82,12 +90,12 @@ class LimitsServer:
             request = json.loads(await reader.readline() or b"{}")
             if request.get("key") != self.key:
                 return
-            if request.get("op") == "spent":
-                writer.write(f"{self.limits.tokens}\n".encode())
-                await writer.drain()
+            if request.get("op") == "watch":
+                await self._watch(reader, writer)
                 return
             lease = await self.limits.acquire(str(request.get("model", "")))
-            writer.write(_BUDGET if lease is None else _OK)
+            word = _BUDGET if lease is None else _OK
+            writer.write(f"{word} {self.limits.tokens}\n".encode())
             await writer.drain()
             if lease is None:
                 return
@@ -100,9 +108,33 @@ class LimitsServer:
                 self.limits.release(lease, tokens)
             writer.close()
 
+    async def _watch(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Hold a worker's watch open; write the tokens counted once the budget is spent.
+
+        Ends without a word when the worker goes away or the server closes.
+        """
+        waits = [
+            asyncio.ensure_future(self.limits.until_spent()),
+            asyncio.ensure_future(reader.read()),  # EOF: the worker went away
+            asyncio.ensure_future(self._closing.wait()),
+        ]
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if waits[0] in done:
+                writer.write(f"{waits[0].result()}\n".encode())
+                await writer.drain()
+        finally:
+            for wait in waits:
+                wait.cancel()
+
 
 class LoopbackLimits:
     """A worker's handle on limits served by the driver (``LimitsServer``); pickles by value.
+
+    The tokens counted over the batch are known here without asking: each slot's answer
+    carries the driver's figure, and from the first ``spent_now`` a watch connection (a daemon
+    thread blocked on a socket, never the event loop) hears the figure the moment the budget is
+    spent.
 
     Args:
         host: the driver's loopback address.
@@ -112,9 +144,16 @@ class LoopbackLimits:
 
     def __init__(self, host: str, port: int, key: str) -> None:
         self.host, self.port, self.key = host, port, key
+        self._heard = 0
+        self._watcher: threading.Thread | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (LoopbackLimits, (self.host, self.port, self.key))
+
+    def _hear(self, figure: str | bytes) -> None:
+        """Keep the driver's token count ``figure`` (a decimal), if above the one known."""
+        with contextlib.suppress(ValueError):
+            self._heard = max(self._heard, int(figure))
 
     async def acquire(self, label: str) -> object | None:
         """Wait for a slot; the lease is the open connection (see ``CallLimits``)."""
@@ -123,13 +162,16 @@ class LoopbackLimits:
             request = {"key": self.key, "op": "acquire", "model": label}
             writer.write(json.dumps(request).encode() + b"\n")
             await writer.drain()
-            answer = await reader.readline()
+            answer = (await reader.readline()).decode().split()
         except BaseException:
             writer.close()
             raise
-        if answer != _OK:
+        word = answer[0] if answer else ""
+        if len(answer) == 2:
+            self._hear(answer[1])
+        if word != _OK:
             writer.close()
-            if answer == _BUDGET:
+            if word == _BUDGET:
                 return None
             raise ConnectionError("the batch's driver stopped serving the LLM limits")
         return writer
@@ -142,10 +184,27 @@ class LoopbackLimits:
             lease.close()
 
     def spent_now(self) -> int:
-        """Ask the driver for the tokens counted so far (a short blocking request)."""
-        with socket.create_connection((self.host, self.port), timeout=10) as conn:
-            conn.sendall(json.dumps({"key": self.key, "op": "spent"}).encode() + b"\n")
-            return int(conn.makefile("rb").readline() or 0)
+        """Return the tokens counted over the batch, as last heard (never blocks).
+
+        The first call starts the watch that hears when the budget is spent.
+        """
+        if self._watcher is None:
+            self._watcher = threading.Thread(
+                target=self._watch, name="understudy-limits-watch", daemon=True
+            )
+            self._watcher.start()
+        return self._heard
+
+    def _watch(self) -> None:
+        """Wait (on this thread) for the driver to say the budget is spent; keep its figure."""
+        request = json.dumps({"key": self.key, "op": "watch"}).encode() + b"\n"
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((self.host, self.port), timeout=10) as conn,
+        ):
+            conn.sendall(request)
+            conn.settimeout(None)
+            self._hear(conn.makefile("rb").readline())
 
 
 @contextlib.asynccontextmanager
@@ -168,9 +227,14 @@ class LimitsActor:
     def __init__(self, concurrency: int, per_minute: int | None, max_tokens: int | None) -> None:
         self.limits = LocalLimits(concurrency, per_minute, max_tokens)
 
-    async def acquire(self, label: str) -> int | None:
-        """Wait for a slot; the lease is an int (see ``CallLimits``)."""
-        return await self.limits.acquire(label)
+    async def acquire(self, label: str) -> tuple[int | None, int]:
+        """Wait for a slot (see ``CallLimits``).
+
+        Returns:
+            The lease (an int; None when the budget is spent) and the tokens counted so far.
+        """
+        lease = await self.limits.acquire(label)
+        return lease, self.limits.tokens
 
     async def release(self, lease: int, tokens: int) -> None:
         """Give back a slot and count its tokens."""
@@ -180,9 +244,17 @@ class LimitsActor:
         """Return the tokens counted so far."""
         return self.limits.tokens
 
+    async def until_spent(self) -> int:
+        """Return the tokens counted once the budget is spent (waits until then)."""
+        return await self.limits.until_spent()
+
 
 class RayLimits:
     """A handle on the batch's ``LimitsActor``, by name (pickles by value; ``CallLimits``).
+
+    The tokens counted over the batch are known here without asking: each slot's answer
+    carries the actor's figure, and from the first ``spent_now`` a standing request to the
+    actor (``until_spent``, answered on Ray's own thread) hears the moment the budget is spent.
 
     Args:
         name: the actor's name.
@@ -192,6 +264,8 @@ class RayLimits:
     def __init__(self, name: str, namespace: str | None) -> None:
         self.name, self.namespace = name, namespace
         self._actor: Any = None
+        self._heard = 0
+        self._watching = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RayLimits, (self.name, self.namespace))
@@ -207,7 +281,9 @@ class RayLimits:
 
     async def acquire(self, label: str) -> object | None:
         """Wait for a slot from the actor."""
-        lease: int | None = await self.actor.acquire.remote(label)
+        lease: int | None
+        lease, tokens = await self.actor.acquire.remote(label)
+        self._heard = max(self._heard, tokens)
         return lease
 
     def release(self, lease: object, tokens: int) -> None:
@@ -215,10 +291,19 @@ class RayLimits:
         self.actor.release.remote(lease, tokens)
 
     def spent_now(self) -> int:
-        """Ask the actor for the tokens counted so far."""
-        import ray
+        """Return the tokens counted over the batch, as last heard (never blocks).
 
-        return int(ray.get(self.actor.spent.remote(), timeout=30))
+        The first call sends the standing ``until_spent`` request.
+        """
+        if not self._watching:
+            self._watching = True
+            self.actor.until_spent.remote().future().add_done_callback(self._spent)
+        return self._heard
+
+    def _spent(self, answer: concurrent.futures.Future[int]) -> None:
+        """Keep the actor's figure once it says the budget is spent (a gone actor says nothing)."""
+        with contextlib.suppress(Exception):
+            self._heard = max(self._heard, int(answer.result()))
 
 
 @contextlib.asynccontextmanager
