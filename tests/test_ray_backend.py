@@ -210,3 +210,34 @@ async def test_the_budget_check_on_the_cluster_never_waits_for_the_limits_actor(
         assert await _heard(late, 100), "once the actor answers, a late handle hears it too"
     finally:
         ray.kill(actor)
+
+
+@pytest.mark.slow
+async def test_a_worker_that_dies_holding_a_model_call_slot_loses_it_on_the_cluster(
+    cluster: str,
+) -> None:
+    import ray
+
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+    from understudy.runs.limits import RayLimits, ray_limits
+
+    def hold_and_die(limits: RayLimits) -> None:
+        async def hold() -> None:
+            assert await limits.acquire("m") is not None
+
+        asyncio.run(hold())
+        os._exit(1)  # dies holding the model's only slot
+
+    run = LLMRun(LLMSettings(concurrency=1, cache=False), cache=False)
+    async with ray_limits(run, ray, lease_s=1.0) as limits:
+        with pytest.raises(ray.exceptions.RayError):
+            await ray.remote(max_retries=0)(hold_and_die).remote(limits)
+        started = time.monotonic()
+        lease = await asyncio.wait_for(limits.acquire("m"), 10)
+        assert lease is not None and time.monotonic() - started < 5, (
+            "the dead worker's slot comes back once its 1 s lease runs out"
+        )
+        with pytest.raises(TimeoutError):  # a live holder renews: its slot is never taken
+            await asyncio.wait_for(limits.acquire("m"), 3)
+        limits.release(lease, 0)

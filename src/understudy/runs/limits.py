@@ -12,8 +12,9 @@ the run's token budget, hold across the whole batch. Both implementations below 
   slot back, so a dead worker never keeps a slot.
 * ``ray_limits`` (``--backend ray``): a named Ray actor of the batch holds them; every task's
   calls ask it for a slot and release it. The actor lives as long as the driver (if the driver
-  dies, so does the batch). A worker process that dies while holding a slot keeps it until the
-  batch ends (Ray re-runs its conversation; the slot is lost, not the call).
+  dies, so does the batch). Each slot is a lease its holder renews while the call runs; a
+  worker process or node that dies while holding one stops renewing, and the actor takes the
+  slot back within ``LEASE_S * 1.25`` seconds (Ray re-runs the conversation).
 
 Each context manager hands the driver's ``LLMRun`` the shared limits (``LLMRun.share``) while the
 batch plays, so the run can be pickled for the workers, and takes them back at the end.
@@ -35,6 +36,7 @@ import json
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -221,11 +223,39 @@ async def served_limits(run: LLMRun) -> AsyncIterator[LocalLimits]:
         await server.close()
 
 
-class LimitsActor:
-    """The Ray actor holding a batch's limits (one ``LocalLimits``, on the actor's event loop)."""
+LEASE_S = 30.0
+"""Seconds a model-call slot of the Ray actor stays held without word from its holder.
 
-    def __init__(self, concurrency: int, per_minute: int | None, max_tokens: int | None) -> None:
+A holder renews its slots every third of this; a holder that died (its worker process or node
+gone) stops renewing, so the actor takes its slots back within ``LEASE_S * 1.25`` seconds.
+"""
+
+
+class LimitsActor:
+    """The Ray actor holding a batch's limits (one ``LocalLimits``, on the actor's event loop).
+
+    Each slot is a lease of ``lease_s`` seconds that its holder renews while its call runs
+    (``renew``); a lease not renewed in time is taken back (its call's tokens are then not
+    known, and not counted), so a dead holder never keeps a slot.
+
+    Args:
+        concurrency: calls in flight at most per model label.
+        per_minute: call starts per minute at most per model label; None: no limit.
+        max_tokens: the token budget; None: no budget.
+        lease_s: seconds a slot stays held without a renewal.
+    """
+
+    def __init__(
+        self,
+        concurrency: int,
+        per_minute: int | None,
+        max_tokens: int | None,
+        lease_s: float = LEASE_S,
+    ) -> None:
         self.limits = LocalLimits(concurrency, per_minute, max_tokens)
+        self.lease_s = lease_s
+        self._expiry: dict[int, float] = {}
+        self._reaper: asyncio.Task[None] | None = None
 
     async def acquire(self, label: str) -> tuple[int | None, int]:
         """Wait for a slot (see ``CallLimits``).
@@ -233,11 +263,23 @@ class LimitsActor:
         Returns:
             The lease (an int; None when the budget is spent) and the tokens counted so far.
         """
+        if self._reaper is None:
+            self._reaper = asyncio.get_running_loop().create_task(self._reap())
         lease = await self.limits.acquire(label)
+        if lease is not None:
+            self._expiry[lease] = time.monotonic() + self.lease_s
         return lease, self.limits.tokens
 
+    async def renew(self, leases: list[int]) -> None:
+        """Hold ``leases`` another ``lease_s`` seconds (their holder lives); lost ones stay lost."""
+        until = time.monotonic() + self.lease_s
+        for lease in leases:
+            if lease in self._expiry:
+                self._expiry[lease] = until
+
     async def release(self, lease: int, tokens: int) -> None:
-        """Give back a slot and count its tokens."""
+        """Give back a slot and count its tokens (a lease already taken back only counts them)."""
+        self._expiry.pop(lease, None)
         self.limits.release(lease, tokens)
 
     async def spent(self) -> int:
@@ -248,6 +290,16 @@ class LimitsActor:
         """Return the tokens counted once the budget is spent (waits until then)."""
         return await self.limits.until_spent()
 
+    async def _reap(self) -> None:
+        """Take back, every quarter lease, the slots whose lease ran out."""
+        while True:
+            await asyncio.sleep(self.lease_s / 4)
+            now = time.monotonic()
+            for lease, until in list(self._expiry.items()):
+                if until <= now:
+                    del self._expiry[lease]
+                    self.limits.release(lease, 0)
+
 
 class RayLimits:
     """A handle on the batch's ``LimitsActor``, by name (pickles by value; ``CallLimits``).
@@ -256,19 +308,26 @@ class RayLimits:
     carries the actor's figure, and from the first ``spent_now`` a standing request to the
     actor (``until_spent``, answered on Ray's own thread) hears the moment the budget is spent.
 
+    While this process holds slots, a daemon thread renews them every ``lease_s / 3`` seconds
+    (one message for all of them), so a busy event loop never lets a live holder's lease run out.
+
     Args:
         name: the actor's name.
         namespace: its Ray namespace.
+        lease_s: the actor's lease, in seconds.
     """
 
-    def __init__(self, name: str, namespace: str | None) -> None:
-        self.name, self.namespace = name, namespace
+    def __init__(self, name: str, namespace: str | None, lease_s: float = LEASE_S) -> None:
+        self.name, self.namespace, self.lease_s = name, namespace, lease_s
         self._actor: Any = None
         self._heard = 0
         self._watching = False
+        self._held: set[int] = set()
+        self._lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (RayLimits, (self.name, self.namespace))
+        return (RayLimits, (self.name, self.namespace, self.lease_s))
 
     @property
     def actor(self) -> Any:
@@ -280,15 +339,37 @@ class RayLimits:
         return self._actor
 
     async def acquire(self, label: str) -> object | None:
-        """Wait for a slot from the actor."""
+        """Wait for a slot from the actor; it is renewed until released."""
         lease: int | None
         lease, tokens = await self.actor.acquire.remote(label)
         self._heard = max(self._heard, tokens)
+        if lease is not None:
+            with self._lock:
+                self._held.add(lease)
+                if self._renewer is None:
+                    self._renewer = threading.Thread(
+                        target=self._renew, name="understudy-limits-renew", daemon=True
+                    )
+                    self._renewer.start()
         return lease
 
     def release(self, lease: object, tokens: int) -> None:
         """Give back a slot (sent to the actor; not awaited)."""
+        with self._lock:
+            self._held.discard(lease)
         self.actor.release.remote(lease, tokens)
+
+    def _renew(self) -> None:
+        """Renew the slots held here every third of a lease; end when none is held."""
+        while True:
+            time.sleep(self.lease_s / 3)
+            with self._lock:
+                held = sorted(self._held)
+                if not held:
+                    self._renewer = None
+                    return
+            with contextlib.suppress(Exception):  # the actor is gone: the batch is over
+                self.actor.renew.remote(held)
 
     def spent_now(self) -> int:
         """Return the tokens counted over the batch, as last heard (never blocks).
@@ -307,17 +388,30 @@ class RayLimits:
 
 
 @contextlib.asynccontextmanager
-async def ray_limits(run: LLMRun, ray: Any) -> AsyncIterator[RayLimits]:
-    """Share ``run``'s limits with Ray tasks while the block runs (a named actor of the batch)."""
+async def ray_limits(
+    run: LLMRun, ray: Any, *, lease_s: float = LEASE_S
+) -> AsyncIterator[RayLimits]:
+    """Share ``run``'s limits with Ray tasks while the block runs (a named actor of the batch).
+
+    Args:
+        run: the batch's LLM run (its settings give the limits).
+        ray: the ``ray`` module, connected.
+        lease_s: seconds a slot stays held without its holder's renewal (see ``LimitsActor``).
+    """
     settings = run.settings
     name = f"understudy-limits-{uuid.uuid4().hex}"
     namespace = ray.get_runtime_context().namespace
     actor = (
         ray.remote(LimitsActor)
         .options(name=name, namespace=namespace, max_concurrency=10_000, num_cpus=0)
-        .remote(settings.concurrency, settings.requests_per_minute, settings.max_tokens_per_run)
+        .remote(
+            settings.concurrency,
+            settings.requests_per_minute,
+            settings.max_tokens_per_run,
+            lease_s,
+        )
     )
-    handle = RayLimits(name, namespace)
+    handle = RayLimits(name, namespace, lease_s)
     handle._actor = actor
     await asyncio.wrap_future(actor.spent.remote().future())  # started before any task asks
     run.share(handle, handle)
