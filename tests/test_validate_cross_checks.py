@@ -1,5 +1,5 @@
-"""Cross-checks of ``understudy validate``: unknown personas, documents and rubrics named with their
-lines; imported content that runs as written."""
+"""Cross-checks of ``understudy validate``: unknown personas, documents, rubrics and agent personas
+named with their lines; imported content that runs as written."""
 
 from __future__ import annotations
 
@@ -55,6 +55,39 @@ def test_validate_reports_unknown_persona_document_and_rubric_with_lines(tmp_pat
     assert "rubric: no rubric with id 'no-such-rubric'" in err, err
     code, _, err = cli("assign", str(path), "--trainee", "sam")
     assert code == 2 and "no persona with id 'nobody'" in err, "assign checks too"
+
+
+AGENT = """\
+# kind: agent
+id: acme-line
+name: Ava from Acme
+voice:
+  - locale: en-US
+    prompt: You are Acme's phone assistant.
+    first_speaker: agent
+"""
+
+
+def test_validate_reports_an_unknown_agent_persona_with_its_line(
+    tmp_path: Path, understudy_home: Path
+) -> None:
+    path = _scenario_copy(tmp_path, mode="voice", agent_persona="ghost-line")
+    code, _, err = cli("validate", str(path))
+    assert code == 2, "a voice call of it would be refused"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.startswith("agent_persona:"))
+    assert (
+        f"{path}:{line}: agent_persona: no agent persona with id 'ghost-line'; "
+        "known agent personas: none"
+    ) in " ".join(err.split()), err
+    agent = tmp_path / "acme-line.yaml"
+    agent.write_text(AGENT, encoding="utf-8")
+    assert cli("agents", "import", str(agent))[0] == 0
+    code, _, err = cli("validate", str(path))
+    assert code == 2 and "known agent personas: acme-line" in err, err
+    path.write_text(path.read_text().replace("ghost-line", "acme-line"), encoding="utf-8")
+    code, out, err = cli("validate", str(path))
+    assert code == 0 and "ok" in out, err
 
 
 def test_valid_example_scenarios_still_validate() -> None:

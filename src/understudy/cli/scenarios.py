@@ -158,7 +158,8 @@ def origin_text(origin: Origin) -> str:
 def show_command(ref: str = typer.Argument(..., metavar="ID|FILE")) -> None:
     """Show a scenario: details, persona mapping, frequency, participants, and whether it is valid.
 
-    Valid means ready for practice: its persona, briefing documents and rubric all exist.
+    Valid means ready for practice: its persona, briefing documents, rubric and agent persona
+    all exist.
     """
     from understudy.content import scenario_library as library
     from understudy.content.scenario_checks import scenario_problems

@@ -7,7 +7,9 @@ each with file, line and field:
   resolved against the scenario's folder, then the current folder);
 - ``briefing.documents.N``: a briefing document that is not a readable file (relative to the
   scenario's folder);
-- ``rubric``: neither the id of a known rubric (user library or built-in) nor an existing file.
+- ``rubric``: neither the id of a known rubric (user library or built-in) nor an existing file;
+- ``agent_persona``: not the id of an agent persona stored in the workspace
+  (``understudy agents import``; its voice settings set up the scenario's voice calls).
 
 ``understudy validate`` and ``understudy assign`` use these checks, so a scenario they accept
 is one ``practice`` can play.
@@ -70,6 +72,18 @@ def scenario_problems(
             known = ", ".join(ids) or "none"
             found.append(
                 (("rubric",), f"no rubric with id {scenario.rubric!r}; known rubrics: {known}")
+            )
+    if scenario.agent_persona:
+        from understudy.agents import persona_store
+
+        if not persona_store.exists(scenario.agent_persona):
+            known = ", ".join(persona_store.list_agents()) or "none"
+            found.append(
+                (
+                    ("agent_persona",),
+                    f"no agent persona with id {scenario.agent_persona!r}; "
+                    f"known agent personas: {known}",
+                )
             )
     return [
         ContentProblem(path, lines.get(loc), ".".join(str(p) for p in loc), message)

@@ -219,8 +219,9 @@ def add_scenario(
     """Validate ``source`` and copy it into the library as ``ID.yaml``.
 
     Validation is that of ``understudy validate`` (``content.kinds.load_any``): fields, then
-    the persona, briefing documents and rubric must exist. The copy gets ``created_by`` and
-    ``created_at`` (``today``) when the file has none, and absolute file references.
+    the persona, briefing documents, rubric and agent persona must exist. The copy gets
+    ``created_by`` and ``created_at`` (``today``) when the file has none, and absolute file
+    references.
 
     Returns:
         The library file.

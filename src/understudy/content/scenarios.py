@@ -73,7 +73,7 @@ def load_scenario(ref: Path | str, *, checked: bool = False) -> tuple[Scenario, 
 
     Args:
         ref: a path to a scenario file, or the id of a scenario in the user's folder.
-        checked: also check that its persona, briefing documents and rubric exist
+        checked: also check that its persona, briefing documents, rubric and agent persona exist
             (``understudy.content.scenario_checks``).
 
     Returns:
@@ -83,7 +83,7 @@ def load_scenario(ref: Path | str, *, checked: bool = False) -> tuple[Scenario, 
     Raises:
         NotFoundError: neither a file nor a known id.
         ContentError: the file is invalid, is not a scenario, or (``checked``) names a missing
-            persona, document or rubric (each problem with file, line and field).
+            persona, document, rubric or agent persona (each problem with file, line and field).
     """
     path = scenario_path(ref)
     check_is_scenario(path)

@@ -2,14 +2,13 @@
 
 The form writes ``$UNDERSTUDY_HOME/scenarios/ID.yaml`` (the library ``understudy scenarios``
 manages); validation is that of ``understudy validate``: field problems, then references
-(persona, briefing documents, rubric), each with file, line and field.
+(persona, briefing documents, rubric, agent persona), each with file, line and field.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from understudy.agents import persona_store
 from understudy.content import scenario_library as library
 from understudy.content.importers.common import slug
-from understudy.content.loader import Lines, load_yaml_with_lines
+from understudy.content.loader import load_yaml_with_lines
 from understudy.content.personas import load_persona_library
 from understudy.content.scenario_checks import load_checked_scenario, scenario_problems
 from understudy.content.scenario_files import read_yaml
@@ -86,20 +85,6 @@ def persona_options() -> list[tuple[str, str]]:
 def agent_persona_options() -> list[tuple[str, str]]:
     """The agent persona select's options: the id of every stored agent persona, by id."""
     return [(agent_id, "") for agent_id in sorted(persona_store.list_agents())]
-
-
-def agent_persona_problem(scenario: Scenario, path: Path, lines: Lines) -> ContentProblem | None:
-    """Return the problem of a scenario whose ``agent_persona`` names no stored agent persona
-    (located at the field's line of ``path``), or None."""
-    if not scenario.agent_persona or persona_store.exists(scenario.agent_persona):
-        return None
-    known = ", ".join(sorted(persona_store.list_agents())) or "none"
-    return ContentProblem(
-        path,
-        lines.get(("agent_persona",)),
-        "agent_persona",
-        f"no agent persona with id {scenario.agent_persona!r}; known agent personas: {known}",
-    )
 
 
 def _rubric_options() -> list[tuple[str, str]]:
@@ -505,9 +490,6 @@ async def submit_scenario(
         scenario, text = validate_as(Scenario, data, path, header=SCENARIO_HEADER)
         _plain, lines = load_yaml_with_lines(text, path)
         problems = scenario_problems(scenario, path, lines)
-        unknown_agent = agent_persona_problem(scenario, path, lines)
-        if unknown_agent is not None:
-            problems.append(unknown_agent)
         if problems:
             raise ContentError(problems)
         if editing is None and path.exists():
