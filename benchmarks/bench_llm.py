@@ -172,8 +172,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="worker processes (one shared limit; default 1)"
     )
+    from understudy.runs.player import BACKENDS
+
     parser.add_argument(
-        "--backend", default="local", help="local, or ray (a local Ray instance; the ray extra)"
+        "--backend",
+        default="local",
+        choices=BACKENDS,
+        help="local, or ray (a local Ray instance; the ray extra)",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

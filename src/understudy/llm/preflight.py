@@ -115,15 +115,12 @@ def _message(body: Any) -> str:
     return ""
 
 
-def check_key(
-    name: str, settings: LLMSettings, *, given: str | None = None, given_as: str | None = None
-) -> None:
-    """Refuse an Anthropic or Gemini model whose key variable is not set.
+def check_key(name: str, *, given: str | None = None, given_as: str | None = None) -> None:
+    """Refuse an Anthropic or Gemini model whose key variable is not set (those providers read
+    only their own variables, not ``llm.api_key``).
 
     Args:
         name: ``provider:model`` (the resolved name).
-        settings: unused today (those providers read only their own variables); kept so every
-            check takes the same arguments.
         given: the name as the caller gave it, None when it came from ``llm.model``.
         given_as: how the caller gave it (``--model``, ``the agent persona's model``).
 
@@ -131,7 +128,6 @@ def check_key(
         ConfigError: no key variable is set; the message names the variable(s) and where the
             model was chosen (``--model``, ``llm.model in config.yaml:3``).
     """
-    del settings
     provider, _model = split_model_name(name)
     variables = KEY_VARIABLES.get(provider)
     if variables is None or any(os.environ.get(v) for v in variables):

@@ -281,7 +281,7 @@ class LLMRun:
         from understudy.llm.preflight import check_key, check_served
 
         label = name or self.settings.model
-        check_key(label, self.settings, given=name, given_as=given_as)
+        check_key(label, given=name, given_as=given_as)
         self._built(label)
         if split_model_name(label)[0] != "test":
             check_served(label, self.settings, given=name, given_as=given_as)

@@ -93,7 +93,7 @@ def _skip(contact: Contact | None) -> frozenset[str]:
 
 def _free_id(name: str) -> str:
     """A scenario id from ``name`` that the library does not use yet (``-2``, ``-3``...)."""
-    base = slug(name)[:80] or "roleplay"
+    base = slug(name)[:80]  # never empty: slug gives "x" for a name with no letters or digits
     candidate, number = base, 1
     while library.library_path(candidate).exists():
         number += 1
