@@ -26,34 +26,22 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from understudy.content.importers.harper_valley import (
-    Call,
-    is_calibration_call,
-    load_calls,
-    scenario_for,
-)
+import act_training
+from act_training import MIN_GAIN, REPO, prf, segment_acts
+
+from understudy.content.importers.harper_valley import Call, scenario_for
 from understudy.simulators.offline.agent_acts import ACTS, AgentActModel
 from understudy.simulators.offline.understanding import cue_acts, read_agent_turn
 
-REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "understudy" / "simulators" / "offline" / "data" / "agent_acts.json"
-TOKEN_PATTERN = r"[a-z0-9']+"
-PREFIX = "gridspace_"
 CANDIDATES = ("data_question", "confirm_data", "closing", "bear_with_me")
 """Acts the simulator may take from the model; ``open_question`` is measured but not used,
 since its label joins "how can I help" and "anything else", which the customer answers
 differently."""
-MIN_GAIN = 0.02
-"""Smallest mean cross-validated F1 gain for an act to be taken from the model: below it the
-difference is within what one fold's relabelling of a few segments moves."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,7 @@ class Example:
 
 
 def examples(calls: Iterable[Call]) -> list[Example]:
-    """Every non-empty agent segment of ``calls``, with the acts of ``ACTS`` it carries."""
+    """Every agent segment of ``calls``, with the acts of ``ACTS`` it carries."""
     out: list[Example] = []
     for call in calls:
         goal = scenario_for(call).goal
@@ -75,56 +63,13 @@ def examples(calls: Iterable[Call]) -> list[Example]:
         for segment in call.segments():
             if segment.speaker != "agent":
                 continue
-            acts = frozenset(a.removeprefix(PREFIX) for a in segment.acts) & set(ACTS)
-            out.append(Example(call.id, segment.text, acts, keys))
+            out.append(Example(call.id, segment.text, segment_acts(segment.acts, ACTS), keys))
     return out
-
-
-def fit_sklearn(train: Sequence[Example]) -> tuple[Any, list[Any]]:
-    """Fit the vectoriser and one classifier per act of ``ACTS`` (in that order)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectoriser = TfidfVectorizer(
-        ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, lowercase=True
-    )
-    matrix = vectoriser.fit_transform([e.text for e in train])
-    models = []
-    for act in ACTS:
-        labels = [int(act in e.acts) for e in train]
-        model = LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
-        models.append(model.fit(matrix, labels))
-    return vectoriser, models
-
-
-def export(vectoriser: Any, models: Sequence[Any]) -> dict[str, Any]:
-    """The artifact's JSON: token pattern, idf and one weight per act for every n-gram."""
-    terms = vectoriser.get_feature_names_out()
-    vocabulary = {
-        str(term): [round(float(idf), 6), [round(float(m.coef_[0][i]), 6) for m in models]]
-        for i, (term, idf) in enumerate(zip(terms, vectoriser.idf_, strict=True))
-    }
-    return {
-        "token_pattern": TOKEN_PATTERN,
-        "acts": list(ACTS),
-        "intercepts": [round(float(m.intercept_[0]), 6) for m in models],
-        "thresholds": [0.5] * len(ACTS),
-        "used": [],
-        "vocabulary": vocabulary,
-    }
 
 
 def fit(train: Sequence[Example]) -> dict[str, Any]:
     """Fit on ``train`` and return the artifact's JSON (``used`` left empty)."""
-    return export(*fit_sklearn(train))
-
-
-def f1(predicted: Sequence[bool], truth: Sequence[bool]) -> float:
-    """F1 of the positive class (0 when neither side has a positive)."""
-    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
-    fp = sum(p and not t for p, t in zip(predicted, truth, strict=True))
-    fn = sum(t and not p for p, t in zip(predicted, truth, strict=True))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return act_training.fit(train, ACTS)
 
 
 def predictions(model: AgentActModel, data: Sequence[Example]) -> dict[str, dict[str, list[bool]]]:
@@ -156,7 +101,7 @@ def figures(model: AgentActModel, data: Sequence[Example]) -> dict[str, dict[str
         row: dict[str, float] = {}
         for act in ACTS:
             truth = [act in e.acts for e in data]
-            row[f"{act}.f1"] = round(f1(by_act[act], truth), 3)
+            row[f"{act}.f1"] = round(prf(by_act[act], truth)[2], 3)
             hits = sum(p == t for p, t in zip(by_act[act], truth, strict=True))
             row[f"{act}.accuracy"] = round(hits / max(len(data), 1), 3)
         row["macro_f1"] = round(sum(row[f"{a}.f1"] for a in ACTS) / len(ACTS), 3)
@@ -174,17 +119,15 @@ def select(calibration: Sequence[Example], folds: int = 5) -> list[str]:
         The acts whose F1 gain, averaged over ``folds`` folds grouped by call, is at least
         ``MIN_GAIN``.
     """
-    from sklearn.model_selection import GroupKFold
 
-    gains = dict.fromkeys(ACTS, 0.0)
-    groups = [e.call for e in calibration]
-    for train, test in GroupKFold(n_splits=folds).split(calibration, groups=groups):
-        raw = fit([calibration[i] for i in train])
+    def gains(train: list[Example], test: list[Example]) -> dict[str, float]:
+        raw = fit(train)
         raw["used"] = list(CANDIDATES)
-        scores = figures(AgentActModel.from_json(raw), [calibration[i] for i in test])
-        for act in ACTS:
-            gains[act] += scores["simulator"][f"{act}.f1"] - scores["cues"][f"{act}.f1"]
-    return [act for act in CANDIDATES if gains[act] / folds >= MIN_GAIN]
+        scores = figures(AgentActModel.from_json(raw), test)
+        return {a: scores["simulator"][f"{a}.f1"] - scores["cues"][f"{a}.f1"] for a in ACTS}
+
+    mean = act_training.mean_gains(calibration, ACTS, gains, folds)
+    return [act for act in CANDIDATES if mean[act] >= MIN_GAIN]
 
 
 def table(scores: dict[str, dict[str, float]], used: Sequence[str]) -> str:
@@ -211,42 +154,29 @@ def table(scores: dict[str, dict[str, float]], used: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def summary(calibration: int, report: int, used: list[str], scores: Any) -> str:
+    """What the run prints: the segments, the acts used and the held-apart figures."""
+    return "\n".join(
+        [
+            f"agent segments: {calibration} calibration (training), {report} report (held apart)",
+            f"acts used by the simulator (cross-validated on calibration calls): {used}",
+            table(scores, used),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, select, evaluate on report calls, and write the artifact."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--check", action="store_true", help="print figures, write nothing")
-    args = parser.parse_args(argv)
-    path = args.data / "harper_valley" / "calls.jsonl"
-    if not path.exists():
-        print(f"no data at {path}", file=sys.stderr)
-        return 2
-    calls = load_calls(path)
-    calibration = examples(c for c in calls if is_calibration_call(c.id))
-    report = examples(c for c in calls if not is_calibration_call(c.id))
-    used = select(calibration)
-    raw = fit(calibration)
-    raw["used"] = used
-    model = AgentActModel.from_json(raw)
-    scores = figures(model, report)
-    raw["evaluation"] = {
-        "source": "Harper Valley agent segments; fitted on calibration calls, measured on "
-        "report calls",
-        "train_segments": len(calibration),
-        "report_segments": len(report),
-        "report": scores,
-    }
-    print(
-        f"agent segments: {len(calibration)} calibration (training), "
-        f"{len(report)} report (held apart)"
+    return act_training.run(
+        argv,
+        description=__doc__.splitlines()[0],
+        out=OUT,
+        examples=examples,
+        select=select,
+        fit=fit,
+        figures=figures,
+        summary=summary,
     )
-    print(f"acts used by the simulator (cross-validated on calibration calls): {used}")
-    print(table(scores, used))
-    if not args.check:
-        args.out.write_text(json.dumps(raw, sort_keys=True, separators=(",", ":")) + "\n")
-        print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -34,25 +34,18 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from understudy.content.importers.harper_valley import Call, is_calibration_call, load_calls
+import act_training
+from act_training import MIN_GAIN, REPO, prf, segment_acts
+
+from understudy.content.importers.harper_valley import Call
 from understudy.graders import acts
 from understudy.simulators.offline.agent_acts import AgentActModel
 
-REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "understudy" / "graders" / "data" / "grader_acts.json"
-TOKEN_PATTERN = r"[a-z0-9']+"
-PREFIX = "gridspace_"
-MIN_GAIN = 0.02
-"""Smallest mean cross-validated F1 gain of rule-or-model over the rule for an act to use the
-model: below it the difference is within what relabelling a few segments moves."""
 
 
 @dataclass(frozen=True)
@@ -71,46 +64,14 @@ def examples(calls: Iterable[Call]) -> list[Example]:
         for segment in call.segments():
             if segment.speaker != "agent" or not segment.text.strip():
                 continue
-            labels = frozenset(a.removeprefix(PREFIX) for a in segment.acts)
-            out.append(Example(call.id, segment.text, labels & set(acts.MODEL_ACTS)))
+            labels = segment_acts(segment.acts, acts.MODEL_ACTS)
+            out.append(Example(call.id, segment.text, labels))
     return out
 
 
 def fit(train: Sequence[Example]) -> dict[str, Any]:
     """Fit on ``train`` and return the artifact's JSON (``used`` left empty)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectoriser = TfidfVectorizer(
-        ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, lowercase=True
-    )
-    matrix = vectoriser.fit_transform([e.text for e in train])
-    models = []
-    for act in acts.MODEL_ACTS:
-        model = LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
-        models.append(model.fit(matrix, [int(act in e.acts) for e in train]))
-    terms = vectoriser.get_feature_names_out()
-    return {
-        "token_pattern": TOKEN_PATTERN,
-        "acts": list(acts.MODEL_ACTS),
-        "intercepts": [round(float(m.intercept_[0]), 6) for m in models],
-        "thresholds": [0.5] * len(acts.MODEL_ACTS),
-        "used": [],
-        "vocabulary": {
-            str(term): [round(float(idf), 6), [round(float(m.coef_[0][i]), 6) for m in models]]
-            for i, (term, idf) in enumerate(zip(terms, vectoriser.idf_, strict=True))
-        },
-    }
-
-
-def prf(predicted: Sequence[bool], truth: Sequence[bool]) -> tuple[float, float, float]:
-    """Precision, recall and F1 of the positive class (0 where undefined)."""
-    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
-    fp = sum(p and not t for p, t in zip(predicted, truth, strict=True))
-    fn = sum(t and not p for p, t in zip(predicted, truth, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return act_training.fit(train, acts.MODEL_ACTS)
 
 
 WAYS = ("rule", "model", "rule or model", "grader")
@@ -149,16 +110,13 @@ def figures(model: AgentActModel, data: Sequence[Example]) -> dict[str, dict[str
 def select(calibration: Sequence[Example], folds: int = 5) -> list[str]:
     """Acts whose rule-or-model F1 beats the rule's by ``MIN_GAIN`` on average over ``folds``
     folds of the calibration calls, grouped by call."""
-    from sklearn.model_selection import GroupKFold
 
-    gains = dict.fromkeys(acts.MODEL_ACTS, 0.0)
-    groups = [e.call for e in calibration]
-    for train, test in GroupKFold(n_splits=folds).split(calibration, groups=groups):
-        model = AgentActModel.from_json(fit([calibration[i] for i in train]))
-        scores = figures(model, [calibration[i] for i in test])
-        for act in acts.MODEL_ACTS:
-            gains[act] += scores[act]["rule or model"][2] - scores[act]["rule"][2]
-    return [act for act in acts.MODEL_ACTS if gains[act] / folds >= MIN_GAIN]
+    def gains(train: list[Example], test: list[Example]) -> dict[str, float]:
+        scores = figures(AgentActModel.from_json(fit(train)), test)
+        return {a: scores[a]["rule or model"][2] - scores[a]["rule"][2] for a in acts.MODEL_ACTS}
+
+    mean = act_training.mean_gains(calibration, acts.MODEL_ACTS, gains, folds)
+    return [act for act in acts.MODEL_ACTS if mean[act] >= MIN_GAIN]
 
 
 def table(scores: dict[str, dict[str, list[float]]], used: Sequence[str]) -> str:
@@ -173,42 +131,30 @@ def table(scores: dict[str, dict[str, list[float]]], used: Sequence[str]) -> str
     return "\n".join(lines)
 
 
+def summary(calibration: int, report: int, used: list[str], scores: Any) -> str:
+    """What the run prints: the segments, the acts used and the held-apart figures."""
+    return "\n".join(
+        [
+            f"agent segments: {calibration} calibration (training and selection), "
+            f"{report} report (held apart)",
+            f"acts where the grader adds the model to its rule (cross-validated): {used}",
+            table(scores, used),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, select on calibration calls, measure on report calls, write the artifact."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--check", action="store_true", help="print figures, write nothing")
-    args = parser.parse_args(argv)
-    path = args.data / "harper_valley" / "calls.jsonl"
-    if not path.exists():
-        print(f"no data at {path}", file=sys.stderr)
-        return 2
-    calls = load_calls(path)
-    calibration = examples(c for c in calls if is_calibration_call(c.id))
-    report = examples(c for c in calls if not is_calibration_call(c.id))
-    used = select(calibration)
-    raw = fit(calibration)
-    raw["used"] = used
-    scores = figures(AgentActModel.from_json(raw), report)
-    raw["evaluation"] = {
-        "source": "Harper Valley agent segments; fitted on calibration calls, measured on "
-        "report calls",
-        "train_segments": len(calibration),
-        "report_segments": len(report),
-        "report": scores,
-    }
-    print(
-        f"agent segments: {len(calibration)} calibration (training and selection), "
-        f"{len(report)} report (held apart)"
+    return act_training.run(
+        argv,
+        description=__doc__.splitlines()[0],
+        out=OUT,
+        examples=examples,
+        select=select,
+        fit=fit,
+        figures=figures,
+        summary=summary,
     )
-    print(f"acts where the grader adds the model to its rule (cross-validated): {used}")
-    print(table(scores, used))
-    if not args.check:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(raw, sort_keys=True, separators=(",", ":")) + "\n")
-        print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
-    return 0
 
 
 if __name__ == "__main__":

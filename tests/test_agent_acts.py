@@ -50,8 +50,9 @@ def test_plain_python_scoring_gives_scikit_learn_probabilities() -> None:
         ("is there anything else i can help with", {"open_question"}),
     ]
     train = [script.Example("c", t, frozenset(a), ()) for t, a in texts]
-    vectoriser, models = script.fit_sklearn(train)
-    model = AgentActModel.from_json(script.export(vectoriser, models))
+    training = load_script("act_training")
+    vectoriser, models = training.fit_sklearn(train, ACTS)
+    model = AgentActModel.from_json(training.export(vectoriser, models, ACTS))
     for text in ("and your account number please", "OK, bye bye!", "hmm", "is it savings"):
         ours = model.scores(text)
         for index, act in enumerate(ACTS):
