@@ -124,7 +124,7 @@ def test_a_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) ->
     assert (version, runs) == ([("9999_from_the_future",)], 0), "the schema is left as it was"
 
 
-def test_a_full_disk_mid_run_keeps_what_was_stored_and_the_run_ends_interrupted(
+def test_a_full_disk_mid_run_keeps_what_was_stored_and_the_run_is_closed(
     tmp_path: Path, site: Path
 ) -> None:
     home = tmp_path / "home"
@@ -150,7 +150,10 @@ def test_a_full_disk_mid_run_keeps_what_was_stored_and_the_run_ends_interrupted(
     with sqlite3.connect(database) as connection:
         statuses = [row[0] for row in connection.execute("SELECT status FROM runs")]
         after = connection.execute("SELECT count(*) FROM conversations").fetchone()[0]
-    assert statuses == ["interrupted"], statuses
+    # "failed" (with the error) when the closing write still fitted in what the last, refused
+    # group commit left free; "interrupted" when the next start tidied the run up. Either way
+    # the run is closed and `runs resume` finishes it.
+    assert statuses in (["failed"], ["interrupted"]), statuses
     assert after == stored, "nothing stored was lost"
 
 

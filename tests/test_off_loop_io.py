@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from understudy.practice.recorder import AttemptRecorder
 from understudy.runs import plan_stress_test, play
 from understudy.simulators.llm import LLMSimulator
 from understudy.storage.attempt_store import AttemptStore
-from understudy.storage.store import Store
+from understudy.storage.store import FinishedConversation, Store
 from understudy.testing import FakeModel, ScriptedAgent, run_one
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -56,9 +57,9 @@ class ThreadRecordingStore(Store):
 
     threads: list[int]
 
-    def save_conversation(self, *args: Any, **kwargs: Any) -> None:
-        self.threads.append(threading.get_ident())
-        super().save_conversation(*args, **kwargs)
+    def save_conversations(self, run_id: str, finished: Sequence[FinishedConversation]) -> None:
+        self.threads.extend(threading.get_ident() for _ in finished)
+        super().save_conversations(run_id, finished)
 
 
 def test_conversations_are_saved_off_the_event_loop_thread() -> None:

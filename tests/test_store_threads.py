@@ -42,7 +42,7 @@ def _recording(cls: type[Any], names: tuple[str, ...], seen: list[tuple[str, int
 
 def test_a_stress_test_writes_its_run_and_conversations_off_the_loop() -> None:
     seen: list[tuple[str, int]] = []
-    store = _recording(Store, ("create_run", "save_conversation", "finish_run"), seen)
+    store = _recording(Store, ("create_run", "save_conversations", "finish_run"), seen)
     plan = plan_stress_test(str(REPO / "examples" / "flows" / "refund.yaml"), n=3, seed=1)
     loop: list[int] = []
 
@@ -51,7 +51,7 @@ def test_a_stress_test_writes_its_run_and_conversations_off_the_loop() -> None:
         await play(plan, store)
 
     asyncio.run(main())
-    assert sorted({name for name, _ in seen}) == ["create_run", "finish_run", "save_conversation"]
+    assert sorted({name for name, _ in seen}) == ["create_run", "finish_run", "save_conversations"]
     on_loop = [name for name, thread in seen if thread == loop[0]]
     assert on_loop == [], f"these writes ran on the event loop's thread: {on_loop}"
 

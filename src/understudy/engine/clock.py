@@ -167,11 +167,14 @@ async def wait_within(clock: Clock, awaitable: Awaitable[T], seconds: float) -> 
     """Await ``awaitable`` for at most ``seconds`` of ``clock``'s time.
 
     A ``PausableClock`` leaves its pauses out; any other clock bounds the wait in real seconds
-    (``asyncio.wait_for``).
+    (``asyncio.timeout``: the awaitable runs in the calling task, so a turn that never waits, an
+    offline simulator's or a flow agent's, costs no extra task and no trip through the event
+    loop).
 
     Raises:
         TimeoutError: the time ran out.
     """
     if isinstance(clock, PausableClock):
         return await clock.wait_for(awaitable, seconds)
-    return await asyncio.wait_for(awaitable, timeout=seconds)
+    async with asyncio.timeout(seconds):
+        return await awaitable

@@ -162,9 +162,8 @@ async def _customer_turn(
     if customer_turns >= scenario.max_turns:
         raise _End(TerminationReason.max_turns, f"{scenario.max_turns} customer turns reached")
     try:
-        turn = await asyncio.wait_for(
-            simulator.respond(conv.state), timeout=settings.simulator_timeout_s
-        )
+        async with asyncio.timeout(settings.simulator_timeout_s):
+            turn = await simulator.respond(conv.state)
     except TimeoutError:
         msg = f"user simulator did not answer within {settings.simulator_timeout_s:g} s"
         raise _End(TerminationReason.error, msg, msg) from None

@@ -193,6 +193,20 @@ class Collector:
             if inspect.isawaitable(outcome):
                 await outcome
 
+    async def add_all(self, finished: Sequence[BatchConversation]) -> None:
+        """Count, keep and report conversations that came back together (a worker's hand-out).
+
+        They are reported concurrently, so the store commits them in one group
+        (``understudy.runs.record``); the first failure to report one is raised once every
+        report has ended.
+        """
+        outcomes = await asyncio.gather(
+            *(self.add(done) for done in finished), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
     def result(self, wall_s: float, wanted: int) -> BatchResult:
         """Return the batch result: kept conversations by index, ``wanted`` minus played skipped."""
         kept = [self.finished[i] for i in sorted(self.finished)]
@@ -324,7 +338,9 @@ async def run_batch(
                 settings=settings,
                 conversation_prefix=conversation_prefix,
             )
-            await collector.add(done)
+        # Reported (stored) once its slot is free: the next conversation plays meanwhile. The
+        # feeder below still bounds what is unreported to twice the concurrency.
+        await collector.add(done)
 
     # Tasks are created lazily in index order by a bounded feeder, so a batch of 100,000 does not
     # hold 100,000 pending tasks; the semaphore bounds work in flight.

@@ -179,8 +179,9 @@ async def run_on_ray(
                 chunk = flying.pop(future)
                 error = future.exception()
                 if error is None:
-                    for index, result, usage in future.result():
-                        await report(index, result, usage)
+                    await collector.add_all(
+                        [shard.conversation(*played) for played in future.result()]
+                    )
                 elif isinstance(
                     error, ray.exceptions.WorkerCrashedError | ray.exceptions.NodeDiedError
                 ):

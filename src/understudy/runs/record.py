@@ -5,6 +5,11 @@ the event loop: it creates the run on a worker thread, commits each conversation
 background thread (so a commit never blocks the conversations in flight, and a cancelled batch
 never abandons a half-finished write), and closes the run as ``finished``, ``interrupted``
 (stopped, or token budget spent) or ``failed``.
+
+Group commit: the conversations that end while a commit runs are committed together in the next
+one (``Store.save_conversations``, at most ``GROUP_MAX``). A batch played by worker processes
+hands back hundreds of conversations a second, and one transaction each took most of the
+driver's core (docs/scale.md); a slow batch still commits each conversation alone, at once.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from understudy.runs.batch import BatchConversation
-from understudy.storage.store import FAILED, FINISHED, INTERRUPTED, Store
+from understudy.storage.store import FAILED, FINISHED, INTERRUPTED, FinishedConversation, Store
 
 if TYPE_CHECKING:
     from understudy.metrics.batch import BatchMetrics
@@ -74,6 +79,11 @@ class _Writer:
         self._pool.shutdown(wait=True)
 
 
+GROUP_MAX = 256
+"""Most conversations committed in one transaction (a group of 256 conversations of 20 to 30
+messages is a few thousand rows)."""
+
+
 class RunRecorder:
     """Stores one stress test in ``store`` as it plays.
 
@@ -87,6 +97,8 @@ class RunRecorder:
         self.usage = usage
         self.run_id: str | None = None
         self._writer = _Writer()
+        self._waiting: list[tuple[FinishedConversation, asyncio.Future[None]]] = []
+        self._committing: asyncio.Task[None] | None = None
 
     async def start(self, plan: StressPlan) -> str:
         """Create the run row (status ``running``, on a worker thread) and return its id."""
@@ -100,24 +112,48 @@ class RunRecorder:
         return run_id
 
     async def conversation_ended(self, done: BatchConversation) -> None:
-        """Commit one finished conversation (on the writer thread) and wait for the commit."""
+        """Commit one finished conversation (on the writer thread, with any others that ended
+        meanwhile) and wait for the commit.
+
+        Raises:
+            Exception: the store's error, when the commit failed (the batch then stops).
+        """
         assert self.run_id is not None, "start() creates the run before any conversation"
         result = done.result
         usage = self.usage.conversation_usage(result.conversation_id) if self.usage else None
-        await self._writer.run(
-            partial(
-                self.store.save_conversation,
-                self.run_id,
-                done.index,
-                result,
-                scenario_id=done.scenario.id,
-                seed=done.seed,
-                usage=usage,
-            )
-        )
+        stored = asyncio.get_running_loop().create_future()
+        # A batch that stops no longer waits; the commit's own error (a full disk) is then
+        # seen through the batch's first failure, not printed again as "never retrieved".
+        stored.add_done_callback(lambda future: future.cancelled() or future.exception())
+        finished = FinishedConversation(done.index, result, done.scenario.id, done.seed, usage)
+        self._waiting.append((finished, stored))
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.ensure_future(self._commit_waiting())
+        await asyncio.shield(stored)  # a cancelled batch never abandons a half-finished write
+
+    async def _commit_waiting(self) -> None:
+        """Commit the waiting conversations, a group at a time, until none is left."""
+        assert self.run_id is not None
+        while self._waiting:
+            group = self._waiting[:GROUP_MAX]
+            del self._waiting[:GROUP_MAX]
+            try:
+                await self._writer.run(
+                    partial(self.store.save_conversations, self.run_id, [f for f, _ in group])
+                )
+            except Exception as exc:
+                for _, stored in group:
+                    if not stored.done():
+                        stored.set_exception(exc)
+            else:
+                for _, stored in group:
+                    if not stored.done():
+                        stored.set_result(None)
 
     async def drain(self) -> None:
         """Wait for every pending write and stop the writer thread."""
+        if self._committing is not None:
+            await asyncio.shield(self._committing)
         await asyncio.to_thread(self._writer.close)
 
     async def stopped(self) -> None:

@@ -420,8 +420,9 @@ async def run_in_processes(
                         continue
                     if solo is not None and solo in chunk:
                         solo = None
-                    for index, result, usage in future.result():
-                        await report(index, result, usage)
+                    await collector.add_all(
+                        [shard.conversation(*played) for played in future.result()]
+                    )
                 if lost or broken:
                     break
         finally:

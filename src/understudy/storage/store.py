@@ -1,9 +1,10 @@
 """The run store: a small API over the history tables, one short transaction per call.
 
-Writes never hold a lock for long: a run row is created, then each conversation is committed in
-its own transaction the moment it ends (``save_conversation``), so a batch stopped at any point
-keeps everything that finished. Two batches writing at once each take turns on SQLite's single
-writer lock (WAL mode and a 30 s busy timeout are set in ``storage.db``).
+Writes never hold a lock for long: a run row is created, then each conversation is committed the
+moment it ends, together with any others that ended while the previous commit ran
+(``save_conversations``), so a batch stopped at any point keeps everything that finished. Two
+batches writing at once each take turns on SQLite's single writer lock (WAL mode and a 30 s busy
+timeout are set in ``storage.db``).
 
 A run whose process died without a word (SIGKILL, power loss) stays ``running`` in the table;
 ``reap_stale`` (called by every listing and lookup) marks such runs ``interrupted`` when their
@@ -58,6 +59,26 @@ _MESSAGES = cast(Table, MessageRow.__table__)
 
 RUNNING, FINISHED, INTERRUPTED, FAILED = "running", "finished", "interrupted", "failed"
 """The statuses of a run."""
+
+
+@dataclass(frozen=True)
+class FinishedConversation:
+    """One finished conversation of a run, as ``Store.save_conversations`` stores it.
+
+    Attributes:
+        index: its 0-based index in the batch.
+        result: the conversation.
+        scenario_id: the scenario it played.
+        seed: its seed string.
+        usage: LLM token usage (``understudy.llm.usage.Usage.as_dict``), when an LLM took part.
+    """
+
+    index: int
+    result: ConversationResult
+    scenario_id: str
+    seed: str
+    usage: dict[str, Any] | None = None
+
 
 _ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read out and type
 _ID_LENGTH = 6
@@ -305,42 +326,64 @@ class Store:
             seed: its seed string.
             usage: LLM token usage, when an LLM took part.
         """
-        outcome = ConversationOutcome.from_result(result)
-        conversation = {
-            "run_id": run_id,
-            "index": index,
-            "seed": seed,
-            "scenario_id": scenario_id,
-            "termination_reason": result.termination_reason.value,
-            "detail": result.detail,
-            "error": result.error,
-            "completed": outcome.completed,
-            "off_topic": outcome.off_topic,
-            "off_topic_answered": outcome.off_topic_answered,
-            "fell_back": outcome.fell_back,
-            "fallback_turns": outcome.fallback_turns,
-            "agent_turns": outcome.agent_turns,
-            "turns": outcome.customer_turns,
-            "duration_s": result.duration_s,
-            "moods": [m.value for m in result.moods],
-            "usage": usage,
-        }
-        # Core inserts (one executemany for the messages): several times faster than the ORM
-        # unit of work for a conversation of 20-30 messages.
+        self.save_conversations(
+            run_id, [FinishedConversation(index, result, scenario_id, seed, usage)]
+        )
+
+    def save_conversations(self, run_id: str, finished: Sequence[FinishedConversation]) -> None:
+        """Store finished conversations and their messages in a single transaction.
+
+        A batch's recorder commits whatever ended while the previous commit ran, together
+        (``understudy.runs.record``): one transaction per group costs the store's process a
+        fraction of one per conversation. All or none of ``finished`` is stored.
+
+        Args:
+            run_id: the run they belong to.
+            finished: the conversations, in the order they are stored.
+        """
+        if not finished:
+            return
+        rows = []
+        for done in finished:
+            result = done.result
+            outcome = ConversationOutcome.from_result(result)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "index": done.index,
+                    "seed": done.seed,
+                    "scenario_id": done.scenario_id,
+                    "termination_reason": result.termination_reason.value,
+                    "detail": result.detail,
+                    "error": result.error,
+                    "completed": outcome.completed,
+                    "off_topic": outcome.off_topic,
+                    "off_topic_answered": outcome.off_topic_answered,
+                    "fell_back": outcome.fell_back,
+                    "fallback_turns": outcome.fallback_turns,
+                    "agent_turns": outcome.agent_turns,
+                    "turns": outcome.customer_turns,
+                    "duration_s": result.duration_s,
+                    "moods": [m.value for m in result.moods],
+                    "usage": done.usage,
+                }
+            )
+        # Core inserts (one executemany for the conversations, returning their ids in order, and
+        # one for all their messages): several times faster than the ORM unit of work.
         with self._sessions.begin() as session:
             connection = session.connection()
             inserted = connection.execute(
-                insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id), conversation
+                insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id, sort_by_parameter_order=True),
+                rows,
             )
-            conversation_id = inserted.scalar_one()
-            if result.messages:
-                connection.execute(
-                    insert(_MESSAGES),
-                    [
-                        {"conversation_id": conversation_id, **message_values(m)}
-                        for m in result.messages
-                    ],
-                )
+            ids = list(inserted.scalars())
+            messages = [
+                {"conversation_id": conversation_id, **message_values(m)}
+                for conversation_id, done in zip(ids, finished, strict=True)
+                for m in done.result.messages
+            ]
+            if messages:
+                connection.execute(insert(_MESSAGES), messages)
 
     def finish_run(
         self,
