@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -199,7 +200,7 @@ async def test_the_budget_check_on_the_cluster_never_waits_for_the_limits_actor(
         spender, watcher = RayLimits(name, namespace), RayLimits(name, namespace)
         assert watcher.spent_now() == 0
         lease = await spender.acquire("m")
-        spender.release(lease, 100)
+        spender.release(lease, (60, 40))
         assert await _heard(watcher, 100), "the budget was spent elsewhere: the watcher is told"
         stalled = actor.stall.remote(3.0)
         late = RayLimits(name, namespace)
@@ -240,4 +241,40 @@ async def test_a_worker_that_dies_holding_a_model_call_slot_loses_it_on_the_clus
         )
         with pytest.raises(TimeoutError):  # a live holder renews: its slot is never taken
             await asyncio.wait_for(limits.acquire("m"), 3)
-        limits.release(lease, 0)
+        limits.release(lease, None)
+
+
+@pytest.mark.slow
+async def test_the_calls_of_a_task_that_crashed_count_in_the_runs_usage(
+    cluster: str, understudy_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm_batch import TOKENS_PER_CALL, import_agent, plan_for, play_llm, respond
+    from understudy.llm.testing import ChatServer, Reply
+    from understudy.runs import limits
+
+    monkeypatch.setattr(limits, "LEASE_S", 1.0)  # the killed calls' slots come back at once
+    import_agent(understudy_home)
+    killed: list[int] = []
+
+    def respond_then_kill(request: dict[str, Any]) -> Reply:
+        said = [m for m in request.get("messages", []) if m.get("role") == "assistant"]
+        if said and not killed:
+            # This conversation had calls answered in the task that plays it: kill every task.
+            killed.extend(_ray_task_pids())
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+        return respond(request)
+
+    with ChatServer(respond_then_kill, delay_s=0.05, models=["agent", "customer"]) as seen:
+        plan, run = plan_for(seen.base_url, 6, 6, concurrency=3)
+        outcome = await play_llm(plan, run, backend="ray", address=cluster)
+    assert killed, "the tasks were killed mid-conversation (Ray played them again)"
+    rows = Store().conversations(outcome.run_id or "")
+    assert [r.index for r in rows] == list(range(6)) and all(r.error is None for r in rows)
+    brought_back = sum(int((r.usage or {})["requests"]) for r in rows)
+    usage = Store().get_run(outcome.run_id or "").usage
+    assert usage is not None
+    assert brought_back < usage["requests"] <= len(seen.requests), (
+        "the run counts the answered calls of the killed tasks too (not the ones in flight)"
+    )
+    assert usage["total_tokens"] == TOKENS_PER_CALL * usage["requests"]

@@ -96,7 +96,7 @@ async def test_calls_start_evenly_spaced_under_a_per_minute_rate() -> None:
     leases = [await limits.acquire("m") for _ in range(3)]
     assert waits == [0.5, 0.5], "120 a minute: each call starts half a second after the last"
     for lease in leases:
-        limits.release(lease, 7)
+        limits.release(lease, (5, 2))
     assert limits.tokens == 21
 
 
@@ -104,7 +104,7 @@ async def test_a_spent_budget_gives_no_slot() -> None:
     limits = LocalLimits(2, max_tokens=10)
     lease = await limits.acquire("m")
     assert lease is not None
-    limits.release(lease, 10)
+    limits.release(lease, (6, 4))
     assert await limits.acquire("m") is None
 
 
@@ -118,7 +118,7 @@ async def test_a_worker_hears_the_spent_budget_without_blocking_its_event_loop()
         assert not watcher.exhausted
         assert time.perf_counter() - started < 0.5, "the check never waits for the driver"
         lease = await spender.acquire("m")
-        spender.release(lease, 100)
+        spender.release(lease, (60, 40))
         for _ in range(300):  # the watcher makes no call of its own: it is told
             if watcher.exhausted:
                 break
@@ -127,3 +127,30 @@ async def test_a_worker_hears_the_spent_budget_without_blocking_its_event_loop()
         assert run.exhausted, "and so does the driver"
         with pytest.raises(BudgetExhausted, match=r"\(100 used\)"):
             await watcher.acquire("m")
+
+
+async def test_the_answered_calls_of_a_worker_that_died_count_in_the_runs_usage() -> None:
+    run = LLMRun(LLMSettings(cache=False), cache=False)
+    async with served_limits(run):
+        worker = pickle.loads(pickle.dumps(run))
+        for used in ((10, 5), (12, 6)):
+            worker.release(await worker.acquire("m"), used)
+        in_flight = await worker.acquire("m")
+        worker.release(in_flight, None)  # its worker died mid-call: no answer, no tokens
+        # Only the first conversation's result came back before the worker died.
+        run.absorb("c0", {"requests": 1, "input_tokens": 10, "output_tokens": 5, "cached": 2})
+        assert run.usage.requests == 1
+        await run.settle()
+        assert (run.usage.requests, run.usage.input_tokens, run.usage.output_tokens) == (2, 22, 11)
+        assert run.usage.cached == 2, "what only the results know is kept"
+        await run.settle()
+        assert run.usage.requests == 2, "settling again adds nothing"
+        assert run.conversation_usage("c0") == {
+            "input_tokens": 10,
+            "output_tokens": 5,
+            "requests": 1,
+            "cached": 2,
+            "retries": 0,
+            "repairs": 0,
+            "total_tokens": 15,
+        }

@@ -1,7 +1,7 @@
 """Limits on a run's model calls: calls in flight, calls per minute, and the token budget.
 
 Every model call of an ``LLMRun`` asks its limits for a slot first (``acquire``) and gives it
-back with the call's tokens when it ends (``release``). The limits answer with:
+back with the call's input and output tokens when it ends (``release``). The limits answer with:
 
 * at most ``concurrency`` calls in flight per model label;
 * at most ``requests_per_minute`` call starts per model label, evenly spaced: two calls start at
@@ -24,7 +24,13 @@ import asyncio
 import itertools
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Protocol
+
+from understudy.llm.usage import Usage
+
+Used = tuple[int, int] | None
+"""What a released call used: its input and output tokens, or None when it got no answer."""
 
 
 class CallLimits(Protocol):
@@ -39,8 +45,8 @@ class CallLimits(Protocol):
         """
         ...
 
-    def release(self, lease: object, tokens: int) -> None:
-        """Give back the slot of ``lease`` and count the call's ``tokens`` (input + output).
+    def release(self, lease: object, used: Used) -> None:
+        """Give back the slot of ``lease`` and count what its call ``used`` (see ``Used``).
 
         Never blocks, so it can run while a call is being cancelled.
         """
@@ -56,6 +62,14 @@ class CallLimits(Protocol):
         """
         ...
 
+    async def counted(self) -> Usage:
+        """Return the answered calls and their tokens counted so far over every process.
+
+        Only ``requests``, ``input_tokens`` and ``output_tokens`` are set. Awaits the shared
+        place (not for the hot path: read once when a batch ends).
+        """
+        ...
+
 
 class LocalLimits:
     """``CallLimits`` held in this process (asyncio primitives, one set per event loop).
@@ -68,7 +82,7 @@ class LocalLimits:
         sleep: waits between spaced call starts (injected in tests).
 
     Attributes:
-        tokens: tokens counted so far (input + output of released calls).
+        usage: the answered calls released so far and their input and output tokens.
     """
 
     def __init__(
@@ -85,7 +99,7 @@ class LocalLimits:
         self.concurrency = concurrency
         self.interval_s = 60.0 / requests_per_minute if requests_per_minute else 0.0
         self.max_tokens = max_tokens
-        self.tokens = 0
+        self.usage = Usage()
         self._clock = clock
         self._sleep = sleep
         self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
@@ -93,6 +107,11 @@ class LocalLimits:
         self._leases: dict[int, asyncio.Semaphore] = {}
         self._ids = itertools.count(1)
         self._spent_waiters: list[asyncio.Future[None]] = []
+
+    @property
+    def tokens(self) -> int:
+        """Tokens counted so far (input + output of the answered calls released)."""
+        return self.usage.total_tokens
 
     @property
     def spent(self) -> bool:
@@ -129,9 +148,12 @@ class LocalLimits:
         self._leases[lease] = semaphore
         return lease
 
-    def release(self, lease: object, tokens: int) -> None:
-        """Give back ``lease`` and count ``tokens``; an unknown lease only counts the tokens."""
-        self.tokens += tokens
+    def release(self, lease: object, used: Used) -> None:
+        """Give back ``lease`` and count what its call ``used``; an unknown lease only counts."""
+        if used is not None:
+            self.usage.requests += 1
+            self.usage.input_tokens += used[0]
+            self.usage.output_tokens += used[1]
         semaphore = self._leases.pop(lease, None) if isinstance(lease, int) else None
         if semaphore is not None:
             semaphore.release()
@@ -157,3 +179,16 @@ class LocalLimits:
     def spent_now(self) -> int:
         """Return the tokens counted so far."""
         return self.tokens
+
+    async def counted(self, settle_s: float = 1.0) -> Usage:
+        """Return a copy of the answered calls and tokens counted so far.
+
+        Waits up to ``settle_s`` seconds while slots are still held: read when a batch is over,
+        a held slot is a release on its way (or a dead holder's), so a call answered just
+        before the end is counted.
+        """
+        for _ in range(int(settle_s / 0.01)):
+            if not self._leases:
+                break
+            await self._sleep(0.01)
+        return replace(self.usage)

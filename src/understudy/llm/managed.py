@@ -69,7 +69,7 @@ class ManagedModel(WrapperModel):
                     run.record(self.usage, 0, 0, cached=True)
                     return response
         lease = await run.acquire(self.call_label)
-        tokens = 0
+        used = None
         try:
             response = await run.call_with_retries(
                 self.call_label,
@@ -77,9 +77,9 @@ class ManagedModel(WrapperModel):
                 lambda: self.wrapped.request(messages, model_settings, model_request_parameters),
             )
             assert isinstance(response, ModelResponse)
-            tokens = response.usage.input_tokens + response.usage.output_tokens
+            used = (response.usage.input_tokens, response.usage.output_tokens)
         finally:
-            run.release(lease, tokens)
+            run.release(lease, used)
         run.record(
             self.usage, response.usage.input_tokens, response.usage.output_tokens, cached=False
         )

@@ -18,19 +18,22 @@ A batch played on several processes or a Ray cluster shares one run's limits and
 ``share`` hands the run a shared implementation (``understudy.runs.limits``), and the run can then
 be pickled: each process gets a run with the same settings and cache folder, its own HTTP
 clients, and the shared limits; the usage of each conversation travels back with its result
-(``take_usage`` in the worker, ``absorb`` in the driver). A run whose limits are not shared
-refuses to be pickled, so a batch cannot silently multiply its limits by its processes.
+(``take_usage`` in the worker, ``absorb`` in the driver), and ``settle`` adds, once the batch
+is over, the calls the shared limits counted in a process that died before its results came
+back. A run whose limits are not shared refuses to be pickled, so a batch cannot silently
+multiply its limits by its processes.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from understudy.llm import require_llm
 from understudy.llm.cache import ReplayCache
-from understudy.llm.limits import CallLimits, LocalLimits
+from understudy.llm.limits import CallLimits, LocalLimits, Used
 from understudy.llm.models import split_model_name
 from understudy.llm.settings import LLMSettings, load_llm_settings
 from understudy.llm.usage import BudgetExhausted, LLMError, Usage
@@ -105,6 +108,7 @@ class LLMRun:
         self._clients: dict[tuple[str, str], Any] = {}
         self._limits: CallLimits | None = None
         self._shared: CallLimits | None = None
+        self._at_share = Usage()
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as a run with the same settings and cache folder and the shared limits.
@@ -128,6 +132,33 @@ class LLMRun:
             remote: what other processes reach them through; pickled with the run.
         """
         self._limits, self._shared = here, remote
+        self._at_share = replace(self.usage)
+
+    async def settle(self) -> None:
+        """Add to the run's usage the calls its shared limits counted that no result brought back.
+
+        A worker process or Ray task that dies mid-conversation takes the usage of its
+        conversations with it (they are played again, or end in ``error``), but every answered
+        call it made was released to the shared limits with its tokens. Call this when the
+        batch's results are all in (before the run's usage is stored): ``usage.requests``,
+        ``input_tokens`` and ``output_tokens`` gain what the limits counted since ``share``
+        beyond what the results brought back (never less than before; calling it again adds
+        nothing). The conversations' own usage is left as it is, so the run's totals can exceed
+        their sum. A call in flight when its process died is counted nowhere (no answer came).
+        Does nothing when the limits are not shared, and leaves the usage as it is when they
+        cannot be reached (their driver or actor is gone).
+        """
+        if self._shared is None:
+            return
+        try:
+            counted = await self.limits.counted()
+        except Exception:  # a Ray actor's death is not an OSError: any failure leaves it be
+            return
+        for name in ("requests", "input_tokens", "output_tokens"):
+            brought = getattr(self.usage, name) - getattr(self._at_share, name)
+            missing = getattr(counted, name) - brought
+            if missing > 0:
+                setattr(self.usage, name, getattr(self.usage, name) + missing)
 
     def unshare(self) -> None:
         """Go back to limits held in this process (the shared ones are gone)."""
@@ -210,9 +241,9 @@ class LLMRun:
             raise self._spent()
         return lease
 
-    def release(self, lease: object, tokens: int) -> None:
-        """Give back a slot with the tokens its call used (input + output)."""
-        self.limits.release(lease, tokens)
+    def release(self, lease: object, used: Used) -> None:
+        """Give back a slot with the input and output tokens its call used (None: no answer)."""
+        self.limits.release(lease, used)
 
     def take_usage(self, conversation_id: str) -> dict[str, int] | None:
         """Remove and return one conversation's usage (a worker sends it with the result)."""

@@ -39,9 +39,11 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from understudy.llm.limits import LocalLimits
+from understudy.llm.limits import LocalLimits, Used
+from understudy.llm.usage import Usage
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
@@ -87,10 +89,15 @@ class LimitsServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         lease: object | None = None
-        tokens = 0
+        used: Used = None
         try:
             request = json.loads(await reader.readline() or b"{}")
             if request.get("key") != self.key:
+                return
+            if request.get("op") == "counted":
+                counted = await self.limits.counted()
+                writer.write(json.dumps(asdict(counted)).encode() + b"\n")
+                await writer.drain()
                 return
             if request.get("op") == "watch":
                 await self._watch(reader, writer)
@@ -101,13 +108,15 @@ class LimitsServer:
             await writer.drain()
             if lease is None:
                 return
-            line = await reader.readline()  # the tokens used, or EOF if the worker died
-            tokens = int(line) if line.strip().isdigit() else 0
+            line = await reader.readline()  # "input output", "-": no answer, EOF: the worker died
+            figures = line.split()
+            if len(figures) == 2 and all(f.isdigit() for f in figures):
+                used = (int(figures[0]), int(figures[1]))
         except (ConnectionError, ValueError, OSError):
             pass
         finally:
             if lease is not None:
-                self.limits.release(lease, tokens)
+                self.limits.release(lease, used)
             writer.close()
 
     async def _watch(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -178,12 +187,29 @@ class LoopbackLimits:
             raise ConnectionError("the batch's driver stopped serving the LLM limits")
         return writer
 
-    def release(self, lease: object, tokens: int) -> None:
-        """Send the tokens used and close the lease's connection."""
+    def release(self, lease: object, used: Used) -> None:
+        """Send what the call used and close the lease's connection."""
         if isinstance(lease, asyncio.StreamWriter):
             with contextlib.suppress(Exception):
-                lease.write(f"{tokens}\n".encode())
+                lease.write(b"-\n" if used is None else f"{used[0]} {used[1]}\n".encode())
             lease.close()
+
+    async def counted(self) -> Usage:
+        """Ask the driver for the answered calls and tokens counted so far (see ``CallLimits``).
+
+        Raises:
+            ConnectionError: the driver no longer serves the limits.
+        """
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(json.dumps({"key": self.key, "op": "counted"}).encode() + b"\n")
+            await writer.drain()
+            line = await reader.readline()
+        finally:
+            writer.close()
+        if not line:
+            raise ConnectionError("the batch's driver stopped serving the LLM limits")
+        return Usage(**json.loads(line))
 
     def spent_now(self) -> int:
         """Return the tokens counted over the batch, as last heard (never blocks).
@@ -277,10 +303,14 @@ class LimitsActor:
             if lease in self._expiry:
                 self._expiry[lease] = until
 
-    async def release(self, lease: int, tokens: int) -> None:
-        """Give back a slot and count its tokens (a lease already taken back only counts them)."""
+    async def release(self, lease: int, used: Used) -> None:
+        """Give back a slot and count what its call used (a lease taken back only counts)."""
         self._expiry.pop(lease, None)
-        self.limits.release(lease, tokens)
+        self.limits.release(lease, used)
+
+    async def counted(self) -> Usage:
+        """Return the answered calls and tokens counted so far (see ``CallLimits``)."""
+        return await self.limits.counted()
 
     async def spent(self) -> int:
         """Return the tokens counted so far."""
@@ -298,7 +328,7 @@ class LimitsActor:
             for lease, until in list(self._expiry.items()):
                 if until <= now:
                     del self._expiry[lease]
-                    self.limits.release(lease, 0)
+                    self.limits.release(lease, None)
 
 
 class RayLimits:
@@ -353,11 +383,16 @@ class RayLimits:
                     self._renewer.start()
         return lease
 
-    def release(self, lease: object, tokens: int) -> None:
+    def release(self, lease: object, used: Used) -> None:
         """Give back a slot (sent to the actor; not awaited)."""
         with self._lock:
             self._held.discard(lease)
-        self.actor.release.remote(lease, tokens)
+        self.actor.release.remote(lease, used)
+
+    async def counted(self) -> Usage:
+        """Ask the actor for the answered calls and tokens counted so far (see ``CallLimits``)."""
+        usage: Usage = await self.actor.counted.remote()
+        return usage
 
     def _renew(self) -> None:
         """Renew the slots held here every third of a lease; end when none is held."""
@@ -389,15 +424,17 @@ class RayLimits:
 
 @contextlib.asynccontextmanager
 async def ray_limits(
-    run: LLMRun, ray: Any, *, lease_s: float = LEASE_S
+    run: LLMRun, ray: Any, *, lease_s: float | None = None
 ) -> AsyncIterator[RayLimits]:
     """Share ``run``'s limits with Ray tasks while the block runs (a named actor of the batch).
 
     Args:
         run: the batch's LLM run (its settings give the limits).
         ray: the ``ray`` module, connected.
-        lease_s: seconds a slot stays held without its holder's renewal (see ``LimitsActor``).
+        lease_s: seconds a slot stays held without its holder's renewal (see ``LimitsActor``);
+            ``LEASE_S`` when None.
     """
+    lease_s = LEASE_S if lease_s is None else lease_s
     settings = run.settings
     name = f"understudy-limits-{uuid.uuid4().hex}"
     namespace = ray.get_runtime_context().namespace

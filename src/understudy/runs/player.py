@@ -278,6 +278,8 @@ async def _play(
         if recorder is not None:
             await recorder.failed(exc)
         raise
+    if shard is not None and shard.llm_run is not None:
+        await shard.llm_run.settle()  # the calls of a worker that died count in the run's usage
     stopped = BUDGET_SPENT if cut or result.skipped else None
     metrics = tally.metrics(plan.bands)
     if recorder is not None:
