@@ -227,6 +227,27 @@ def test_cli_add_list_show_edit_delete(team: None) -> None:
     assert json.loads(_cli("--as", "mo", "contacts", "list", "--json")[1]) == []
 
 
+def test_cli_add_and_edit_take_every_field_and_edit_changes_only_those_given(team: None) -> None:
+    options = [f"--{field.replace('_', '-')}" for field in DANA if field != "name"]
+    values = [v for field, v in DANA.items() if field != "name"]
+    added = [x for option, value in zip(options, values, strict=True) for x in (option, value)]
+    code, out = _cli("--as", "mo", "contacts", "add", DANA["name"], *added)
+    assert code == 0, out
+    [listed] = json.loads(_cli("--as", "mo", "contacts", "list", "--json")[1])
+    assert {field: listed[field] for field in DANA} == DANA, "every option reached its field"
+    changed = {field: f"{value} (new)" for field, value in DANA.items()}
+    changed.update(profile_url="https://example.org/in/dana-new", persona="calm")
+    edits = [x for field, value in changed.items() for x in (f"--{field.replace('_', '-')}", value)]
+    code, out = _cli("--as", "mo", "contacts", "edit", str(listed["id"]), *edits)
+    assert code == 0, out
+    [edited] = json.loads(_cli("--as", "mo", "contacts", "list", "--json")[1])
+    assert {field: edited[field] for field in DANA} == changed
+    code, out = _cli("--as", "mo", "contacts", "edit", str(listed["id"]), "--notes", "")
+    assert code == 0, out
+    [cleared] = json.loads(_cli("--as", "mo", "contacts", "list", "--json")[1])
+    assert cleared["notes"] == "" and cleared["role"] == changed["role"], "only --notes changed"
+
+
 def test_a_contacts_roleplays_are_each_trainees_own_unless_one_sees_participants(
     team: None,
 ) -> None:

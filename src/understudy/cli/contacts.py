@@ -30,6 +30,21 @@ ECOSYSTEM = typer.Option(None, "--ecosystem", help="Their market, e.g. retail, S
 VERTICAL = typer.Option(None, "--vertical", help="Their industry, e.g. fashion.")
 
 
+def _given(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The contact fields given on the command line.
+
+    Args:
+        parameters: a command's parameters (its ``locals()`` before anything else), whose
+            options are named like the fields of ``ContactDetails``.
+
+    Returns:
+        Field name -> value, for each field whose option was given (not None).
+    """
+    from understudy.domain.contact import ContactDetails
+
+    return {f: parameters[f] for f in ContactDetails.model_fields if parameters.get(f) is not None}
+
+
 def _checked(values: dict[str, Any]) -> Any:
     """Validate; print each problem as ``--option: message`` and exit 2 on failure."""
     from understudy.storage.contacts import check_contact
@@ -67,23 +82,14 @@ def add_command(
     vertical: str | None = VERTICAL,
 ) -> None:
     """Add a contact; with --persona, a roleplay from it skips the Persona mapping step."""
+    given = _given(locals())
     from understudy.storage.contacts import ContactStore
 
-    given = {
-        "name": name,
-        "company": company,
-        "role": role,
-        "profile_url": profile_url,
-        "notes": notes,
-        "persona": persona,
-        "ecosystem": ecosystem,
-        "vertical": vertical,
-    }
     with user_errors():
         from understudy.teams.permissions import Action, authorize
 
         authorize(Action.EDIT_CONTACT)
-        details = _checked({k: v for k, v in given.items() if v is not None})
+        details = _checked(given)
         contact = ContactStore().add(details)
     console.print(f"added contact {contact.id}: {escape(details.summary())}", highlight=False)
 
@@ -101,18 +107,9 @@ def edit_command(
     vertical: str | None = VERTICAL,
 ) -> None:
     """Change a contact's fields (only those given; an empty value clears one)."""
+    given = _given(locals())
     from understudy.storage.contacts import ContactStore
 
-    given = {
-        "name": name,
-        "company": company,
-        "role": role,
-        "profile_url": profile_url,
-        "notes": notes,
-        "persona": persona,
-        "ecosystem": ecosystem,
-        "vertical": vertical,
-    }
     with user_errors():
         from understudy.teams.permissions import Action, authorize
 
@@ -120,7 +117,7 @@ def edit_command(
         current = store.get(contact_id)
         authorize(Action.EDIT_CONTACT)
         values = current.details.model_dump()
-        values.update({k: v for k, v in given.items() if v is not None})
+        values.update(given)
         contact = store.update(contact_id, _checked(values))
     console.print(
         f"updated contact {contact.id}: {escape(contact.details.summary())}", highlight=False
