@@ -278,3 +278,24 @@ async def test_the_calls_of_a_task_that_crashed_count_in_the_runs_usage(
         "the run counts the answered calls of the killed tasks too (not the ones in flight)"
     )
     assert usage["total_tokens"] == TOKENS_PER_CALL * usage["requests"]
+
+
+@pytest.mark.slow
+async def test_a_pause_on_the_cluster_holds_new_calls_to_that_model(cluster: str) -> None:
+    import ray
+
+    from understudy.llm.run import LLMRun
+    from understudy.llm.settings import LLMSettings
+    from understudy.runs.limits import RayLimits, ray_limits
+
+    run = LLMRun(LLMSettings(concurrency=2, cache=False), cache=False)
+    async with ray_limits(run, ray) as limits:
+        elsewhere = RayLimits(limits.name, limits.namespace)  # as another process reaches it
+        await limits.pause("m", 1.0)  # a 429 said: come back in a second
+        started = time.monotonic()
+        other = await elsewhere.acquire("other")
+        assert time.monotonic() - started < 0.5, "another model is not held"
+        lease = await elsewhere.acquire("m")
+        assert time.monotonic() - started >= 0.9, "no call to the model starts before then"
+        elsewhere.release(lease, None)
+        elsewhere.release(other, None)

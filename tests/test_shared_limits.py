@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic_ai.direct import model_request
+from pydantic_ai.messages import ModelMessage, ModelRequest
 
 from llm_batch import (
     TOKENS_PER_CALL,
@@ -23,6 +25,7 @@ from llm_batch import (
 from understudy.llm.limits import LocalLimits
 from understudy.llm.run import LLMRun
 from understudy.llm.settings import LLMSettings
+from understudy.llm.testing import ChatServer, Reply
 from understudy.llm.usage import BudgetExhausted
 from understudy.runs import BUDGET_SPENT
 from understudy.runs.limits import served_limits
@@ -154,3 +157,60 @@ async def test_the_answered_calls_of_a_worker_that_died_count_in_the_runs_usage(
             "repairs": 0,
             "total_tokens": 15,
         }
+
+
+async def test_a_pause_holds_new_calls_to_that_model_only() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limits = LocalLimits(10, clock=lambda: now[0], sleep=sleep)
+    await limits.pause("m", 2.0)
+    await limits.pause("m", 1.0)  # a shorter pause never cuts one already set
+    assert await limits.acquire("other") is not None and waits == []
+    assert await limits.acquire("m") is not None
+    assert waits == [2.0], "the call to the paused model started 2 s later"
+
+
+def _ask(text: str) -> list[ModelMessage]:
+    return [ModelRequest.user_text_prompt(text)]
+
+
+async def test_a_rate_limited_answer_pauses_the_other_workers_calls_to_that_model() -> None:
+    limited = '{"error": {"message": "Rate limit reached", "type": "requests"}}'
+
+    def responder(request: dict[str, object]) -> Reply:
+        if len(seen.requests) == 1:
+            return Reply(status=429, body=limited, headers={"retry-after": "1"})
+        return Reply("Fine, thanks.")
+
+    with ChatServer(responder) as seen:
+        settings = LLMSettings(base_url=seen.base_url, cache=False, backoff_s=0.0, max_retries=2)
+        run = LLMRun(settings, cache=False)
+        async with served_limits(run) as limits:
+            first, second = pickle.loads(pickle.dumps(run)), pickle.loads(pickle.dumps(run))
+            try:
+                limited_call = asyncio.create_task(
+                    model_request(first.model("openai-compatible:tiny", "c0"), _ask("hi"))
+                )
+                for _ in range(300):  # until the 429 is answered
+                    if seen.requests:
+                        break
+                    await asyncio.sleep(0.01)
+                for _ in range(50):  # and has reached the driver's limits (at most 0.5 s)
+                    if limits.paused_until:
+                        break
+                    await asyncio.sleep(0.01)
+                await model_request(second.model("openai-compatible:tiny", "c1"), _ask("hello"))
+                await limited_call
+            finally:
+                await first.aclose()
+                await second.aclose()
+    times = [at for _, at in seen.arrivals]
+    assert len(times) == 3, "the 429, its retry, and the other worker's call"
+    assert min(times[1:]) - times[0] >= 0.95, (
+        "no call to the model started within the second its provider asked for, in any worker"
+    )

@@ -8,6 +8,8 @@ back with the call's input and output tokens when it ends (``release``). The lim
   least ``60 / requests_per_minute`` seconds apart, so no window of ``W`` seconds sees more than
   ``W * requests_per_minute / 60 + 1`` calls (a provider's per-minute limit is never reached in
   a burst);
+* no call start to a model for the seconds its provider asked (``pause``: a 429 answer's
+  ``retry-after``), in every process sharing the limits;
 * no slot at all (``acquire`` returns None) once ``max_tokens`` tokens (input + output) have been
   released: the run's token budget is spent. A call already in flight may finish, so the total can
   pass the budget by one call per slot in flight.
@@ -62,6 +64,13 @@ class CallLimits(Protocol):
         """
         ...
 
+    async def pause(self, label: str, seconds: float) -> None:
+        """Start no call to ``label`` for ``seconds`` from now (the provider said to wait).
+
+        Calls already in flight go on; a pause never shortens one already set.
+        """
+        ...
+
     async def counted(self) -> Usage:
         """Return the answered calls and their tokens counted so far over every process.
 
@@ -83,6 +92,7 @@ class LocalLimits:
 
     Attributes:
         usage: the answered calls released so far and their input and output tokens.
+        paused_until: per model label, the clock time before which no call to it starts.
     """
 
     def __init__(
@@ -100,6 +110,7 @@ class LocalLimits:
         self.interval_s = 60.0 / requests_per_minute if requests_per_minute else 0.0
         self.max_tokens = max_tokens
         self.usage = Usage()
+        self.paused_until: dict[str, float] = {}
         self._clock = clock
         self._sleep = sleep
         self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
@@ -135,6 +146,8 @@ class LocalLimits:
             if self.spent:
                 semaphore.release()
                 return None
+            while (wait := self.paused_until.get(label, 0.0) - self._clock()) > 0:
+                await self._sleep(wait)
             if self.interval_s:
                 now = self._clock()
                 start = max(now, self._next_start.get(label, now))
@@ -179,6 +192,11 @@ class LocalLimits:
     def spent_now(self) -> int:
         """Return the tokens counted so far."""
         return self.tokens
+
+    async def pause(self, label: str, seconds: float) -> None:
+        """Start no call to ``label`` for ``seconds`` from now (see ``CallLimits.pause``)."""
+        until = self._clock() + seconds
+        self.paused_until[label] = max(self.paused_until.get(label, until), until)
 
     async def counted(self, settle_s: float = 1.0) -> Usage:
         """Return a copy of the answered calls and tokens counted so far.

@@ -27,6 +27,7 @@ multiply its limits by its processes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -366,7 +367,9 @@ class LLMRun:
         """Await ``call()`` with the per-call timeout, retrying transient failures with backoff.
 
         A 429 or 5xx answer that says when to come back (``retry-after-ms``, or ``retry-after``
-        in seconds) is retried no sooner than that (at most ``MAX_RETRY_AFTER_S``).
+        in seconds) is retried no sooner than that (at most ``MAX_RETRY_AFTER_S``); a 429 also
+        pauses every new call to ``label`` for that long, in every process of the batch
+        (``CallLimits.pause``).
 
         Raises:
             LLMError: the last attempt failed (the message names the model and the failure), or
@@ -387,6 +390,9 @@ class LLMRun:
                     raise LLMError(f"{label}: HTTP {exc.status_code}: {exc.message}") from exc
                 failure = f"HTTP {exc.status_code}: {exc.message}"
                 asked = retry_after(getattr(exc, "headers", None))
+                if exc.status_code == 429 and asked > 0:
+                    with contextlib.suppress(Exception):  # the batch's shared limits are gone
+                        await self.limits.pause(label, asked)
             except ModelConnectionError as exc:
                 failure = f"connection failed: {exc}"
             except ModelAPIError as exc:

@@ -99,6 +99,11 @@ class LimitsServer:
                 writer.write(json.dumps(asdict(counted)).encode() + b"\n")
                 await writer.drain()
                 return
+            if request.get("op") == "pause":
+                await self.limits.pause(str(request.get("model", "")), float(request["seconds"]))
+                writer.write(b"ok\n")
+                await writer.drain()
+                return
             if request.get("op") == "watch":
                 await self._watch(reader, writer)
                 return
@@ -112,7 +117,7 @@ class LimitsServer:
             figures = line.split()
             if len(figures) == 2 and all(f.isdigit() for f in figures):
                 used = (int(figures[0]), int(figures[1]))
-        except (ConnectionError, ValueError, OSError):
+        except (ConnectionError, ValueError, OSError, KeyError, TypeError):
             pass
         finally:
             if lease is not None:
@@ -193,6 +198,23 @@ class LoopbackLimits:
             with contextlib.suppress(Exception):
                 lease.write(b"-\n" if used is None else f"{used[0]} {used[1]}\n".encode())
             lease.close()
+
+    async def pause(self, label: str, seconds: float) -> None:
+        """Tell the driver to start no call to ``label`` for ``seconds`` (see ``CallLimits``).
+
+        Waits for the driver's word, so every call asked for after it waits too.
+
+        Raises:
+            OSError: the driver no longer serves the limits.
+        """
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            request = {"key": self.key, "op": "pause", "model": label, "seconds": seconds}
+            writer.write(json.dumps(request).encode() + b"\n")
+            await writer.drain()
+            await reader.readline()
+        finally:
+            writer.close()
 
     async def counted(self) -> Usage:
         """Ask the driver for the answered calls and tokens counted so far (see ``CallLimits``).
@@ -308,6 +330,10 @@ class LimitsActor:
         self._expiry.pop(lease, None)
         self.limits.release(lease, used)
 
+    async def pause(self, label: str, seconds: float) -> None:
+        """Start no call to ``label`` for ``seconds`` (see ``CallLimits``)."""
+        await self.limits.pause(label, seconds)
+
     async def counted(self) -> Usage:
         """Return the answered calls and tokens counted so far (see ``CallLimits``)."""
         return await self.limits.counted()
@@ -388,6 +414,10 @@ class RayLimits:
         with self._lock:
             self._held.discard(lease)
         self.actor.release.remote(lease, used)
+
+    async def pause(self, label: str, seconds: float) -> None:
+        """Tell the actor to start no call to ``label`` for ``seconds`` (see ``CallLimits``)."""
+        await self.actor.pause.remote(label, seconds)
 
     async def counted(self) -> Usage:
         """Ask the actor for the answered calls and tokens counted so far (see ``CallLimits``)."""
