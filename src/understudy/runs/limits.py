@@ -25,6 +25,11 @@ process knows whether the budget is spent without asking (``spent_now`` never bl
 check before each conversation never stalls an event loop): each slot's answer carries the
 tokens counted so far, and a standing watch (a held connection, or a pending actor call) is
 answered the moment the budget is spent.
+
+Both also hold a model's pause (a 429's ``retry-after``, ``CallLimits.pause``) for every
+process, and count each answered call's input and output tokens, so the driver's run can add,
+once the batch is over, the calls of a process that died before its results came back
+(``LLMRun.settle``).
 """
 
 from __future__ import annotations
