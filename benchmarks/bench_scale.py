@@ -8,9 +8,10 @@ Run from the repository root::
     python benchmarks/bench_scale.py --workers 1 2 4     # other worker counts
 
 Every batch is the refund example against the typo-prone persona, seed 1, stored in a fresh
-SQLite database as ``understudy stress-test`` stores it (the driver process commits each
-conversation as it comes back). The wall time covers starting the workers (or the cluster's
-tasks) and every commit; the Ray cluster itself (two nodes of one CPU each, started with
+SQLite database as ``understudy stress-test`` stores it (one process commits its conversations
+as they end; local workers commit their own hand-outs; a Ray batch's driver commits what comes
+back). The wall time covers starting the workers (their fork server imports understudy) or the
+cluster's tasks, and every commit; the Ray cluster itself (two nodes of one CPU each, started with
 ``ray.cluster_utils.Cluster``) is started before the clock runs. The load average is printed
 with the figures: on a shared machine the other processes take cores too. Aim (issue "Fast at
 every size"): 2 workers at least 1.8 times one process on 2 cores for 10,000 conversations.

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from batch_fakes import DiceAgent, dice_simulators, scenario
 from understudy.errors import NotFoundError
 from understudy.runs.batch import run_batch
-from understudy.storage.store import RunSpec, Store
+from understudy.storage.store import FinishedConversation, RunSpec, Store
 from understudy.testing import FakeClock
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -77,6 +78,25 @@ async def test_finished_run_records_status_metrics_and_conversation_summaries() 
     assert live.completion_rate.k == run.metrics["completion_rate"]["k"]
 
 
+async def test_a_group_saved_again_after_its_worker_died_is_stored_once() -> None:
+    store = Store()
+    run_id = store.create_run(spec(n=4))
+    played = await run_batch(
+        DiceAgent, dice_simulators, [scenario()], n=4, seed=1, clock_factory=FakeClock
+    )
+    group = [
+        FinishedConversation(c.index, c.result, c.scenario.id, c.seed) for c in played.conversations
+    ]
+    store.save_conversations(run_id, group[:3])  # a worker committed these, then died
+    store.save_conversations(run_id, group, skip_stored=True)  # its hand-out, played again
+    assert [r.index for r in store.conversations(run_id)] == [0, 1, 2, 3], "each stored once"
+    for done in group:
+        assert store.get_conversation(run_id, done.index)[1].messages == done.result.messages
+    with pytest.raises(IntegrityError):  # without skip_stored a second copy is refused
+        store.save_conversations(run_id, group[:1])
+    assert store.count_conversations(run_id) == 4, "the refused group left nothing behind"
+
+
 async def test_runs_are_found_by_prefix_and_last_and_unknown_ids_list_the_way_out() -> None:
     store = Store()
     run_id, _ = await stored_batch(store, n=2)
@@ -138,7 +158,7 @@ import asyncio, sys
 sys.path.insert(0, {tests!r})
 from batch_fakes import DiceAgent, dice_simulators, scenario
 from understudy.runs.batch import run_batch
-from understudy.storage.store import RunSpec, Store
+from understudy.storage.store import FinishedConversation, RunSpec, Store
 from understudy.testing import FakeClock
 
 store = Store()

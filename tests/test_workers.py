@@ -39,12 +39,17 @@ async def _played(n: int, workers: int, **kw: object) -> tuple[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("database")
 async def test_two_workers_store_the_same_transcripts_and_metrics_as_one_process() -> None:
     one, one_metrics = await _played(40, workers=1)
-    two, two_metrics = await _played(40, workers=2)
+    reported: list[BatchConversation] = []
+    two, two_metrics = await _played(40, workers=2, on_conversation_end=reported.append)
     assert _stored(two) == _stored(one), "every transcript is the same whatever the workers"
     assert two_metrics == one_metrics
     assert Store().get_run(two).status == "finished"
+    # Each worker committed its own conversations: none of the transcripts came back.
+    assert sorted(c.index for c in reported) == list(range(40))
+    assert all(c.stored and not c.result.messages for c in reported)
 
 
 @pytest.mark.slow

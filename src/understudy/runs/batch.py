@@ -60,17 +60,24 @@ class BatchConversation:
         index: 0-based position in the batch.
         seed: the seed string of its random generator, ``"{batch seed}:{index}"``.
         scenario: the scenario it played.
-        result: transcript, termination reason, errors.
+        result: transcript, termination reason, errors. When ``stored`` by a worker process,
+            its ``messages`` are left out (read them from the store); the rest is whole.
+        stored: already committed to the run's store (by the worker process that played it).
+        summary: the metrics summary, computed where the transcript was (set with ``stored``).
     """
 
     index: int
     seed: str
     scenario: Scenario
     result: ConversationResult
+    stored: bool = False
+    summary: ConversationOutcome | None = None
 
     @property
     def outcome(self) -> ConversationOutcome:
         """The summary the metrics are computed from."""
+        if self.summary is not None:
+            return self.summary
         return ConversationOutcome.from_result(self.result)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from understudy.runs.limits import ray_limits, served_limits
 from understudy.runs.plan import StressPlan
 from understudy.runs.ray_backend import connect, load_ray, run_on_ray
 from understudy.runs.record import RunRecorder, UsageSource
-from understudy.runs.workers import Shard, run_in_processes
+from understudy.runs.workers import Shard, StoreTarget, run_in_processes
 from understudy.storage.store import Store
 
 BACKENDS = ("local", "ray")
@@ -214,6 +215,16 @@ async def _play(
         run_id = await recorder.start(plan)
     if on_start is not None:
         on_start(run_id)
+    if (
+        shard is not None
+        and store is not None
+        and run_id is not None
+        and backend == "local"
+        and not io_bound
+        and not keep_conversations
+    ):
+        # Each worker commits its own conversations: no transcript crosses to this process.
+        shard = dataclasses.replace(shard, store=StoreTarget(store.url, run_id))
 
     async def ended(done: BatchConversation) -> None:
         result = done.result
@@ -223,7 +234,7 @@ async def _play(
             tally.add(done.outcome)
         if result.error:
             errors.append((done.index, result.error))
-        if recorder is not None:
+        if recorder is not None and not done.stored:
             await recorder.conversation_ended(done)
         if on_conversation_end is not None:
             on_conversation_end(done)

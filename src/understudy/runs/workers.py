@@ -49,6 +49,7 @@ from understudy.domain.transcript import ConversationResult, TerminationReason
 from understudy.engine.clock import Clock
 from understudy.engine.loop import EngineSettings
 from understudy.errors import ConfigError, UnderstudyError
+from understudy.metrics.batch import ConversationOutcome
 from understudy.runs.batch import (
     AgentFactory,
     BatchConversation,
@@ -60,11 +61,29 @@ from understudy.runs.batch import (
     play_conversation,
 )
 
-Played = tuple[int, ConversationResult, dict[str, int] | None]
-"""What a worker sends back per conversation: its index, result and LLM usage (None: none)."""
+Played = tuple[int, ConversationResult, dict[str, int] | None, ConversationOutcome | None]
+"""What a worker sends back per conversation: its index, result, LLM usage (None: none) and,
+when the worker stored it (``Shard.store``), its metrics summary (the result then comes back
+without its messages)."""
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """The run a worker process commits its conversations to, itself (``Shard.store``).
+
+    Attributes:
+        url: the store's SQLAlchemy URL (``Store.url``): a SQLite file on this machine, or a
+            PostgreSQL server every worker reaches.
+        run_id: the run the conversations belong to.
+    """
+
+    url: str
+    run_id: str
+
 
 if TYPE_CHECKING:
     from understudy.llm.run import LLMRun
+    from understudy.storage.store import Store
 
 WORKER_DIED = "the worker process playing this conversation died (killed, or the bot exited it)"
 """Error of a conversation whose worker process died every time it was played."""
@@ -88,6 +107,10 @@ class Shard:
         llm_run: the LLM run the factories share (an LLM-backed batch), None otherwise. Its
             limits must be shared (``understudy.runs.limits``) to send it; each conversation's
             usage comes back with its result and is added to the driver's run.
+        store: where each worker commits the conversations of a hand-out itself, in one
+            transaction, before sending back their summaries (None: the driver stores them).
+            A transcript then crosses no process boundary, and the driver's process is not
+            what sets the pace of a batch on many cores.
     """
 
     agent_factory: AgentFactory
@@ -97,6 +120,7 @@ class Shard:
     clock_factory: Callable[[], Clock]
     settings: EngineSettings | None = None
     llm_run: LLMRun | None = None
+    store: StoreTarget | None = None
 
     def payload(self) -> bytes:
         """Return this shard pickled, as sent to each worker.
@@ -115,16 +139,23 @@ class Shard:
             ) from exc
 
     def conversation(
-        self, index: int, result: ConversationResult, usage: dict[str, int] | None = None
+        self,
+        index: int,
+        result: ConversationResult,
+        usage: dict[str, int] | None = None,
+        summary: ConversationOutcome | None = None,
     ) -> BatchConversation:
         """Return conversation ``index``'s result with its seed and scenario, as stored.
 
         In the driver, the conversation's LLM ``usage`` (played elsewhere) is added to the run.
+        A ``summary`` means the worker stored the conversation itself.
         """
         if usage is not None and self.llm_run is not None:
             self.llm_run.absorb(result.conversation_id, usage)
         scenario = self.scenarios[index % len(self.scenarios)]
-        return BatchConversation(index, conversation_seed(self.seed, index), scenario, result)
+        seed = conversation_seed(self.seed, index)
+        stored = summary is not None
+        return BatchConversation(index, seed, scenario, result, stored=stored, summary=summary)
 
     async def play_many(self, indices: Sequence[int]) -> list[Played]:
         """Play ``indices`` concurrently (in a worker); return what each played.
@@ -140,10 +171,38 @@ class Shard:
             usage = None
             if self.llm_run is not None:
                 usage = self.llm_run.take_usage(done.result.conversation_id)
-            return index, done.result, usage
+            return index, done.result, usage, None
 
-        played = await asyncio.gather(*(one(index) for index in indices))
-        return [p for p in played if p is not None]
+        played = [p for p in await asyncio.gather(*(one(i) for i in indices)) if p is not None]
+        if self.store is None or not played:
+            return played
+        self._store_played(self.store, played)
+        return [
+            (
+                i,
+                result.model_copy(update={"messages": []}),
+                usage,
+                ConversationOutcome.from_result(result),
+            )
+            for i, result, usage, _ in played
+        ]
+
+    def _store_played(self, target: StoreTarget, played: Sequence[Played]) -> None:
+        """Commit ``played`` to ``target`` in one transaction, leaving out any conversation the
+        run already holds (a hand-out whose worker died after its commit is played again)."""
+        from understudy.storage.store import FinishedConversation
+
+        finished = [
+            FinishedConversation(
+                index,
+                result,
+                self.scenarios[index % len(self.scenarios)].id,
+                conversation_seed(self.seed, index),
+                usage,
+            )
+            for index, result, usage, _ in played
+        ]
+        _worker_store(target.url).save_conversations(target.run_id, finished, skip_stored=True)
 
     async def play(self, index: int) -> BatchConversation:
         """Play conversation ``index`` of the batch (see ``play_conversation``)."""
@@ -156,6 +215,19 @@ class Shard:
             clock=self.clock_factory(),
             settings=self.settings,
         )
+
+
+_stores: dict[str, Store] = {}
+"""The store each worker process commits to, by URL (opened at its first hand-out)."""
+
+
+def _worker_store(url: str) -> Store:
+    from understudy.storage.store import Store
+
+    store = _stores.get(url)
+    if store is None:
+        store = _stores[url] = Store(url)
+    return store
 
 
 _worker: tuple[Shard, asyncio.AbstractEventLoop] | None = None
@@ -234,6 +306,7 @@ PRELOAD = [
     "understudy.runs.workers",
     "understudy.agents.flow",
     "understudy.simulators.offline.simulator",
+    "understudy.storage.store",
 ]
 """Modules the fork server imports once, so each worker forks with them loaded."""
 

@@ -248,6 +248,13 @@ class Store:
         self._sessions = self._open(url)
         self._host = socket.gethostname()
 
+    @property
+    def url(self) -> str:
+        """The database's SQLAlchemy URL, password included (what another process of this
+        batch opens the same store with, ``understudy.runs.workers``)."""
+        engine = self._sessions.kw["bind"]
+        return str(engine.url.render_as_string(hide_password=False))
+
     @staticmethod
     def _open(url: str | None) -> sessionmaker[Session]:
         # open_database retries the collisions of two processes upgrading a fresh database and
@@ -330,19 +337,43 @@ class Store:
             run_id, [FinishedConversation(index, result, scenario_id, seed, usage)]
         )
 
-    def save_conversations(self, run_id: str, finished: Sequence[FinishedConversation]) -> None:
+    def save_conversations(
+        self, run_id: str, finished: Sequence[FinishedConversation], *, skip_stored: bool = False
+    ) -> None:
         """Store finished conversations and their messages in a single transaction.
 
         A batch's recorder commits whatever ended while the previous commit ran, together
-        (``understudy.runs.record``): one transaction per group costs the store's process a
-        fraction of one per conversation. All or none of ``finished`` is stored.
+        (``understudy.runs.record``), and a worker process commits each hand-out
+        (``understudy.runs.workers``): one transaction per group costs a fraction of one per
+        conversation. All or none of ``finished`` is stored.
 
         Args:
             run_id: the run they belong to.
             finished: the conversations, in the order they are stored.
+            skip_stored: leave out the conversations whose index the run already holds (a
+                worker that died after its commit had its hand-out played again); False
+                stores every one (a second copy of an index is then an ``IntegrityError``).
         """
         if not finished:
             return
+        with self._sessions.begin() as session:
+            if skip_stored:
+                held = set(
+                    session.scalars(
+                        select(ConversationRow.index).where(
+                            ConversationRow.run_id == run_id,
+                            ConversationRow.index.in_([done.index for done in finished]),
+                        )
+                    )
+                )
+                finished = [done for done in finished if done.index not in held]
+            if finished:
+                self._insert_conversations(session, run_id, finished)
+
+    @staticmethod
+    def _insert_conversations(
+        session: Session, run_id: str, finished: Sequence[FinishedConversation]
+    ) -> None:
         rows = []
         for done in finished:
             result = done.result
@@ -370,20 +401,19 @@ class Store:
             )
         # Core inserts (one executemany for the conversations, returning their ids in order, and
         # one for all their messages): several times faster than the ORM unit of work.
-        with self._sessions.begin() as session:
-            connection = session.connection()
-            inserted = connection.execute(
-                insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id, sort_by_parameter_order=True),
-                rows,
-            )
-            ids = list(inserted.scalars())
-            messages = [
-                {"conversation_id": conversation_id, **message_values(m)}
-                for conversation_id, done in zip(ids, finished, strict=True)
-                for m in done.result.messages
-            ]
-            if messages:
-                connection.execute(insert(_MESSAGES), messages)
+        connection = session.connection()
+        inserted = connection.execute(
+            insert(_CONVERSATIONS).returning(_CONVERSATIONS.c.id, sort_by_parameter_order=True),
+            rows,
+        )
+        ids = list(inserted.scalars())
+        messages = [
+            {"conversation_id": conversation_id, **message_values(m)}
+            for conversation_id, done in zip(ids, finished, strict=True)
+            for m in done.result.messages
+        ]
+        if messages:
+            connection.execute(insert(_MESSAGES), messages)
 
     def finish_run(
         self,
