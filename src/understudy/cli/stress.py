@@ -205,6 +205,10 @@ def stress_test(
     from understudy.runs import plan_stress_test
     from understudy.storage.store import Store
 
+    if workers != 1 and backend == "local":
+        from understudy.runs.workers import start_fork_server
+
+        start_fork_server(llm=simulator == "llm" or model is not None)  # imports while we plan
     with user_errors(2):
         gates = parse_gates(fail_under, fail_over)
         target, llm_run, agent_options, simulator_options = llm_options(

@@ -363,6 +363,23 @@ def chunk_size(total: int, workers: int) -> int:
     return max(1, min(CHUNK_MAX, total // (max(1, workers) * 8)))
 
 
+def start_fork_server(llm: bool = False) -> None:
+    """Start the fork server of this process's worker pools now, without waiting for it.
+
+    Its imports (``PRELOAD``; about a second of CPU, scikit-learn most of it) then run beside
+    whatever this process does before its first pool (the CLI reads the flow, the persona and
+    its configuration), instead of before the first conversation. No effect where the platform
+    has no fork server, or once it runs.
+
+    Args:
+        llm: preload the LLM client modules too (``LLM_PRELOAD``): the batch calls a model.
+    """
+    if worker_context(llm).get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def died_result(shard: Shard, index: int) -> ConversationResult:
     """The recorded ending of conversation ``index`` when its worker died every time."""
     return ConversationResult(
