@@ -86,6 +86,29 @@ async def test_a_batch_on_a_two_node_cluster_equals_the_local_batch(cluster: str
 
 
 @pytest.mark.slow
+async def test_tasks_on_a_cluster_of_this_machine_commit_their_own_conversations(
+    cluster: str,
+) -> None:
+    local = await _local(100)
+    plan = plan_stress_test(str(FLOW), persona="typo-prone", n=100, seed=4)
+    reported: list[BatchConversation] = []
+    remote = await play(
+        plan,
+        Store(),
+        backend="ray",
+        address=cluster,
+        keep_conversations=False,
+        on_conversation_end=reported.append,
+    )
+    assert all(c.stored and not c.result.messages for c in reported), "no transcript came back"
+    stored = Store().transcripts(remote.run_id or "")
+    assert [t.model_dump_json(exclude={"conversation_id"}) for t in stored] == [
+        c.result.model_dump_json(exclude={"conversation_id"}) for c in local.result.conversations
+    ], "every transcript stored whole, as the local batch played it"
+    assert remote.metrics == local.metrics
+
+
+@pytest.mark.slow
 async def test_a_worker_killed_midway_on_the_cluster_loses_and_duplicates_nothing(
     cluster: str,
 ) -> None:

@@ -22,7 +22,7 @@ from understudy.metrics.batch import BatchMetrics, MetricsTally
 from understudy.runs.batch import BatchConversation, BatchResult, run_batch
 from understudy.runs.limits import ray_limits, served_limits
 from understudy.runs.plan import StressPlan
-from understudy.runs.ray_backend import connect, load_ray, run_on_ray
+from understudy.runs.ray_backend import connect, load_ray, run_on_ray, tasks_reach
 from understudy.runs.record import RunRecorder, UsageSource
 from understudy.runs.workers import Shard, StoreTarget, run_in_processes
 from understudy.storage.store import Store
@@ -219,9 +219,9 @@ async def _play(
         shard is not None
         and store is not None
         and run_id is not None
-        and backend == "local"
         and not io_bound
         and not keep_conversations
+        and (backend == "local" or tasks_reach(store.url, address))
     ):
         # Each worker commits its own conversations: no transcript crosses to this process.
         shard = dataclasses.replace(shard, store=StoreTarget(store.url, run_id))

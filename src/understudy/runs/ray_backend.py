@@ -5,8 +5,10 @@ The same sharding as ``understudy.runs.workers``, on Ray instead of a local proc
 once, and each Ray task plays a few conversation indices (``workers.chunk_size``; a batch that
 waits on the network plays ``concurrency / CPUs`` at once) with ``play_conversation``, so every
 transcript is identical to a single process's whatever node plays it and in what order.
-The driver (the process that ran ``stress-test``) awaits the tasks as they finish and stores
-each result at once: a killed driver loses nothing stored (``runs resume`` plays the rest).
+The driver (the process that ran ``stress-test``) awaits the tasks as they finish; each task
+commits its own conversations when every node reaches the store (``tasks_reach``: a PostgreSQL
+server, or a cluster on this machine), else the driver stores each result at once. Either way
+a killed driver loses nothing stored (``runs resume`` plays the rest).
 
 Failures: Ray re-runs a task whose worker process or node died (``max_retries``); a
 conversation is deterministic, so the re-run gives the same transcript and it is stored once.
@@ -99,6 +101,30 @@ def connect(address: str | None) -> ModuleType:
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ConfigError(f"cannot reach the Ray cluster at {address!r}: {exc}") from exc
     return ray
+
+
+_LOOPBACK_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def tasks_reach(url: str, address: str | None) -> bool:
+    """True when every node of the Ray cluster at ``address`` can open the store at ``url``.
+
+    A PostgreSQL server named by a host other than this machine's loopback is reached from
+    anywhere; a SQLite file, or a server on this machine's loopback, only when every live node
+    of the cluster runs on this machine (a local instance, or ``ray.cluster_utils`` nodes).
+    Then each task commits its own conversations (``workers.Shard.store``).
+
+    Raises:
+        ConfigError: Ray is missing or the cluster cannot be reached.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and (parsed.host or "") not in _LOOPBACK_HOSTS:
+        return True
+    ray = connect(address)
+    here = ray.util.get_node_ip_address()
+    return all(node["NodeManagerAddress"] == here for node in ray.nodes() if node["Alive"])
 
 
 async def run_on_ray(
