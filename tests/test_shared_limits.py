@@ -175,6 +175,21 @@ async def test_a_pause_holds_new_calls_to_that_model_only() -> None:
     assert waits == [2.0], "the call to the paused model started 2 s later"
 
 
+async def test_a_call_that_waited_out_a_pause_does_not_start_once_the_budget_is_spent() -> None:
+    now = [0.0]
+    limits: LocalLimits
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        lease = await limits.acquire("other")  # another model's call spends the budget meanwhile
+        limits.release(lease, (60, 60))
+
+    limits = LocalLimits(10, max_tokens=100, clock=lambda: now[0], sleep=sleep)
+    await limits.pause("m", 2.0)
+    assert await limits.acquire("m") is None, "no call starts after the budget is spent"
+    assert limits.spent
+
+
 def _ask(text: str) -> list[ModelMessage]:
     return [ModelRequest.user_text_prompt(text)]
 

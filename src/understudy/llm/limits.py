@@ -154,6 +154,9 @@ class LocalLimits:
                 self._next_start[label] = start + self.interval_s
                 if start > now:
                     await self._sleep(start - now)
+            if self.spent:  # the budget ran out while this call waited out a pause or its turn
+                semaphore.release()
+                return None
         except BaseException:
             semaphore.release()
             raise
