@@ -212,11 +212,16 @@ def test_a_database_that_cannot_be_opened_exits_2_naming_it(
     assert code == 2 and "cannot open the database" in flat and "missing-folder" in flat, err
 
 
-def test_an_in_memory_database_stores_every_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_in_memory_database_stores_every_conversation(
+    monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
     # Conversations are written from a writer thread; an in-memory SQLite database must be one
-    # shared connection, or that thread would see a new, empty database without tables.
+    # shared connection, or that thread would see a new, empty database without tables. Worker
+    # processes cannot open it at all: this process stores what they play.
     monkeypatch.setenv("UNDERSTUDY_DATABASE_URL", "sqlite://")
-    result = runner.invoke(app, ["stress-test", str(REFUND), "-n", "3", "--json"])
+    args = ["stress-test", str(REFUND), "-n", "20", "--workers", workers, "--json"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     run_id = json.loads(result.stdout)["run_id"]
-    assert len(Store().conversations(run_id)) == 3, "all three conversations should be stored"
+    assert len(Store().conversations(run_id)) == 20, "every conversation is stored"

@@ -149,6 +149,33 @@ def test_a_webhook_bot_is_stress_tested_end_to_end(
     assert run.agent_kind == "http" and run.agent_ref == server.url
 
 
+@pytest.mark.slow
+def test_a_webhook_bot_on_two_workers_gets_no_more_conversations_at_once_than_asked(
+    bot: Callable[[Handler], BotServer], scenario_file: Path
+) -> None:
+    lock = threading.Lock()
+    in_flight: set[str] = set()
+    peak = [0]
+
+    def slow_refund_bot(request: dict[str, Any]) -> tuple[int, str]:
+        with lock:  # a conversation counts from its first request to its last
+            in_flight.add(request["sender"])
+            peak[0] = max(peak[0], len(in_flight))
+        time.sleep(0.005)
+        status, text = refund_bot(request)
+        if "refund is on its way" in text:
+            with lock:
+                in_flight.discard(request["sender"])
+        return status, text
+
+    server = bot(slow_refund_bot)
+    args = ["stress-test", "--agent", server.url, "-n", "64", "-c", "2", "--workers", "2"]
+    result = CliRunner().invoke(app, [*args, "--scenario", str(scenario_file), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["metrics"]["completion_rate"]["k"] == 64
+    assert peak[0] <= 2, f"{peak[0]} conversations at once against the bot; -c 2 asked for 2"
+
+
 def test_500s_timeouts_and_malformed_json_end_only_those_conversations(
     bot: Callable[[Handler], BotServer], scenario_file: Path, understudy_home: Path
 ) -> None:

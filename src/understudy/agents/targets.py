@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -164,10 +165,9 @@ def resolve_webhook(target: str, **options: Any) -> tuple[AgentFactory, AgentInf
         realtime=True,
     )
 
-    def factory() -> Agent:
-        return WebhookAgent(settings)
-
-    return factory, info
+    # A partial of the class, not a closure: a batch of webhook conversations can be sent to
+    # worker processes (``--workers``).
+    return partial(WebhookAgent, settings), info
 
 
 def resolve_callable(target: str, **options: Any) -> tuple[AgentFactory, AgentInfo]:

@@ -196,7 +196,10 @@ async def _play(
     address: str | None,
 ) -> StressOutcome:
     """``play``, once the batch's shard (None: this process plays it) is ready."""
-    io_bound = shard is not None and shard.llm_run is not None
+    # A batch that waits on the network or a model (anything but simulated time) plays its
+    # --concurrency across the workers, in hand-outs of concurrency / workers played at once;
+    # a CPU-bound one hands out chunks (``workers.chunk_size``) played one after another.
+    io_bound = shard is not None and (shard.llm_run is not None or not plan.reproducible)
     tally = MetricsTally()
     cut: list[int] = []
     errors: list[tuple[int, str]] = []
@@ -219,8 +222,9 @@ async def _play(
         shard is not None
         and store is not None
         and run_id is not None
-        and not io_bound
+        and shard.llm_run is None  # an LLM run's usage is gathered in this process
         and not keep_conversations
+        and store.shared
         and (backend == "local" or tasks_reach(store.url, address))
     ):
         # Each worker commits its own conversations: no transcript crosses to this process.

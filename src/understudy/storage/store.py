@@ -255,6 +255,16 @@ class Store:
         engine = self._sessions.kw["bind"]
         return str(engine.url.render_as_string(hide_password=False))
 
+    @property
+    def shared(self) -> bool:
+        """True when another process can open this store by its ``url`` (False for an in-memory
+        SQLite database, which lives in this process only)."""
+        url = self._sessions.kw["bind"].url
+        if url.get_backend_name() != "sqlite":
+            return True
+        database = url.database or ""
+        return database not in ("", ":memory:") and url.query.get("mode") != "memory"
+
     @staticmethod
     def _open(url: str | None) -> sessionmaker[Session]:
         # open_database retries the collisions of two processes upgrading a fresh database and
