@@ -199,6 +199,21 @@ async def test_time_running_out_while_waiting_for_a_slow_agent_is_time_limit_not
     assert result.termination_reason is TerminationReason.time_limit
 
 
+async def test_no_time_left_before_a_turn_lets_not_even_an_instant_agent_answer() -> None:
+    from understudy.engine.clock import SystemClock, wait_within
+
+    async def instant() -> str:
+        return "at once"
+
+    try:
+        await wait_within(SystemClock(), instant(), 0.0)
+    except TimeoutError:
+        pass
+    else:
+        raise AssertionError("a wait of 0 s lets nothing answer, as asyncio.wait_for did")
+    assert await wait_within(SystemClock(), instant(), 1.0) == "at once"
+
+
 async def test_a_side_that_interrupts_on_purpose_ends_with_interrupted_not_error() -> None:
     from understudy.errors import ConversationInterrupted
 

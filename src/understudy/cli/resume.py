@@ -68,10 +68,11 @@ def resume_run(
     with user_errors(2):
         store = Store()
         run = store.get_run(run_ref)
-        if workers != 1:
+        if (workers or os.cpu_count() or 1) > 1:
             from understudy.runs.workers import start_fork_server
 
-            start_fork_server(llm=run.simulator_kind == "llm")  # imports while we plan
+            llm = run.simulator_kind == "llm" or run.agent_kind == "agent-persona"
+            start_fork_server(llm=llm)  # its imports run while this command plans
         _t, llm_run, agent_options, simulator_options = llm_options(
             None, run.agent_ref, run.simulator_kind, None, False, rerun_version(run), None
         )

@@ -205,10 +205,13 @@ def stress_test(
     from understudy.runs import plan_stress_test
     from understudy.storage.store import Store
 
-    if workers != 1 and backend == "local":
+    if (workers or os.cpu_count() or 1) > 1 and backend == "local":
         from understudy.runs.workers import start_fork_server
 
-        start_fork_server(llm=simulator == "llm" or model is not None)  # imports while we plan
+        # Its imports run while this command plans. An --agent that is neither a URL nor
+        # module:function may be an LLM agent persona: its workers need the LLM client too.
+        persona_agent = agent is not None and ":" not in agent
+        start_fork_server(llm=simulator == "llm" or model is not None or persona_agent)
     with user_errors(2):
         gates = parse_gates(fail_under, fail_over)
         target, llm_run, agent_options, simulator_options = llm_options(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable
@@ -176,5 +177,9 @@ async def wait_within(clock: Clock, awaitable: Awaitable[T], seconds: float) -> 
     """
     if isinstance(clock, PausableClock):
         return await clock.wait_for(awaitable, seconds)
+    if seconds <= 0:  # no time left: not even a turn that never waits may answer
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()  # never started: no "never awaited" warning
+        raise TimeoutError
     async with asyncio.timeout(seconds):
         return await awaitable
