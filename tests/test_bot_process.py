@@ -315,7 +315,9 @@ async def test_crashing_and_hanging_bots_leak_no_processes_or_file_descriptors()
     alive = [p for p in multiprocessing.active_children() if p.name.startswith("understudy bot")]
     assert len(alive) <= 3 * 4, "only idle healthy workers are left, a batch's concurrency each"
     assert bot_process.worker_count() == len(alive), "every live worker is an idle one"
-    assert open_fds() - before <= 2 * len(alive) + 4, "a dead worker's pipes are closed"
+    # A live worker holds 3 descriptors here (its connection, and its process handle's two
+    # pipes); the dozens of workers killed above would leave theirs if they leaked.
+    assert open_fds() - before <= 3 * len(alive) + 4, "a dead worker's pipes are closed"
 
 
 async def test_idle_workers_of_many_bots_stay_under_one_bound() -> None:
