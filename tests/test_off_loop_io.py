@@ -57,9 +57,11 @@ class ThreadRecordingStore(Store):
 
     threads: list[int]
 
-    def save_conversations(self, run_id: str, finished: Sequence[FinishedConversation]) -> None:
+    def save_conversations(
+        self, run_id: str, finished: Sequence[FinishedConversation], *, skip_stored: bool = False
+    ) -> None:
         self.threads.extend(threading.get_ident() for _ in finished)
-        super().save_conversations(run_id, finished)
+        super().save_conversations(run_id, finished, skip_stored=skip_stored)
 
 
 def test_conversations_are_saved_off_the_event_loop_thread() -> None:

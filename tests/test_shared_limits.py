@@ -87,6 +87,30 @@ async def test_the_token_budget_holds_across_workers(understudy_home: Path) -> N
     assert Store().count_conversations(outcome.run_id or "") == outcome.result.played
 
 
+@pytest.mark.slow
+async def test_stopping_an_llm_batch_on_workers_ends_it_without_waiting_on_itself(
+    understudy_home: Path,
+) -> None:
+    import_agent(understudy_home)
+    with server(delay_s=0.2) as seen:
+        # One call in flight per model over 2 workers: a worker's conversations queue for a
+        # slot that this process's limits server hands out.
+        plan, run = plan_for(seen.base_url, 12, 12, concurrency=1)
+        task = asyncio.create_task(play_llm(plan, run, workers=2))
+        for _ in range(600):  # until both workers play
+            if len(seen.requests) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(seen.requests) >= 3, "the batch started"
+        task.cancel()
+        stopped = time.monotonic()
+        done, _ = await asyncio.wait({task}, timeout=60)
+        assert done and task.cancelled(), "the stopped batch ended"
+        assert time.monotonic() - stopped < 30, "it did not wait on its own limits server"
+    runs = Store().list_runs()
+    assert [r.status for r in runs] == ["interrupted"], "kept as interrupted"
+
+
 async def test_calls_start_evenly_spaced_under_a_per_minute_rate() -> None:
     now = [0.0]
     waits: list[float] = []

@@ -38,7 +38,13 @@ from typing import Any
 from understudy.domain.transcript import ConversationResult
 from understudy.errors import ConfigError
 from understudy.runs.batch import BatchResult, Collector, OnEnd
-from understudy.runs.workers import Played, Shard, chunk_size, died_result
+from understudy.runs.workers import (
+    Played,
+    Shard,
+    chunk_size,
+    died_result,
+    release_worker_stores,
+)
 
 INSTALL_HINT = "pip install 'understudy[ray]'"
 """The command that installs Ray for ``--backend ray``."""
@@ -82,7 +88,10 @@ def _play_on_ray(payload: bytes, digest: str, indices: list[int]) -> list[Played
         _shards[digest] = shard
     if _loop is None or _loop.is_closed():
         _loop = asyncio.new_event_loop()
-    return _loop.run_until_complete(shard.play_many(indices))
+    try:
+        return _loop.run_until_complete(shard.play_many(indices))
+    finally:
+        release_worker_stores()
 
 
 def connect(address: str | None) -> ModuleType:
@@ -103,15 +112,22 @@ def connect(address: str | None) -> ModuleType:
     return ray
 
 
-_LOOPBACK_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+def _this_machine(host: str) -> bool:
+    """True when ``host`` names this machine only (loopback, its own name, a Unix socket)."""
+    import socket
+
+    names = {"", "localhost", "::1", socket.gethostname(), socket.getfqdn()}
+    return host in names or host.startswith("127.")
 
 
 def tasks_reach(url: str, address: str | None) -> bool:
     """True when every node of the Ray cluster at ``address`` can open the store at ``url``.
 
-    A PostgreSQL server named by a host other than this machine's loopback is reached from
-    anywhere; a SQLite file, or a server on this machine's loopback, only when every live node
-    of the cluster runs on this machine (a local instance, or ``ray.cluster_utils`` nodes).
+    A PostgreSQL server named by a host other than this machine (its loopback addresses and
+    names) is taken to be reached from anywhere; a SQLite file, or a server named as this
+    machine, only when every live node of the cluster runs on this machine (a local instance,
+    or ``ray.cluster_utils`` nodes). Judged from the names, not tried: a server the nodes cannot
+    resolve fails the batch's first commit.
     Then each task commits its own conversations (``workers.Shard.store``).
 
     Raises:
@@ -120,7 +136,7 @@ def tasks_reach(url: str, address: str | None) -> bool:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and (parsed.host or "") not in _LOOPBACK_HOSTS:
+    if parsed.get_backend_name() == "postgresql" and not _this_machine(parsed.host or ""):
         return True
     ray = connect(address)
     here = ray.util.get_node_ip_address()

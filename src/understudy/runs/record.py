@@ -138,8 +138,15 @@ class RunRecorder:
             group = self._waiting[:GROUP_MAX]
             del self._waiting[:GROUP_MAX]
             try:
+                # skip_stored: a conversation recorded as lost with its worker may have been
+                # committed by that worker just before it died.
                 await self._writer.run(
-                    partial(self.store.save_conversations, self.run_id, [f for f, _ in group])
+                    partial(
+                        self.store.save_conversations,
+                        self.run_id,
+                        [f for f, _ in group],
+                        skip_stored=True,
+                    )
                 )
             except Exception as exc:
                 for _, stored in group:

@@ -34,6 +34,7 @@ lost, never the batch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -233,6 +234,14 @@ def _worker_store(url: str) -> Store:
     return store
 
 
+def release_worker_stores() -> None:
+    """Close the idle database connections of this worker process's stores (a Ray task's end:
+    its process may serve other batches for long, and a PostgreSQL server takes a bounded
+    number of connections)."""
+    for store in _stores.values():
+        store.release_connections()
+
+
 _worker: tuple[Shard, asyncio.AbstractEventLoop] | None = None
 
 
@@ -298,6 +307,23 @@ def _play_indices(indices: list[int]) -> list[Played]:
     assert _worker is not None, "the pool's initializer starts each worker"
     shard, loop = _worker
     return loop.run_until_complete(shard.play_many(indices))
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate ``pool``'s worker processes (SIGTERM) without waiting for their hand-outs.
+
+    A stopped batch (Ctrl-C, an error) reports nothing more, so a hand-out still playing is
+    work thrown away; an LLM-backed one could take minutes, or wait for a model-call slot
+    forever. ``ProcessPoolExecutor`` has no public way to do this before Python 3.14
+    (``terminate_workers``); its ``_processes`` is read with care, and without it the
+    hand-outs are waited for, as before.
+    """
+    processes = getattr(pool, "_processes", None)
+    if not isinstance(processes, dict):
+        return
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
 
 
 def _broke(future: asyncio.Future[list[Played]]) -> bool:
@@ -521,7 +547,11 @@ async def run_in_processes(
         finally:
             for future in flying:  # stopped midway: nothing left to retrieve later
                 future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            if flying:  # the hand-outs still playing are not waited for
+                _stop_workers(pool)
+            # Off the event loop: it also serves the batch's shared LLM limits, which a
+            # worker's call may still be waiting on.
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         for index in sorted(lost, reverse=True):
             suspects[index] += 1
             if index == solo:

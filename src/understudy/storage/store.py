@@ -255,6 +255,11 @@ class Store:
         engine = self._sessions.kw["bind"]
         return str(engine.url.render_as_string(hide_password=False))
 
+    def release_connections(self) -> None:
+        """Close the idle connections of this store's pool (the next call opens one again): a
+        long-lived Ray worker process holds none between its tasks."""
+        self._sessions.kw["bind"].dispose()
+
     @property
     def shared(self) -> bool:
         """True when another process can open this store by its ``url`` (False for an in-memory
