@@ -229,6 +229,8 @@ async def _play(
     ):
         # Each worker commits its own conversations: no transcript crosses to this process.
         shard = dataclasses.replace(shard, store=StoreTarget(store.url, run_id))
+        if recorder is not None:
+            recorder.skip_stored = True
 
     async def ended(done: BatchConversation) -> None:
         result = done.result

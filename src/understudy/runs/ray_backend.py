@@ -116,7 +116,7 @@ def _this_machine(host: str) -> bool:
     """True when ``host`` names this machine only (loopback, its own name, a Unix socket)."""
     import socket
 
-    names = {"", "localhost", "::1", socket.gethostname(), socket.getfqdn()}
+    names = {"", "localhost", "::1", socket.gethostname()}  # no DNS lookup (getfqdn may wait)
     return host in names or host.startswith("127.")
 
 

@@ -95,6 +95,9 @@ class RunRecorder:
     def __init__(self, store: Store, usage: UsageSource | None = None) -> None:
         self.store = store
         self.usage = usage
+        self.skip_stored = False
+        """Set when worker processes store too: a conversation recorded as lost with its worker
+        may have been committed by that worker just before it died, and is then left out."""
         self.run_id: str | None = None
         self._writer = _Writer()
         self._waiting: list[tuple[FinishedConversation, asyncio.Future[None]]] = []
@@ -138,14 +141,12 @@ class RunRecorder:
             group = self._waiting[:GROUP_MAX]
             del self._waiting[:GROUP_MAX]
             try:
-                # skip_stored: a conversation recorded as lost with its worker may have been
-                # committed by that worker just before it died.
                 await self._writer.run(
                     partial(
                         self.store.save_conversations,
                         self.run_id,
                         [f for f, _ in group],
-                        skip_stored=True,
+                        skip_stored=self.skip_stored,
                     )
                 )
             except Exception as exc:

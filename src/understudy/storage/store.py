@@ -249,22 +249,26 @@ class Store:
         self._host = socket.gethostname()
 
     @property
+    def _engine(self) -> Any:
+        """The SQLAlchemy engine this store's sessions are bound to."""
+        return self._sessions.kw["bind"]
+
+    @property
     def url(self) -> str:
         """The database's SQLAlchemy URL, password included (what another process of this
         batch opens the same store with, ``understudy.runs.workers``)."""
-        engine = self._sessions.kw["bind"]
-        return str(engine.url.render_as_string(hide_password=False))
+        return str(self._engine.url.render_as_string(hide_password=False))
 
     def release_connections(self) -> None:
         """Close the idle connections of this store's pool (the next call opens one again): a
         long-lived Ray worker process holds none between its tasks."""
-        self._sessions.kw["bind"].dispose()
+        self._engine.dispose()
 
     @property
     def shared(self) -> bool:
         """True when another process can open this store by its ``url`` (False for an in-memory
         SQLite database, which lives in this process only)."""
-        url = self._sessions.kw["bind"].url
+        url = self._engine.url
         if url.get_backend_name() != "sqlite":
             return True
         database = url.database or ""
